@@ -1,0 +1,70 @@
+"""Where the database lives: resolving and describing the database URL.
+
+Order of precedence (DESIGN.md §2.1): an explicit URL (the app passes the one from
+`st.secrets["connections"]["crm"]["url"]`), but `CRM_DATABASE_URL` always wins;
+else the embedded SQLite file `var/crm.sqlite` under the project root.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from crm_core.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "crm.sqlite"
+ENV_VAR = "CRM_DATABASE_URL"
+SECRETS_KEY = 'st.secrets["connections"]["crm"]["url"]'
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """A parsed database URL and the setting it came from."""
+
+    url: URL
+    source: str  # "CRM_DATABASE_URL", the secrets key, or "default"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    def describe(self) -> str:
+        """Human-readable location, never with a password."""
+        if self.is_sqlite:
+            return f"SQLite file {self.url.database or ':memory:'}"
+        host = self.url.host or "localhost"
+        port = f":{self.url.port}" if self.url.port else ""
+        return f"{self.url.get_backend_name().capitalize()} database '{self.url.database}' on {host}{port}"
+
+    def safe_url(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+
+def resolve_database(secrets_url: str | None = None, env: dict[str, str] | None = None) -> DatabaseTarget:
+    """Pick the database URL by precedence and parse it, or raise ConfigError naming the setting."""
+    env = os.environ if env is None else env
+    raw, source = env.get(ENV_VAR, "").strip(), ENV_VAR
+    if not raw and secrets_url and secrets_url.strip():
+        raw, source = secrets_url.strip(), SECRETS_KEY
+    if not raw:
+        return DatabaseTarget(make_url(f"sqlite:///{DEFAULT_SQLITE_PATH}"), "default")
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            f"{source} is not a valid database URL. Expected something like "
+            "'postgresql+psycopg://user:password@host:5432/dbname' or 'sqlite:///path/to/file.sqlite'."
+        ) from None
+    if url.drivername in {"postgres", "postgresql"}:  # no driver named: use the one we ship
+        url = url.set(drivername="postgresql+psycopg")
+    backend = url.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise ConfigError(
+            f"{source} names the database kind '{backend}'; Scalewise supports 'sqlite' and 'postgresql'."
+        )
+    return DatabaseTarget(url, source)
