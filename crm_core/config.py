@@ -39,7 +39,7 @@ class DatabaseTarget:
             return f"SQLite file {self.url.database or ':memory:'}"
         host = self.url.host or "localhost"
         port = f":{self.url.port}" if self.url.port else ""
-        return f"{self.url.get_backend_name().capitalize()} database '{self.url.database}' on {host}{port}"
+        return f"PostgreSQL database '{self.url.database}' on {host}{port}"
 
     def safe_url(self) -> str:
         return self.url.render_as_string(hide_password=True)

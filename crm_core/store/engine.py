@@ -115,7 +115,7 @@ def unavailable_message(target: DatabaseTarget, exc: BaseException) -> str:
         )
     return (
         f"Cannot reach the {target.describe()} ({reason}). Check that the server is running and that "
-        f"{target_setting(target)} is right; the page will retry on the next action."
+        f"{target_setting(target)} is right, then try again."
     )
 
 

@@ -1,0 +1,100 @@
+"""Command line: `python -m crm_core COMMAND --help`.
+
+Exit status: 0 success; 1 a domain or database error (one readable line on stderr);
+2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from crm_core.config import resolve_database
+from crm_core.errors import DomainError
+from crm_core.store import check_connection, init_db, make_store, reset_to_sample
+from crm_core.store.engine import Store
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _store() -> Store:
+    store = make_store(resolve_database())
+    check_connection(store)
+    return store
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    store = _store()
+    if args.reset:
+        counts = reset_to_sample(store)
+        print(f"Reset {store.describe()} to the sample data: " + _counts(counts))
+        return EXIT_OK
+    report = init_db(store)
+    if report.seeded:
+        print(f"Seeded {store.describe()}: " + _counts(report.counts))
+    else:
+        print(f"{store.describe()} already has data; nothing seeded (use --reset to replace it).")
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from crm_core.store.engine import WRITE_OPTION
+    from crm_core.store.migrate import migrate
+
+    store = _store()
+    with store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        applied = migrate(conn)
+    print(
+        f"{store.describe()}: " + ("migrated to the newest schema." if applied else "schema already current.")
+    )
+    return EXIT_OK
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from crm_core import sample
+
+    return sample.main(args.rest)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n:,} {name}" for name, n in counts.items() if n)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m crm_core",
+        description="Scalewise command line. The database is CRM_DATABASE_URL, else var/crm.sqlite.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    seed = sub.add_parser("seed", help="create the schema and load the sample data into an empty database")
+    seed.add_argument("--reset", action="store_true", help="replace ALL existing data with the sample data")
+    seed.set_defaults(func=cmd_seed)
+
+    migrate = sub.add_parser("migrate", help="upgrade the database schema to the newest version")
+    migrate.set_defaults(func=cmd_migrate)
+
+    sample = sub.add_parser(
+        "sample",
+        help="generate a sample data set as CSV (see `python -m crm_core sample --help`)",
+        add_help=False,
+    )
+    sample.add_argument("rest", nargs=argparse.REMAINDER)
+    sample.set_defaults(func=cmd_sample)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return handler(args)
+    except DomainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

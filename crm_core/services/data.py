@@ -1,0 +1,24 @@
+"""Data administration: what is stored, and resetting to the sample data."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from crm_core.permissions import Actor, Permission, require
+from crm_core.store import Store, reset_to_sample
+from crm_core.store.models import TABLE_ORDER, Base
+
+
+def table_counts(store: Store) -> dict[str, int]:
+    """Rows per table, in foreign-key order."""
+    with store.read() as session:
+        return {
+            name: int(session.scalar(select(func.count()).select_from(Base.metadata.tables[name])) or 0)
+            for name in TABLE_ORDER
+        }
+
+
+def reset_sample_data(store: Store, actor: Actor | None) -> dict[str, int]:
+    """Replace every row with the sample data (admin only; one transaction)."""
+    require(actor, Permission.RESET_DATA)
+    return reset_to_sample(store)

@@ -1,0 +1,43 @@
+"""Alembic migrations applied programmatically (the app migrates itself at start-up)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from crm_core.config import PROJECT_ROOT
+from crm_core.store.engine import Store
+
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "migrations/versions is empty"
+    return head
+
+
+def current_revision(store: Store) -> str | None:
+    with store.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(conn: Connection) -> bool:
+    """Upgrade to the newest schema on this connection (inside the caller's transaction).
+
+    Returns True if anything was applied."""
+    if MigrationContext.configure(conn).get_current_revision() == head_revision():
+        return False
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
+    return True

@@ -1,0 +1,164 @@
+"""Create and fill a database: migrate to head, then seed from `sample_data/` when empty.
+
+The shipped sample was generated for a fixed date (its manifest's `as_of`); seeding
+shifts every date and time by whole days so the data ends today, and re-numbers the
+invoices gap-free per year after the shift. A second `init_db` changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy import Connection, func, select, text
+
+from crm_core.config import PROJECT_ROOT
+from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
+from crm_core.store.migrate import migrate
+from crm_core.store.models import TABLE_ORDER, Base, Meta, User, UTCDateTime
+from crm_core.store.uow import DATA_VERSION_KEY
+
+SAMPLE_DIR = PROJECT_ROOT / "sample_data"
+INIT_LOCK_ID = 7_270_301  # PostgreSQL advisory lock serialising concurrent first starts
+
+
+@dataclass
+class InitReport:
+    migrated: bool = False
+    seeded: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def init_db(store: Store, *, sample_dir: Path = SAMPLE_DIR, today: date | None = None) -> InitReport:
+    """Migrate to head and, if the database has no users yet, seed it from the sample data.
+
+    Runs in one transaction that takes the write lock first, so two app replicas starting
+    together do not both seed."""
+    report = InitReport()
+    with guard_unavailable(store), store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": INIT_LOCK_ID})
+        report.migrated = migrate(conn)
+        if is_empty(conn):
+            frames = load_sample(sample_dir, today=today)
+            report.counts = insert_frames(conn, frames)
+            report.seeded = True
+    return report
+
+
+def is_empty(conn: Connection) -> bool:
+    return conn.execute(select(func.count()).select_from(User)).scalar_one() == 0
+
+
+def load_sample(sample_dir: Path = SAMPLE_DIR, *, today: date | None = None) -> dict[str, pl.DataFrame]:
+    """Read the sample CSVs and move them in time so that they end `today` (UTC)."""
+    from crm_core.sample import read_sample  # the generator module also reads what it wrote
+
+    frames, manifest = read_sample(sample_dir)
+    as_of = date.fromisoformat(str(manifest["as_of"]))
+    today = today or datetime.now(UTC).date()
+    return renumber_invoices(shift_in_time(frames, (today - as_of).days))
+
+
+def shift_in_time(frames: dict[str, pl.DataFrame], days: int) -> dict[str, pl.DataFrame]:
+    if days == 0:
+        return frames
+    delta = timedelta(days=days)
+    return {name: frame.with_columns(pl.col(pl.Datetime, pl.Date) + delta) for name, frame in frames.items()}
+
+
+def renumber_invoices(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Invoice numbers carry their year (INV-2026-000001); after a time shift, re-sequence them."""
+    invoices = frames.get("invoices")
+    if invoices is None or invoices.is_empty():
+        return frames
+    year = pl.col("issued_at").dt.year()
+    renumbered = (
+        invoices.sort("issued_at", "id")
+        .with_columns(
+            pl.format(
+                "INV-{}-{}",
+                year,
+                (pl.int_range(1, pl.len() + 1).over(year)).cast(pl.String).str.zfill(6),
+            ).alias("number")
+        )
+        .sort("id")
+    )
+    return {**frames, "invoices": renumbered}
+
+
+def invoice_counters(invoices: pl.DataFrame) -> dict[str, int]:
+    if invoices.is_empty():
+        return {}
+    per_year = invoices.group_by(pl.col("issued_at").dt.year().alias("year")).agg(pl.len().alias("n"))
+    return {f"invoice_seq:{row['year']}": int(row["n"]) for row in per_year.to_dicts()}
+
+
+def _bulk_table(name: str) -> sa.TableClause:
+    """A typed stand-in for a table whose UTC columns accept naive UTC datetimes (bulk loads)."""
+    columns = [
+        sa.column(c.name, sa.DateTime() if isinstance(c.type, UTCDateTime) else c.type)
+        for c in Base.metadata.tables[name].columns
+    ]
+    return sa.table(name, *columns)
+
+
+def insert_frames(
+    conn: Connection, frames: dict[str, pl.DataFrame], *, chunk: int = 20_000
+) -> dict[str, int]:
+    """Bulk-insert frames (ids included) in foreign-key order and set the meta counters."""
+    counts: dict[str, int] = {}
+    for name in TABLE_ORDER:
+        frame = frames.get(name)
+        if frame is None or frame.is_empty():
+            counts[name] = 0
+            continue
+        table = _bulk_table(name)
+        for start in range(0, frame.height, chunk):
+            conn.execute(table.insert(), frame.slice(start, chunk).to_dicts())
+        counts[name] = frame.height
+    _reset_sequences(conn)
+    meta = {DATA_VERSION_KEY: 1, **invoice_counters(frames.get("invoices", pl.DataFrame()))}
+    for key, value in meta.items():
+        conn.execute(sa.delete(Meta).where(Meta.key == key))
+        conn.execute(sa.insert(Meta).values(key=key, value=value))
+    return counts
+
+
+def _reset_sequences(conn: Connection) -> None:
+    """After inserting explicit ids, move PostgreSQL's id sequences past them."""
+    if conn.dialect.name != "postgresql":
+        return
+    for name in TABLE_ORDER:
+        table = Base.metadata.tables[name]
+        if "id" not in table.c:
+            continue
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+            )
+        )
+
+
+def clear_all(conn: Connection) -> None:
+    """Delete every row (children first). Used by reset; the schema stays."""
+    for name in reversed(TABLE_ORDER):
+        conn.execute(sa.delete(Base.metadata.tables[name]))
+    conn.execute(sa.delete(Meta).where(Meta.key != DATA_VERSION_KEY))
+
+
+def reset_to_sample(
+    store: Store, *, sample_dir: Path = SAMPLE_DIR, today: date | None = None
+) -> dict[str, int]:
+    """Replace all data with the sample (one transaction). The data version keeps counting up."""
+    with guard_unavailable(store), store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        migrate(conn)
+        version = conn.execute(select(Meta.value).where(Meta.key == DATA_VERSION_KEY)).scalar() or 0
+        clear_all(conn)
+        counts = insert_frames(conn, load_sample(sample_dir, today=today))
+        conn.execute(sa.update(Meta).where(Meta.key == DATA_VERSION_KEY).values(value=version + 1))
+    return counts

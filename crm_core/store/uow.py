@@ -1,0 +1,123 @@
+"""Unit of work: one transaction per use case, an event per change, the data version bumped on commit.
+
+    with UnitOfWork(store) as uow:
+        order = uow.get(Order, order_id, expected_version=version)
+        ...
+        uow.record("order", order.id, "audit", actor, from_state="entered", to_state="audited")
+        uow.commit()
+
+Rolls back unless `commit()` is called. A stale write (the row's version moved on since
+it was read) becomes a `ConflictError`; a lost connection a `DatabaseUnavailable`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm_core.errors import ConflictError, DatabaseUnavailable, NotFound
+from crm_core.store.engine import Store, _is_lock_or_constraint, unavailable_message
+from crm_core.store.models import Event, Meta, utcnow
+
+DATA_VERSION_KEY = "data_version"
+T = TypeVar("T")
+
+
+class UnitOfWork:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._session: Session | None = None
+        self._committed = False
+        self.events: list[Event] = []
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("UnitOfWork used outside its 'with' block")
+        return self._session
+
+    def __enter__(self) -> Self:
+        self._session = self.store.write_session()
+        self._session.begin()
+        self._committed = False
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session, self._session = self._session, None
+        assert session is not None
+        try:
+            if not self._committed:
+                session.rollback()
+        finally:
+            session.close()
+        if isinstance(exc, StaleDataError):
+            raise ConflictError() from None
+        if isinstance(exc, OperationalError) and not _is_lock_or_constraint(exc):
+            raise DatabaseUnavailable(unavailable_message(self.store.target, exc)) from None
+
+    def get(self, model: type[T], ident: Any, *, expected_version: int | None = None, what: str = "") -> T:
+        """Load a row or raise NotFound; with `expected_version`, raise ConflictError if it moved on."""
+        obj = self.session.get(model, ident)
+        label = what or model.__name__.lower()
+        if obj is None:
+            raise NotFound(f"No {label} with id {ident}.")
+        if expected_version is not None and getattr(obj, "version", expected_version) != expected_version:
+            raise ConflictError(f"This {label}")
+        return obj
+
+    def record(
+        self,
+        entity_type: str,
+        entity_id: int,
+        action: str,
+        actor_id: int | None,
+        *,
+        from_state: str | None = None,
+        to_state: str | None = None,
+        note: str | None = None,
+        at: datetime | None = None,
+    ) -> Event:
+        """Append an event to the audit trail (in this transaction)."""
+        event = Event(
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            actor_id=actor_id,
+            note=note,
+            at=at or utcnow(),
+        )
+        self.session.add(event)
+        self.events.append(event)
+        return event
+
+    def commit(self) -> None:
+        """Flush, bump the data version (so every cache sees the change) and commit."""
+        try:
+            self.session.flush()
+            self.session.execute(
+                update(Meta).where(Meta.key == DATA_VERSION_KEY).values(value=Meta.value + 1)
+            )
+            self.session.commit()
+        except StaleDataError:
+            raise ConflictError() from None
+        self._committed = True
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+def data_version(store: Store) -> int:
+    """The number that changes on every committed write (one cheap query)."""
+    with store.read() as session:
+        value = session.scalar(select(Meta.value).where(Meta.key == DATA_VERSION_KEY))
+    return int(value or 0)

@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: cached loaders, session keys, chart builders and small widgets."""

@@ -1,0 +1,76 @@
+"""The acting user. `CRM_AUTH=demo` (default): a sidebar picker of demo users."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from crm_core.permissions import Actor
+from crm_core.services import list_users
+from crm_core.store import Store
+
+USER_KEY = "auth_user_id"
+
+
+def auth_mode() -> str:
+    return os.environ.get("CRM_AUTH", "demo").strip().lower() or "demo"
+
+
+def current_actor() -> Actor | None:
+    """The signed-in user of this session (None until one is picked)."""
+    return st.session_state.get("auth_actor")
+
+
+def sidebar_user_picker(store: Store) -> Actor | None:
+    users = list_users(store)
+    if not users:
+        st.sidebar.warning("No users in the database yet.")
+        st.session_state["auth_actor"] = None
+        return None
+    by_id = {u.id: u for u in users}
+    st.session_state.setdefault(USER_KEY, users[0].id)
+    if st.session_state[USER_KEY] not in by_id:
+        st.session_state[USER_KEY] = users[0].id
+    st.sidebar.selectbox(
+        "Acting as",
+        options=list(by_id),
+        format_func=lambda uid: f"{by_id[uid].name} · {by_id[uid].role.value}",
+        key=USER_KEY,
+        help="Demo mode: pick whose shoes to stand in. Each role sees and may do different things.",
+    )
+    actor = by_id[st.session_state[USER_KEY]]
+    st.session_state["auth_actor"] = actor
+    return actor
+
+
+def oidc_actor(store: Store) -> Actor | None:
+    """`CRM_AUTH=oidc`: Streamlit's st.login. A signed-in email that is not a user gets read-only access."""
+    from crm_core.services import actor_for_email
+
+    if not st.user.is_logged_in:
+        st.sidebar.button("Log in", on_click=st.login, type="primary", key="auth_login")
+        st.session_state["auth_actor"] = None
+        return None
+    email = str(st.user.get("email") or "")
+    actor = actor_for_email(store, email) if email else None
+    if actor is None:
+        st.sidebar.warning(f"{email or 'This account'} is not a Scalewise user: read-only access.")
+    else:
+        st.sidebar.write(f"Signed in as **{actor.name}** · {actor.role.value}")
+    st.sidebar.button("Log out", on_click=st.logout, key="auth_logout")
+    st.session_state["auth_actor"] = actor
+    return actor
+
+
+def sidebar_identity(store: Store) -> Actor | None:
+    """Show who is acting, by the configured auth mode, and return them (None = read-only)."""
+    mode = auth_mode()
+    if mode == "oidc":
+        return oidc_actor(store)
+    if mode != "demo":
+        st.sidebar.error(f"CRM_AUTH is '{mode}'; use 'demo' or 'oidc'. Read-only until it is fixed.")
+        st.session_state["auth_actor"] = None
+        return None
+    st.sidebar.info("**Demo mode** — pick any user below; no password needed.", icon="🧪")
+    return sidebar_user_picker(store)

@@ -1,0 +1,104 @@
+"""The store and cached loaders for pages.
+
+The store (engine) is a cached resource per database URL. Frames are cached with
+`st.cache_data` keyed by the data version — one cheap query per rerun — so a change
+committed by any user is seen by everyone on their next rerun, and nothing is reloaded
+when nothing changed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+from sqlalchemy.engine import make_url
+
+from crm_core.config import DatabaseTarget, resolve_database
+from crm_core.errors import ConfigError
+from crm_core.store import Store, check_connection, data_version, init_db, make_store
+from crm_core.store import frames as store_frames
+
+
+def _secrets_url() -> str | None:
+    """The URL in st.secrets["connections"]["crm"]["url"], if there is a secrets file with it."""
+    try:
+        return str(st.secrets["connections"]["crm"]["url"])
+    except Exception:  # no secrets file, or no such key: both mean "not configured"
+        return None
+
+
+def database_target() -> DatabaseTarget:
+    return resolve_database(secrets_url=_secrets_url())
+
+
+@st.cache_resource(show_spinner="Preparing the database…", max_entries=4)
+def _open_store(url: str, source: str) -> Store:
+    store = make_store(DatabaseTarget(make_url(url), source))
+    check_connection(store)
+    init_db(store)
+    return store
+
+
+def get_store() -> Store:
+    """The store for this app, migrated and seeded; on failure one clear message and stop."""
+    try:
+        target = database_target()
+        return _open_store(target.url.render_as_string(hide_password=False), target.source)
+    except ConfigError as exc:
+        st.error(f"**The database is not available.** {exc}", icon="🛑")
+        st.stop()
+        raise  # unreachable: st.stop() ends the script run
+
+
+def current_version(store: Store) -> int:
+    try:
+        return data_version(store)
+    except ConfigError as exc:
+        st.error(f"**The database stopped answering.** {exc}", icon="🛑")
+        st.stop()
+        raise
+
+
+def store_key(store: Store) -> str:
+    return store.target.safe_url() + (f"#{store.schema}" if store.schema else "")
+
+
+def is_streamlit_cloud() -> bool:
+    """Streamlit Community Cloud runs apps from /mount/src as the user 'appuser'."""
+    return Path.cwd().as_posix().startswith("/mount/src") or os.environ.get("HOME") == "/home/appuser"
+
+
+_LOADERS = {
+    "opportunities": store_frames.read_opportunities,
+    "orders": store_frames.read_orders,
+    "payments": store_frames.read_payments,
+    "invoices": store_frames.read_invoices,
+    "order_lines": store_frames.read_order_lines,
+    "events": store_frames.read_events,
+}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _load(name: str, _store: Store, key: str, version: int) -> pl.DataFrame:
+    return _LOADERS[name](_store)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _load_table(name: str, _store: Store, key: str, version: int) -> pl.DataFrame:
+    return store_frames.read_table(_store, name)
+
+
+def frame(name: str, store: Store | None = None) -> pl.DataFrame:
+    """A named frame (opportunities, orders, payments, ...) at the current data version."""
+    store = store or get_store()
+    version = current_version(store)
+    try:
+        if name in _LOADERS:
+            return _load(name, store, store_key(store), version)
+        return _load_table(name, store, store_key(store), version)
+    except ConfigError as exc:
+        st.error(f"**The database stopped answering.** {exc}", icon="🛑")
+        st.stop()
+        raise
