@@ -6,19 +6,11 @@ import streamlit as st
 
 from ui.auth import sidebar_identity
 from ui.data import get_store, is_streamlit_cloud
+from ui.navigation import PAGES as PAGES_INFO
 
-st.set_page_config(page_title="Scalewise CRM", page_icon="📈", layout="wide")
+st.set_page_config(page_title="Scalewise CRM", page_icon=":material/trending_up:", layout="wide")
 
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
-    st.Page("pages/pipeline.py", title="Pipeline", icon="🧭"),
-    st.Page("pages/opportunities.py", title="Opportunities", icon="🤝"),
-    st.Page("pages/scoring.py", title="Scoring", icon="🎚️"),
-    st.Page("pages/orders.py", title="Orders", icon="📦"),
-    st.Page("pages/order_status.py", title="Order status", icon="🚚"),
-    st.Page("pages/integration.py", title="Integration", icon="🔗"),
-    st.Page("pages/data.py", title="Data", icon="🗄️"),
-]
+PAGES = [st.Page(p.path, title=p.title, icon=p.icon, default=(i == 0)) for i, p in enumerate(PAGES_INFO)]
 
 page = st.navigation(PAGES)
 store = get_store()
@@ -31,7 +23,7 @@ with st.sidebar:
         st.warning(
             "Ephemeral demo data: this app stores data in a local SQLite file that resets when the "
             "app restarts. Set a PostgreSQL URL in the app's secrets to keep it.",
-            icon="⏳",
+            icon=":material/hourglass_top:",
         )
 
 page.run()

@@ -51,8 +51,7 @@ else:
             "This cannot be undone."
         )
         if st.button("Yes, reset everything", type="primary", key="data_reset_confirm") and (
-            run_action(lambda: reset_sample_data(store, actor), success="Sample data restored")
-            is not None
+            run_action(lambda: reset_sample_data(store, actor), success="Sample data restored") is not None
         ):
             st.rerun()
 

@@ -9,16 +9,17 @@ import streamlit as st
 from crm_core import analytics
 from ui.data import frame
 from ui.dates import today
+from ui.navigation import PAGES
 from ui.theme import money, percent
 
 st.title("Overview")
-st.caption("This month so far, against the whole of last month. Pipeline figures are as of now.")
+st.caption("Month to date, against the same days of last month. Pipeline and orders in flight are as of now.")
 
 opportunities, orders, payments = frame("opportunities"), frame("orders"), frame("payments")
 day = today()
 this_start = analytics.month_start(day)
-next_start = analytics.month_start(this_start + timedelta(days=32))
 last_start = analytics.previous_month_start(day)
+elapsed = day - this_start + timedelta(days=1)  # days of this month so far, today included
 
 
 def kpis(start, end) -> dict:
@@ -29,7 +30,8 @@ def kpis(start, end) -> dict:
     )
 
 
-now, before = kpis(this_start, next_start), kpis(last_start, this_start)
+now = kpis(this_start, day + timedelta(days=1))
+before = kpis(last_start, min(last_start + elapsed, this_start))
 monthly = analytics.monthly_integration(opportunities.lazy(), orders.lazy()).collect().tail(12)
 revenue = analytics.monthly_revenue(payments.lazy()).collect().tail(12)
 
@@ -63,7 +65,8 @@ row1[2].metric(
     "Win rate this month",
     percent(now["win_rate"]),
     delta=delta("win_rate", lambda d: f"{d * 100:+.0f} pts") if now["win_rate"] is not None else None,
-    help="Won ÷ (won + lost) among opportunities closed this month; the change is against last month.",
+    help="Won ÷ (won + lost) among opportunities closed this month; the change is against the same days "
+    "of last month.",
     border=True,
 )
 row2 = st.columns(3)
@@ -77,7 +80,8 @@ row2[1].metric(
     "Revenue this month",
     money(now["revenue_cents"], compact=True),
     delta=delta("revenue_cents", signed_money),
-    help="Payments received this month, against all of last month.",
+    help="Payments received this month so far; the change is against the same days of last month. "
+    "The bars are the last 12 months.",
     chart_data=(revenue["revenue_cents"] / 100).to_list() or None,
     chart_type="bar",
     border=True,
@@ -86,26 +90,21 @@ row2[2].metric(
     "Integration effectiveness E",
     f"{now['effectiveness']:.1f}",
     delta=delta("effectiveness", lambda d: f"{d:+.1f}"),
-    help="E = S·O/(S+O): S = opportunities won this month, O = orders delivered this month.",
+    help="E = S·O/(S+O): S = opportunities won this month, O = orders delivered this month. "
+    "The line is the last 12 months.",
     chart_data=monthly["effectiveness"].round(2).to_list() or None,
     border=True,
 )
 
 st.caption(
-    f"This month: {now['won']} won, {now['lost']} lost, {now['delivered']} orders delivered. "
-    f"Last month: {before['won']} won, {before['lost']} lost, {before['delivered']} delivered."
+    f"This month so far: {now['won']} won, {now['lost']} lost, {now['delivered']} orders delivered. "
+    f"Same days last month: {before['won']} won, {before['lost']} lost, {before['delivered']} delivered."
 )
 
 st.subheader("Go to")
 links = st.columns(4)
-links[0].page_link("pages/pipeline.py", label="Pipeline — funnel and forecast", icon="🧭")
-links[1].page_link("pages/opportunities.py", label="Opportunities — work the list", icon="🤝")
-links[2].page_link("pages/scoring.py", label="Scoring — tune the weights", icon="🎚️")
-links[3].page_link("pages/orders.py", label="Orders — the order desk", icon="📦")
-links = st.columns(4)
-links[0].page_link("pages/order_status.py", label="Order status — what is stuck", icon="🚚")
-links[1].page_link("pages/integration.py", label="Integration — sales to orders", icon="🔗")
-links[2].page_link("pages/data.py", label="Data — import and export", icon="🗄️")
+for i, info in enumerate(PAGES[1:]):
+    links[i % 4].page_link(info.path, label=f"{info.title} — {info.blurb}", icon=info.icon)
 
 if opportunities.is_empty() and orders.is_empty():
     st.info("The database is empty. An admin can load the sample data on the Data page.")

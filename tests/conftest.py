@@ -21,7 +21,7 @@ from crm_core.config import DatabaseTarget
 from crm_core.store import Store, init_db, make_store
 
 POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL", "").strip()
-SAMPLE_TODAY = date(2026, 11, 20)  # the shipped sample's as_of: no time shift, stable numbers
+SAMPLE_TODAY = date(2026, 11, 21)  # the day after the sample's as_of: no time shift, stable numbers
 
 
 def sqlite_store_at(path: Path) -> Store:

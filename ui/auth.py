@@ -72,5 +72,5 @@ def sidebar_identity(store: Store) -> Actor | None:
         st.sidebar.error(f"CRM_AUTH is '{mode}'; use 'demo' or 'oidc'. Read-only until it is fixed.")
         st.session_state["auth_actor"] = None
         return None
-    st.sidebar.info("**Demo mode** — pick any user below; no password needed.", icon="🧪")
+    st.sidebar.info("**Demo mode** — pick any user below; no password needed.", icon=":material/science:")
     return sidebar_user_picker(store)

@@ -11,12 +11,14 @@ from ui.theme import ACCENT, FONT, GRID, PRIMARY, STAGE_COLORS, STATUS_COLORS, l
 def _layout(fig: go.Figure, *, height: int = 360, title: str | None = None) -> go.Figure:
     fig.update_layout(
         height=height,
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        title={"text": title, "x": 0, "font": {"size": 16}} if title else None,
+        margin={"l": 10, "r": 10, "t": 80 if title else 40, "b": 10},
+        title={"text": title, "x": 0, "y": 0.98, "yref": "container", "yanchor": "top", "font": {"size": 16}}
+        if title
+        else None,
         font={"family": FONT, "size": 13},
         plot_bgcolor="white",
         paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": 12}},
         hoverlabel={"font": {"family": FONT}},
     )
     fig.update_xaxes(showgrid=False, linecolor=GRID)
@@ -63,6 +65,7 @@ def status_bars(by_status: pl.DataFrame, *, value_col: str = "count", title: str
         )
     )
     fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, max(shown, default=0) * 1.18 or 1])  # room for the outside labels
     if is_money:
         fig.update_xaxes(tickprefix="$", tickformat="~s")
     return _layout(fig, title=title, height=max(260, 36 * len(statuses) + 60))
@@ -84,5 +87,5 @@ def integration_chart(monthly: pl.DataFrame, *, title: str | None = None) -> go.
         line={"color": ACCENT, "width": 3},
     )
     fig.update_layout(barmode="group", hovermode="x unified")
-    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
+    fig.update_xaxes(dtick="M1", tickformat="%b<br>%Y", ticklabelmode="period")
     return _layout(fig, title=title)

@@ -47,7 +47,7 @@ def get_store() -> Store:
         target = database_target()
         return _open_store(target.url.render_as_string(hide_password=False), target.source)
     except ConfigError as exc:
-        st.error(f"**The database is not available.** {exc}", icon="🛑")
+        st.error(f"**The database is not available.** {exc}", icon=":material/error:")
         st.stop()
         raise  # unreachable: st.stop() ends the script run
 
@@ -56,7 +56,7 @@ def current_version(store: Store) -> int:
     try:
         return data_version(store)
     except ConfigError as exc:
-        st.error(f"**The database stopped answering.** {exc}", icon="🛑")
+        st.error(f"**The database stopped answering.** {exc}", icon=":material/error:")
         st.stop()
         raise
 
@@ -99,6 +99,6 @@ def frame(name: str, store: Store | None = None) -> pl.DataFrame:
             return _load(name, store, store_key(store), version)
         return _load_table(name, store, store_key(store), version)
     except ConfigError as exc:
-        st.error(f"**The database stopped answering.** {exc}", icon="🛑")
+        st.error(f"**The database stopped answering.** {exc}", icon=":material/error:")
         st.stop()
         raise

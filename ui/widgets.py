@@ -32,11 +32,11 @@ def run_action(action: Callable[[], T], *, success: str | None = None) -> T | No
     try:
         result = action()
     except ConflictError as exc:
-        st.warning(str(exc), icon="🔄")
+        st.warning(str(exc), icon=":material/sync_problem:")
         return None
     except DomainError as exc:
-        st.error(str(exc), icon="⚠️")
+        st.error(str(exc), icon=":material/warning:")
         return None
     if success:
-        st.toast(success, icon="✅")
+        st.toast(success, icon=":material/check_circle:")
     return result

@@ -1,8 +1,10 @@
 """Create and fill a database: migrate to head, then seed from `sample_data/` when empty.
 
-The shipped sample was generated for a fixed date (its manifest's `as_of`); seeding
-shifts every date and time by whole days so the data ends today, and re-numbers the
-invoices gap-free per year after the shift. A second `init_db` changes nothing.
+The shipped sample was generated for a fixed date (its manifest's `as_of`, the last day
+with activity); seeding shifts every date and time by whole days so that the data ends
+yesterday (nothing in it lies later than now, except meetings planned for the coming
+days), and re-numbers the invoices gap-free per year after the shift. A second `init_db`
+changes nothing.
 """
 
 from __future__ import annotations
@@ -54,13 +56,13 @@ def is_empty(conn: Connection) -> bool:
 
 
 def load_sample(sample_dir: Path = SAMPLE_DIR, *, today: date | None = None) -> dict[str, pl.DataFrame]:
-    """Read the sample CSVs and move them in time so that they end `today` (UTC)."""
+    """Read the sample CSVs and move them in time so that their last day is the day before `today` (UTC)."""
     from crm_core.sample import read_sample  # the generator module also reads what it wrote
 
     frames, manifest = read_sample(sample_dir)
     as_of = date.fromisoformat(str(manifest["as_of"]))
     today = today or datetime.now(UTC).date()
-    return renumber_invoices(shift_in_time(frames, (today - as_of).days))
+    return renumber_invoices(shift_in_time(frames, (today - timedelta(days=1) - as_of).days))
 
 
 def shift_in_time(frames: dict[str, pl.DataFrame], days: int) -> dict[str, pl.DataFrame]:

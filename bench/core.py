@@ -1,0 +1,108 @@
+"""The benchmark harness: measurements register here, run several times, print one table.
+
+Each measurement returns a `Result`: the median of several timed runs, the target it is
+held to, optionally a baseline measured in the same run and the ratio between them, and
+the peak resident memory of whatever process did the work.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from crm_core.config import PROJECT_ROOT
+
+BENCH_DIR = PROJECT_ROOT / "var" / "bench"
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: list[float]
+    target: str
+    met: bool | None = None
+    baseline_name: str | None = None
+    baseline_seconds: list[float] = field(default_factory=list)
+    peak_rss_mb: float | None = None
+    unit: str = "s"
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def baseline_median(self) -> float | None:
+        return statistics.median(self.baseline_seconds) if self.baseline_seconds else None
+
+    @property
+    def ratio(self) -> float | None:
+        base = self.baseline_median
+        return base / self.median if base and self.median else None
+
+
+@dataclass(frozen=True)
+class Options:
+    repeat: int = 5
+    size: str = "full"  # "tiny" runs every measurement end to end on small data (used by a test)
+
+
+Measurement = Callable[[Options], Result]
+REGISTRY: dict[str, Measurement] = {}
+
+
+def measurement(name: str) -> Callable[[Measurement], Measurement]:
+    def register(fn: Measurement) -> Measurement:
+        REGISTRY[name] = fn
+        return fn
+
+    return register
+
+
+def timed(fn: Callable[[], object], repeat: int, *, warmup: int = 0) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return runs
+
+
+def peak_rss_mb(children: bool = False) -> float:
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:,.1f} ms"
+    return f"{seconds:,.2f} s"
+
+
+def render_table(results: Iterable[Result]) -> str:
+    rows = [("measurement", "median", "target", "met", "baseline (same run)", "ratio", "peak RSS", "note")]
+    for r in results:
+        baseline = f"{r.baseline_name}: {_fmt_time(r.baseline_median)}" if r.baseline_name else "—"
+        rows.append(
+            (
+                r.name,
+                _fmt_time(r.median) if r.unit == "s" else f"{r.median:,.0f} {r.unit}",
+                r.target,
+                {True: "yes", False: "NO", None: "—"}[r.met],
+                baseline,
+                f"{r.ratio:,.1f}×" if r.ratio else "—",
+                f"{r.peak_rss_mb:,.0f} MB" if r.peak_rss_mb else "—",
+                r.note,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |" for row in rows]
+    lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
+    return "\n".join(lines)
