@@ -1,4 +1,7 @@
-"""Chart builders: frames in, Plotly/Altair figures out. No Streamlit calls here."""
+"""Chart builders: frames in, Plotly/Altair figures out. No Streamlit calls here.
+
+`apply_layout` gives every Plotly figure the house look; area-specific builders live in
+modules beside this one (ui/charts/<area>.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import polars as pl
 from ui.theme import ACCENT, FONT, GRID, PRIMARY, STAGE_COLORS, STATUS_COLORS, label
 
 
-def _layout(fig: go.Figure, *, height: int = 360, title: str | None = None) -> go.Figure:
+def apply_layout(fig: go.Figure, *, height: int = 360, title: str | None = None) -> go.Figure:
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 80 if title else 40, "b": 10},
@@ -42,7 +45,7 @@ def stage_funnel(by_stage: pl.DataFrame, *, value_col: str = "count", title: str
             hovertemplate="%{y}: " + ("$%{x:,.0f}" if is_money else "%{x:,}") + "<extra></extra>",
         )
     )
-    return _layout(fig, title=title)
+    return apply_layout(fig, title=title)
 
 
 def status_bars(by_status: pl.DataFrame, *, value_col: str = "count", title: str | None = None) -> go.Figure:
@@ -68,7 +71,7 @@ def status_bars(by_status: pl.DataFrame, *, value_col: str = "count", title: str
     fig.update_xaxes(range=[0, max(shown, default=0) * 1.18 or 1])  # room for the outside labels
     if is_money:
         fig.update_xaxes(tickprefix="$", tickformat="~s")
-    return _layout(fig, title=title, height=max(260, 36 * len(statuses) + 60))
+    return apply_layout(fig, title=title, height=max(260, 36 * len(statuses) + 60))
 
 
 def integration_chart(monthly: pl.DataFrame, *, title: str | None = None) -> go.Figure:
@@ -88,4 +91,4 @@ def integration_chart(monthly: pl.DataFrame, *, title: str | None = None) -> go.
     )
     fig.update_layout(barmode="group", hovermode="x unified")
     fig.update_xaxes(dtick="M1", tickformat="%b<br>%Y", ticklabelmode="period")
-    return _layout(fig, title=title)
+    return apply_layout(fig, title=title)
