@@ -48,7 +48,9 @@ def test_period_kpis_follow_the_documented_definitions() -> None:
         ("lost", 30_000, NOV),
         ("won", 99_000, OCT),  # last month: not in November's win rate
     )
-    ords = orders(("paid", None), ("delivered", NOV), ("delivered", OCT), ("cancelled", None), ("entered", None))
+    ords = orders(
+        ("paid", None), ("delivered", NOV), ("delivered", OCT), ("cancelled", None), ("entered", None)
+    )
     pays = payments((1_000, NOV), (2_500, datetime(2026, 11, 30, 12)), (9_999, OCT))
 
     row = (
@@ -71,7 +73,11 @@ def test_period_kpis_follow_the_documented_definitions() -> None:
 def test_win_rate_is_empty_not_zero_when_nothing_closed() -> None:
     row = (
         analytics.period_kpis(
-            opportunities(("captured", 1, None)), orders(), payments(), start=date(2026, 1, 1), end=date(2026, 2, 1)
+            opportunities(("captured", 1, None)),
+            orders(),
+            payments(),
+            start=date(2026, 1, 1),
+            end=date(2026, 2, 1),
         )
         .collect()
         .row(0, named=True)
@@ -82,7 +88,9 @@ def test_win_rate_is_empty_not_zero_when_nothing_closed() -> None:
 
 
 def test_monthly_integration_counts_s_and_o_per_month_and_e_is_zero_when_both_are() -> None:
-    opps = opportunities(("won", 1, datetime(2026, 9, 3)), ("won", 1, datetime(2026, 9, 30)), ("lost", 1, NOV))
+    opps = opportunities(
+        ("won", 1, datetime(2026, 9, 3)), ("won", 1, datetime(2026, 9, 30)), ("lost", 1, NOV)
+    )
     ords = orders(("delivered", datetime(2026, 9, 10)), ("delivered", NOV), ("paid", None))
 
     result = analytics.monthly_integration(opps, ords).collect()

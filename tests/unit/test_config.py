@@ -33,7 +33,9 @@ def test_the_password_never_appears_in_the_description() -> None:
     assert "s3cret-pw" not in target.safe_url()
 
 
-@pytest.mark.parametrize("bad", ["not a url", "://nothing", "mysql://root@localhost/crm", "http://example.com"])
+@pytest.mark.parametrize(
+    "bad", ["not a url", "://nothing", "mysql://root@localhost/crm", "http://example.com"]
+)
 def test_a_malformed_or_unsupported_url_names_the_setting(bad: str) -> None:
     with pytest.raises(ConfigError, match="CRM_DATABASE_URL"):
         resolve_database(env={"CRM_DATABASE_URL": bad})

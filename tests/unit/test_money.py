@@ -21,7 +21,9 @@ from crm_core.money import from_cents, line_total_cents, line_total_expr, tax_ce
         (2, 1234, 1250, 2160),  # 2159.75 → 2160
     ],
 )
-def test_line_totals_round_half_up_to_the_cent(quantity: int, price_cents: int, discount_bp: int, expected: int) -> None:
+def test_line_totals_round_half_up_to_the_cent(
+    quantity: int, price_cents: int, discount_bp: int, expected: int
+) -> None:
     assert line_total_cents(quantity, price_cents, discount_bp) == expected
 
 
