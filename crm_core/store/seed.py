@@ -24,6 +24,7 @@ from crm_core.store.models import TABLE_ORDER, Base, Meta, User, UTCDateTime
 from crm_core.store.uow import DATA_VERSION_KEY
 
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
+ORDER_SEQUENCE_KEY = "order_seq"  # order numbers SO-000001, … (gap-free, like invoice numbers)
 INIT_LOCK_ID = 7_270_301  # PostgreSQL advisory lock serialising concurrent first starts
 
 
@@ -123,7 +124,12 @@ def insert_frames(
             conn.execute(table.insert(), frame.slice(start, chunk).to_dicts())
         counts[name] = frame.height
     _reset_sequences(conn)
-    meta = {DATA_VERSION_KEY: 1, **invoice_counters(frames.get("invoices", pl.DataFrame()))}
+    orders = frames.get("orders")
+    meta = {
+        DATA_VERSION_KEY: 1,
+        ORDER_SEQUENCE_KEY: int(orders["id"].max() or 0) if orders is not None and orders.height else 0,
+        **invoice_counters(frames.get("invoices", pl.DataFrame())),
+    }
     for key, value in meta.items():
         conn.execute(sa.delete(Meta).where(Meta.key == key))
         conn.execute(sa.insert(Meta).values(key=key, value=value))

@@ -17,6 +17,8 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -99,6 +101,19 @@ class UnitOfWork:
         self.session.add(event)
         self.events.append(event)
         return event
+
+    def next_in_sequence(self, key: str) -> int:
+        """The next number of a gap-free counter in `meta` (order numbers, invoice numbers per year).
+
+        The counter row stays locked until this unit of work ends, so concurrent callers queue
+        and a rolled-back transaction gives its number back."""
+        dialect = self.session.bind.dialect.name if self.session.bind else ""
+        insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
+        self.session.execute(
+            insert(Meta).values(key=key, value=0).on_conflict_do_nothing(index_elements=["key"])
+        )
+        self.session.execute(update(Meta).where(Meta.key == key).values(value=Meta.value + 1))
+        return int(self.session.scalar(select(Meta.value).where(Meta.key == key)) or 0)
 
     def commit(self) -> None:
         """Flush, bump the data version (so every cache sees the change) and commit."""

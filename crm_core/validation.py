@@ -1,0 +1,166 @@
+"""Field validators shared by every form, service, import and command-line argument.
+
+Each takes the field's name (as the user knows it) and the raw value, and returns the clean
+value or raises `ValidationError` naming the field. They never guess: a value that is not
+clearly valid is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from crm_core.errors import ValidationError
+
+MAX_SHORT_TEXT = 200
+MAX_LONG_TEXT = 5_000
+MAX_AMOUNT = Decimal(10) ** 12  # currency units; anything larger is a typo, not a deal
+EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+PHONE_RE = re.compile(r"^\+?[0-9 ().\-/]{5,30}$")
+
+
+def _has_control_chars(value: str, *, allow_newlines: bool) -> bool:
+    allowed = {"\n", "\r", "\t"} if allow_newlines else set()
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
+
+
+def text(
+    field: str,
+    value: Any,
+    *,
+    required: bool = True,
+    max_length: int = MAX_SHORT_TEXT,
+    multiline: bool = False,
+) -> str | None:
+    """Trimmed text; empty → None when optional. Refuses control characters and overlong text."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be text, not {type(value).__name__}")
+    cleaned = value.strip()
+    if not cleaned:
+        if required:
+            raise ValidationError(field, "is required")
+        return None
+    if len(cleaned) > max_length:
+        raise ValidationError(field, f"is too long ({len(cleaned):,} characters; at most {max_length:,})")
+    if _has_control_chars(cleaned, allow_newlines=multiline):
+        raise ValidationError(field, "contains control characters")
+    return cleaned
+
+
+def email(field: str, value: Any, *, required: bool = True) -> str | None:
+    cleaned = text(field, value, required=required, max_length=320)
+    if cleaned is None:
+        return None
+    if not EMAIL_RE.match(cleaned):
+        raise ValidationError(field, f"'{cleaned[:60]}' is not a valid email address")
+    return cleaned.lower()
+
+
+def phone(field: str, value: Any, *, required: bool = False) -> str | None:
+    cleaned = text(field, value, required=required, max_length=50)
+    if cleaned is None:
+        return None
+    digits = sum(ch.isdigit() for ch in cleaned)
+    if not PHONE_RE.match(cleaned) or digits < 5:
+        raise ValidationError(field, f"'{cleaned[:40]}' is not a phone number (digits, spaces, + - ( ) only)")
+    return cleaned
+
+
+def integer(field: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """A whole number; '3', 3 and 3.0 are fine, 3.5, True, 'abc', NaN are not."""
+    if isinstance(value, bool):
+        raise ValidationError(field, "must be a whole number")
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise ValidationError(field, f"must be a whole number, not {value}")
+        value = int(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite() or value != value.to_integral_value():
+            raise ValidationError(field, f"must be a whole number, not {value}")
+        value = int(value)
+    elif isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise ValidationError(field, f"'{value.strip()[:40]}' is not a whole number") from None
+    elif not isinstance(value, int):
+        raise ValidationError(field, "must be a whole number")
+    if minimum is not None and value < minimum:
+        raise ValidationError(field, f"must be at least {minimum:,}")
+    if maximum is not None and value > maximum:
+        raise ValidationError(field, f"must be at most {maximum:,}")
+    return value
+
+
+def decimal(
+    field: str, value: Any, *, minimum: Decimal | None = None, maximum: Decimal | None = None
+) -> Decimal:
+    """A finite decimal number (never via float rounding surprises: floats go through repr)."""
+    if isinstance(value, bool) or value is None:
+        raise ValidationError(field, "must be a number")
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(field, f"'{str(value).strip()[:40]}' is not a number") from None
+    if not number.is_finite():
+        raise ValidationError(field, "must be a finite number")
+    if minimum is not None and number < minimum:
+        raise ValidationError(field, f"must be at least {minimum}")
+    if maximum is not None and number > maximum:
+        raise ValidationError(field, f"must be at most {maximum:,}")
+    return number
+
+
+def money(field: str, value: Any, *, allow_zero: bool = True) -> int:
+    """An amount in currency units → integer cents; negative or over 10^12 is refused."""
+    amount = decimal(field, value, minimum=Decimal(0), maximum=MAX_AMOUNT)
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationError(field, "has more than two decimals")
+    if not allow_zero and amount == 0:
+        raise ValidationError(field, "must be more than zero")
+    return int(amount * 100)
+
+
+def percent(field: str, value: Any) -> int:
+    """A percentage 0–100 with at most two decimals → basis points (12.5 → 1250)."""
+    amount = decimal(field, value, minimum=Decimal(0), maximum=Decimal(100))
+    bp = amount * 100
+    if bp != bp.to_integral_value():
+        raise ValidationError(field, "has more than two decimals")
+    return int(bp)
+
+
+def score(field: str, value: Any) -> float:
+    """A factor score 0–10."""
+    number = decimal(field, value, minimum=Decimal(0), maximum=Decimal(10))
+    return float(number)
+
+
+def choice(field: str, value: Any, options: tuple[str, ...] | list[str]) -> str:
+    if not isinstance(value, str) or value not in options:
+        shown = str(value)[:40] if value is not None else "nothing"
+        raise ValidationError(field, f"'{shown}' is not one of: {', '.join(options)}")
+    return value
+
+
+def a_date(field: str, value: Any, *, earliest: date | None = None, latest: date | None = None) -> date:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError(field, f"'{value.strip()[:40]}' is not a date (YYYY-MM-DD)") from None
+    if not isinstance(value, date):
+        raise ValidationError(field, "must be a date")
+    if earliest is not None and value < earliest:
+        raise ValidationError(field, f"must be on or after {earliest.isoformat()}")
+    if latest is not None and value > latest:
+        raise ValidationError(field, f"must be on or before {latest.isoformat()}")
+    return value
