@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, func, select, text
 
 from crm_core.config import PROJECT_ROOT
+from crm_core.store.bulk import bulk_insert
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
 from crm_core.store.migrate import migrate
-from crm_core.store.models import TABLE_ORDER, Base, Meta, User, UTCDateTime
+from crm_core.store.models import TABLE_ORDER, Base, Meta, User
 from crm_core.store.uow import DATA_VERSION_KEY
 
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
@@ -100,18 +101,7 @@ def invoice_counters(invoices: pl.DataFrame) -> dict[str, int]:
     return {f"invoice_seq:{row['year']}": int(row["n"]) for row in per_year.to_dicts()}
 
 
-def _bulk_table(name: str) -> sa.TableClause:
-    """A typed stand-in for a table whose UTC columns accept naive UTC datetimes (bulk loads)."""
-    columns = [
-        sa.column(c.name, sa.DateTime() if isinstance(c.type, UTCDateTime) else c.type)
-        for c in Base.metadata.tables[name].columns
-    ]
-    return sa.table(name, *columns)
-
-
-def insert_frames(
-    conn: Connection, frames: dict[str, pl.DataFrame], *, chunk: int = 20_000
-) -> dict[str, int]:
+def insert_frames(conn: Connection, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
     """Bulk-insert frames (ids included) in foreign-key order and set the meta counters."""
     counts: dict[str, int] = {}
     for name in TABLE_ORDER:
@@ -119,10 +109,7 @@ def insert_frames(
         if frame is None or frame.is_empty():
             counts[name] = 0
             continue
-        table = _bulk_table(name)
-        for start in range(0, frame.height, chunk):
-            conn.execute(table.insert(), frame.slice(start, chunk).to_dicts())
-        counts[name] = frame.height
+        counts[name] = bulk_insert(conn, name, frame)
     _reset_sequences(conn)
     orders = frames.get("orders")
     meta = {

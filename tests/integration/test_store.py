@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from polars.testing import assert_frame_equal
 from sqlalchemy import func, inspect, select, text
 
 from crm_core.errors import ConflictError
 from crm_core.services import table_counts
 from crm_core.store import Store, UnitOfWork, data_version, init_db
+from crm_core.store.frames import read_table
 from crm_core.store.migrate import head_revision
 from crm_core.store.models import TABLE_ORDER, Event, Order
+from crm_core.store.seed import load_sample
 from tests.conftest import SAMPLE_TODAY
 
 
@@ -90,3 +93,11 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(sqlite_sto
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5_000
+
+
+@pytest.mark.parametrize("table", ["customers", "opportunities", "orders", "invoices", "events", "stock"])
+def test_the_seeded_rows_read_back_exactly_as_the_sample(seeded_store: Store, table: str) -> None:
+    expected = load_sample(today=SAMPLE_TODAY)[table]
+    actual = read_table(seeded_store, table).select(expected.columns)
+    sort_by = [c for c in ("id", "warehouse_id", "product_id") if c in expected.columns]
+    assert_frame_equal(actual.sort(sort_by), expected.sort(sort_by), check_dtypes=False)
