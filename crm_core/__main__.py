@@ -87,7 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["sample"]:
+        # argparse.REMAINDER drops arguments that start with an option, so hand them all on here.
+        args = argparse.Namespace(func=cmd_sample, rest=argv[1:])
+    else:
+        args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.func
     try:
         return handler(args)
