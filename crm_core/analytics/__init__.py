@@ -5,6 +5,15 @@ dashboard. Everything public is re-exported here, so `from crm_core import analy
 and `analytics.period_kpis(...)` work.
 """
 
+from crm_core.analytics.integration import (
+    blocked_by_payment,
+    conversion_flow,
+    conversion_lags,
+    conversion_summary,
+    integration_by,
+    integration_by_month,
+    order_progress,
+)
 from crm_core.analytics.overview import (
     FINAL_STATUS_VALUES,
     OPEN_STAGE_VALUES,
@@ -17,16 +26,26 @@ from crm_core.analytics.overview import (
     previous_month_start,
     stage_probability_expr,
 )
+from crm_core.analytics.snapshots import in_flight_history, pipeline_history
 
 __all__ = [
     "FINAL_STATUS_VALUES",
     "OPEN_STAGE_VALUES",
+    "blocked_by_payment",
+    "conversion_flow",
+    "conversion_lags",
+    "conversion_summary",
     "count_by",
     "effectiveness",
+    "in_flight_history",
+    "integration_by",
+    "integration_by_month",
     "month_start",
     "monthly_integration",
     "monthly_revenue",
+    "order_progress",
     "period_kpis",
+    "pipeline_history",
     "previous_month_start",
     "stage_probability_expr",
 ]
