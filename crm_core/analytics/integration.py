@@ -212,3 +212,14 @@ def conversion_summary(lags: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(None)
         .alias("conversion_rate")
     )
+
+
+def integration_totals(monthly: pl.LazyFrame) -> pl.LazyFrame:
+    """One row: S and O over the whole period and the E of those totals (not a sum of monthly E)."""
+    return _with_e(monthly.select(pl.col("won").sum(), pl.col("delivered").sum()))
+
+
+def months_back(day: date, months: int) -> date:
+    """The first day of the month `months - 1` months before `day`'s: the start of a window of `months`."""
+    index = day.year * 12 + day.month - 1 - (months - 1)
+    return date(index // 12, index % 12 + 1, 1)
