@@ -21,7 +21,7 @@ def opportunities(*rows: tuple) -> pl.LazyFrame:
 
 
 def orders(*rows: tuple) -> pl.LazyFrame:
-    """(id, opportunity_id, status, held_from, industry, total, created_at, delivered_at, status_changed_at)"""
+    """(id, opportunity_id, status, held_from, industry, total, created_at, delivered_at, status_changed_at)"""  # noqa: E501
     cols = [
         "id", "opportunity_id", "status", "held_from", "industry", "total_cents",
         "created_at", "delivered_at", "status_changed_at",
@@ -118,7 +118,7 @@ def test_conversion_rate_and_lag_run_from_winning_to_the_first_order() -> None:
                 "p90_lag_days": [2.9],
                 "conversion_rate": [2 / 3],
             }
-        ),  # fmt: skip
+        ),
     )
 
 
