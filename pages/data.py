@@ -117,6 +117,8 @@ else:
                 bar.empty()
                 if report is not None:
                     st.session_state[REPORT_KEY] = report
+                    if report.written:
+                        st.rerun()  # the counts above and every cached frame move to the new data
     report = st.session_state.get(REPORT_KEY)
     if report is not None:
         st.markdown("#### Import report")
