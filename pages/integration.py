@@ -38,31 +38,17 @@ summary = analytics.conversion_summary(lags.lazy()).collect().row(0, named=True)
 blocked = analytics.blocked_by_payment(ords).collect().row(0, named=True)
 
 totals = analytics.integration_totals(monthly.lazy()).collect().row(0, named=True)
-tiles = st.columns(5)
-tiles[0].metric("S — opportunities won", f"{totals['won']:,}", border=True)
-tiles[1].metric("O — orders delivered", f"{totals['delivered']:,}", border=True)
+tiles = st.columns(3)
+tiles[0].metric("Won (S)", f"{totals['won']:,}", help="Opportunities won in the period.", border=True)
+tiles[1].metric(
+    "Delivered (O)", f"{totals['delivered']:,}", help="Orders delivered in the period.", border=True
+)
 tiles[2].metric(
-    "E for the period",
+    "E",
     f"{totals['effectiveness']:.1f}",
     help="E over the whole period's S and O (not the sum of the monthly E).",
     border=True,
 )
-tiles[3].metric(
-    "Won → order",
-    percent(summary["conversion_rate"]),
-    help="Share of the opportunities won in the period that have at least one order.",
-    border=True,
-)
-tiles[4].metric(
-    "Blocked by payment",
-    f"{blocked['orders']:,} orders",
-    delta=money(blocked["total_cents"], compact=True) + " unpaid" if blocked["orders"] else None,
-    delta_color="off",
-    help="Orders invoiced but not paid (also those held while invoiced): they cannot ship until paid. "
-    "As of now, whatever the period.",
-    border=True,
-)
-
 with st.expander("What S, O and E mean"):
     st.markdown(
         "- **S** — opportunities *won* in the month (by the date they closed).\n"
@@ -83,8 +69,9 @@ by_label = st.segmented_control("Group by", ["Rep", "Segment"], default="Rep", k
 by = "industry" if by_label == "Segment" else "owner"
 grouped = analytics.integration_by(opps, ords, by, start=start, end=end).collect()
 left, right = st.columns([3, 2])
+charted = grouped.filter(pl.col(by) != analytics.NO_OPPORTUNITY)
 left.plotly_chart(
-    integration_by_chart(grouped, by, title=f"S, O and E by {'segment' if by == 'industry' else 'rep'}"),
+    integration_by_chart(charted, by, title=f"S, O and E by {'segment' if by == 'industry' else 'rep'}"),
     key="integration_by_chart",
 )
 right.dataframe(
@@ -99,6 +86,11 @@ right.dataframe(
         "effectiveness": st.column_config.NumberColumn("E", format="%.1f"),
     },
 )
+if by == "owner" and charted.height < grouped.height:
+    st.caption(
+        "Orders entered without an opportunity have no rep: they are in the table as "
+        f"“{analytics.NO_OPPORTUNITY}” but left out of the chart."
+    )
 show_data(grouped, key="integration_grouped", file_name=f"integration_by_{by}.csv")
 
 st.subheader("From opportunity to delivered order")
@@ -107,6 +99,17 @@ st.caption(
     "where deals stop: lost, no order yet, cancelled, waiting for payment, not shipped, in transit."
 )
 links = analytics.conversion_flow(opps, ords).collect()
+st.columns(4)[0].metric(
+    "Unpaid invoices",
+    f"{blocked['orders']:,}",
+    delta=money(blocked["total_cents"], compact=True) if blocked["orders"] else None,
+    delta_color="off",
+    delta_arrow="off",
+    help="Orders invoiced but not paid (also those held while invoiced): blocked, as they cannot ship "
+    "until paid. As of now, whatever the period; below, their value.",
+    border=True,
+)
+
 if links.is_empty():
     st.info("No opportunities yet.")
 else:
@@ -114,7 +117,7 @@ else:
 show_data(links, key="integration_flow", file_name="integration_flow.csv")
 
 st.subheader("Won → order: conversion and lag")
-cols = st.columns(3)
+cols = st.columns(4)
 cols[0].metric("Won in the period", f"{summary['won']:,}")
 cols[1].metric(
     "With an order", f"{summary['converted']:,}", help="Won opportunities with at least one order."
@@ -126,6 +129,11 @@ cols[2].metric(
     "—" if median is None else f"{median:,.1f} days",
     help="Days from winning to the first order; 90 % of conversions happen within "
     + ("—" if p90 is None else f"{p90:,.1f} days."),
+)
+cols[3].metric(
+    "Won → order",
+    percent(summary["conversion_rate"], 1),
+    help="Share of the opportunities won in the period that have at least one order.",
 )
 if lags["lag_days"].drop_nulls().is_empty():
     st.info("No won opportunity in this period has an order yet.")

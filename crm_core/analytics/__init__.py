@@ -6,6 +6,7 @@ and `analytics.period_kpis(...)` work.
 """
 
 from crm_core.analytics.integration import (
+    NO_OPPORTUNITY,
     blocked_by_payment,
     conversion_flow,
     conversion_lags,
@@ -33,6 +34,7 @@ from crm_core.analytics.snapshots import in_flight_history, pipeline_history
 
 __all__ = [
     "FINAL_STATUS_VALUES",
+    "NO_OPPORTUNITY",
     "OPEN_STAGE_VALUES",
     "blocked_by_payment",
     "conversion_flow",

@@ -123,7 +123,9 @@ def build_plan(
     plan = Plan(ctx.kind, raw_frame.height, problems, [])
     if problems.height and not ctx.options.lenient:
         return plan
-    accepted = checked.filter(~pl.col(ROW).is_in(problems["row"].implode()))
+    keep = [c for c in checked.columns if not c.startswith((WHY, "_raw_"))]  # reasons and raw text are done
+    accepted = checked.filter(~pl.col(ROW).is_in(problems["row"].implode())).select(keep)
+    del checked
     if accepted.is_empty():
         return plan
     plan.tables, notes, plan.replace_lines_of = builder(accepted, ctx)

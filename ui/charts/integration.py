@@ -58,9 +58,11 @@ def flow_sankey(links: pl.DataFrame, *, title: str | None = None) -> go.Figure:
             node={
                 "label": [f"{n}: {totals[n]:,}" for n in nodes],
                 "color": [NODE_COLORS.get(n, MUTED) for n in nodes],
-                "pad": 18,
-                "thickness": 16,
+                "pad": 22,
+                "thickness": 18,
+                "line": {"width": 0},
             },
+            textfont={"color": "#1F2937", "size": 13},
             link={
                 "source": [index[s] for s in links["source"].to_list()],
                 "target": [index[t] for t in links["target"].to_list()],
@@ -71,7 +73,7 @@ def flow_sankey(links: pl.DataFrame, *, title: str | None = None) -> go.Figure:
             },
         )
     )
-    return apply_layout(fig, title=title, height=460)
+    return apply_layout(fig, title=title, height=520)
 
 
 def lag_histogram(lags: pl.DataFrame, *, title: str | None = None) -> go.Figure:
