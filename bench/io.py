@@ -53,7 +53,10 @@ def retail_lines(n: int, seed: int = 11) -> pl.DataFrame:
     no_customer = pl.Series(invoice % 33 == 5)  # ~3 % of lines, whole invoices
     return frame.with_columns(
         pl.when(cancelled).then("C" + pl.col("InvoiceNo")).otherwise("InvoiceNo").alias("InvoiceNo"),
-        pl.when(cancelled | (messy < 0.003)).then(-pl.col("Quantity")).otherwise("Quantity").alias("Quantity"),  # noqa: E501
+        pl.when(cancelled | (messy < 0.003))
+        .then(-pl.col("Quantity"))
+        .otherwise("Quantity")
+        .alias("Quantity"),
         pl.when(messy.is_between(0.003, 0.006)).then(0.0).otherwise("UnitPrice").alias("UnitPrice"),
         pl.when(no_customer).then(None).otherwise("CustomerID").alias("CustomerID"),
     )
