@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from crm_core import analytics
 from ui.data import frame
@@ -72,7 +73,17 @@ def signed_money(cents: float) -> str:
     return ("+" if cents >= 0 else "-") + money(abs(cents), compact=True)
 
 
-def tile(column, title: str, value: str, *, delta: str | None, help: str, trend: list, page: str, bar=False):
+def tile(
+    column: DeltaGenerator,
+    title: str,
+    value: str,
+    *,
+    delta: str | None,
+    help: str,
+    trend: list[float],
+    page: str,
+    bar: bool = False,
+) -> None:
     with column:
         st.metric(
             title,

@@ -72,7 +72,7 @@ CUSTOMER_FIELDS: tuple[Field, ...] = (
         "customer id", "customerid", "account id", max_length=100),
     _f("name", T, "company name", "account", "account name", "company", "company name", "customer",
         "customer name", "organization", "organisation", required=True),
-    _f("industry", T, "segment", "sector", "segment", "vertical", max_length=100),
+    _f("industry", T, "industry, the segment on Integration", "sector", "segment", "vertical", max_length=100),
     _f("employees", INT, "company size in employees", "employee count", "number of employees", "size",
         "company size", minimum=0),
     _f("annual_revenue", M, "annual revenue in currency units", "revenue", "annual revenue"),
