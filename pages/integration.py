@@ -44,7 +44,7 @@ tiles[1].metric(
     "Delivered (O)", f"{totals['delivered']:,}", help="Orders delivered in the period.", border=True
 )
 tiles[2].metric(
-    "E",
+    "E for the period",
     f"{totals['effectiveness']:.1f}",
     help="E over the whole period's S and O (not the sum of the monthly E).",
     border=True,

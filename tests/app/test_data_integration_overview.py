@@ -79,7 +79,7 @@ def test_a_rep_cannot_import_but_can_download_tables(app_db: Path) -> None:
 def test_the_integration_page_shows_s_o_e_and_switches_to_segments(app: AppTest) -> None:
     app.switch_page("pages/integration.py").run()
     labels = [m.label for m in app.metric]
-    for expected in ("Won (S)", "Delivered (O)", "E", "Won → order", "Unpaid invoices"):
+    for expected in ("Won (S)", "Delivered (O)", "E for the period", "Won → order", "Unpaid invoices"):
         assert expected in labels
     app.segmented_control(key="integration_by").set_value("Segment").run()
     assert not app.exception, app.exception
