@@ -1,7 +1,11 @@
 """Command line: `python -m crm_core COMMAND --help`.
 
-Exit status: 0 success; 1 a domain or database error (one readable line on stderr);
-2 bad arguments.
+Exit status: 0 success (for an import: nothing rejected); 1 a domain or database error, or a
+strict import refused because of bad rows (one readable line on stderr, the report on stdout);
+2 bad arguments; 3 a lenient import that imported the valid rows and rejected others.
+
+The command line acts as a system user: the first active admin (lowest id), or the user named
+by `--as EMAIL`. Its id is recorded on every event the command writes.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from crm_core.errors import DomainError
 from crm_core.store import check_connection, init_db, make_store, reset_to_sample
 from crm_core.store.engine import Store
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 
 
 def _store() -> Store:
@@ -57,6 +61,18 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return sample.main(args.rest)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from crm_core.cli_data import run_import
+
+    return run_import(_store(), args)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from crm_core.cli_data import run_export
+
+    return run_export(_store(), args)
+
+
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n:,} {name}" for name, n in counts.items() if n)
 
@@ -82,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("rest", nargs=argparse.REMAINDER)
     sample.set_defaults(func=cmd_sample)
+
+    from crm_core.cli_data import add_data_commands
+
+    add_data_commands(sub, cmd_import, cmd_export)
     return parser
 
 

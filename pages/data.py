@@ -1,16 +1,32 @@
-"""Data: where the data lives, what is in it, export a table, reset to the sample data."""
+"""Data: where the data lives, what is in it, import with a column mapping, export, reset."""
 
 from __future__ import annotations
 
+from functools import partial
+
+import polars as pl
 import streamlit as st
 
+from crm_core.errors import DomainError
+from crm_core.io import EXPORT_FORMATS, ImportOptions, Kind, read_table_file
 from crm_core.permissions import Permission
-from crm_core.services import reset_sample_data, table_counts
+from crm_core.services import export_table, import_table, mapping_for, reset_sample_data, table_counts
 from crm_core.store.models import TABLE_ORDER
 from ui.auth import current_actor
 from ui.data import frame, get_store
+from ui.imports import mapping_editor, show_report
 from ui.theme import label
-from ui.widgets import run_action, show_data
+from ui.widgets import run_action
+
+FILE_KEY = "data_import_file"  # {"name": str, "data": bytes}: the file being imported
+REPORT_KEY = "data_import_result"
+UPLOAD_LIMIT_MB = 50  # .streamlit/config.toml server.maxUploadSize
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the file…")
+def read_upload(data: bytes, name: str) -> pl.DataFrame:
+    return read_table_file(data, name)
+
 
 st.title("Data")
 store = get_store()
@@ -30,14 +46,104 @@ cols = st.columns(4)
 for i, name in enumerate(TABLE_ORDER):
     cols[i % 4].metric(label(name), f"{counts[name]:,}")
 
+st.subheader("Import")
+if actor is None or not actor.can(Permission.IMPORT_DATA):
+    st.caption("Only an admin can import data. Pick an admin in the sidebar to try it.")
+else:
+    st.caption(
+        "Customers, products, opportunities or orders (one row per order line) from CSV, Excel (.xlsx) or "
+        f"Parquet, up to {UPLOAD_LIMIT_MB} MB here (larger files: `python -m crm_core import`). Columns are "
+        "matched by name; adjust the mapping below or upload a TOML mapping file. Strict by default: "
+        "one bad row and nothing is imported."
+    )
+    kind = st.selectbox(
+        "What the file holds", [k.value for k in Kind], format_func=label, key="data_import_kind"
+    )
+    upload = st.file_uploader("File", type=["csv", "xlsx", "parquet"], key="data_import_upload")
+    if upload is not None:
+        st.session_state[FILE_KEY] = {"name": upload.name, "data": upload.getvalue()}
+    toml_upload = st.file_uploader("Mapping file (optional, TOML)", type=["toml"], key="data_import_toml")
+    toml_text = toml_upload.getvalue().decode("utf-8", errors="replace") if toml_upload is not None else None
+    current = st.session_state.get(FILE_KEY)
+    if current is not None:
+        try:
+            raw = read_upload(current["data"], current["name"])
+            start = mapping_for(kind, raw.columns, toml_text)
+        except DomainError as exc:
+            st.error(str(exc), icon=":material/warning:")
+            raw = None
+        if raw is not None:
+            st.write(f"**{current['name']}** — {raw.height:,} rows, {raw.width - 1} columns. First rows:")
+            st.dataframe(raw.drop("_row").head(5), hide_index=True, width="stretch")
+            columns = [c for c in raw.columns if c != "_row"]
+            st.markdown("**Column mapping** — pick the column of your file for each field (auto-detected).")
+            mapping = mapping_editor(
+                kind, columns, start, key=f"data_import_map_{kind}_{hash(tuple(columns))}"
+            )
+            if start.values or start.constants or start.date_format or start.datetime_format:
+                st.caption(
+                    "From the mapping file: "
+                    + "; ".join(
+                        [f"values of {k} translated" for k in start.values]
+                        + [f"{k} = '{v}' for every row" for k, v in start.constants.items()]
+                        + [f"dates as {f}" for f in (start.date_format, start.datetime_format) if f]
+                    )
+                )
+            left, right = st.columns(2)
+            lenient = left.toggle(
+                "Lenient: import the valid rows, report the others", key="data_import_lenient"
+            )
+            create = right.toggle(
+                "Create customers and products the file names but Scalewise lacks", key="data_import_create"
+            )
+            buttons = st.container(horizontal=True)
+            dry = buttons.button("Check only (dry run)", key="data_import_dry", icon=":material/fact_check:")
+            go = buttons.button("Import", type="primary", key="data_import_go", icon=":material/upload:")
+            if dry or go:
+                bar = st.progress(0.0, text="Starting…")
+                options = ImportOptions(lenient=lenient, create_missing=create, dry_run=bool(dry))
+                report = run_action(
+                    lambda: import_table(
+                        store,
+                        actor,
+                        kind,
+                        raw,
+                        current["name"],
+                        mapping=mapping,
+                        options=options,
+                        progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+                    )
+                )
+                bar.empty()
+                if report is not None:
+                    st.session_state[REPORT_KEY] = report
+                    if report.written:
+                        st.rerun()  # the counts above and every cached frame move to the new data
+    report = st.session_state.get(REPORT_KEY)
+    if report is not None:
+        st.markdown("#### Import report")
+        show_report(report, key="data_import")
+
 st.subheader("Export")
 table = st.selectbox("Table", TABLE_ORDER, format_func=label, key="data_export_table")
-show_data(
-    frame(table),
-    key=f"data_export_{table}",
-    file_name=f"{table}.csv",
-    label=f"{label(table)} — preview and CSV",
-)
+preview = frame(table)
+st.caption(f"{preview.height:,} rows. Cells that a spreadsheet would run as a formula are neutralised.")
+st.dataframe(preview.head(200), hide_index=True, width="stretch", height=250)
+if actor is None or not actor.can(Permission.EXPORT_DATA):
+    st.caption("Sign in as a user who may export data to download tables.")
+else:
+    row = st.container(horizontal=True)
+    for fmt, title in (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet")):
+        suffix, mime = EXPORT_FORMATS[fmt]
+        row.download_button(
+            f"Download {label(table)} as {title}",
+            data=partial(export_table, store, actor, table, fmt),
+            file_name=f"{table}{suffix}",
+            mime=mime,
+            key=f"data_export_{fmt}",
+            on_click="ignore",
+            icon=":material/download:",
+        )
 
 st.subheader("Reset to sample data")
 if actor is None or not actor.can(Permission.RESET_DATA):

@@ -1,10 +1,17 @@
-"""Overview: the headline figures of this month against last month, and where to go next."""
+"""Overview: the headline figures now against the same point of last month, with trends and links.
+
+Pipeline, weighted pipeline and orders in flight are rebuilt as they stood a month ago from the
+event history (`crm_core.analytics.snapshots`; past amounts are today's amounts). Win rate,
+revenue and E compare this month so far with the same days of last month.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from crm_core import analytics
 from ui.data import frame
@@ -12,17 +19,24 @@ from ui.dates import today
 from ui.navigation import PAGES
 from ui.theme import money, percent
 
-st.title("Overview")
-st.caption("Month to date, against the same days of last month. Pipeline and orders in flight are as of now.")
+LINKS = {p.title: p for p in PAGES}
 
-opportunities, orders, payments = frame("opportunities"), frame("orders"), frame("payments")
+st.title("Overview")
+st.caption(
+    "Month to date against the same days of last month. Pipeline and orders in flight: now against the "
+    "same moment last month, rebuilt from the history. Small charts: the last 12 months."
+)
+
+opportunities, orders = frame("opportunities"), frame("orders")
+payments, events = frame("payments"), frame("events")
 day = today()
 this_start = analytics.month_start(day)
 last_start = analytics.previous_month_start(day)
 elapsed = day - this_start + timedelta(days=1)  # days of this month so far, today included
+last_same = min(last_start + elapsed, this_start)
 
 
-def kpis(start, end) -> dict:
+def kpis(start: date, end: date) -> dict:
     return (
         analytics.period_kpis(opportunities.lazy(), orders.lazy(), payments.lazy(), start=start, end=end)
         .collect()
@@ -30,81 +44,127 @@ def kpis(start, end) -> dict:
     )
 
 
+def midnight(d: date) -> datetime:
+    return datetime.combine(d, time())
+
+
 now = kpis(this_start, day + timedelta(days=1))
-before = kpis(last_start, min(last_start + elapsed, this_start))
+before = kpis(last_start, last_same)
+# Month starts of the last 12 months, then "now" (tomorrow 00:00) and the same moment last month.
+trend_at = [midnight(analytics.months_back(day, 12 - i)) for i in range(12)] + [
+    midnight(day + timedelta(days=1))
+]
+moments = [*trend_at, midnight(last_same)]
+pipeline = analytics.pipeline_history(opportunities.lazy(), events.lazy(), moments).collect()
+flight = analytics.in_flight_history(orders.lazy(), moments).collect()
+then_pipe, then_flight = pipeline.row(-1, named=True), flight.row(-1, named=True)
 monthly = analytics.monthly_integration(opportunities.lazy(), orders.lazy()).collect().tail(12)
 revenue = analytics.monthly_revenue(payments.lazy()).collect().tail(12)
+win_rates = analytics.monthly_win_rate(opportunities.lazy()).collect().tail(12)
 
 
-def delta(key: str, fmt) -> str | None:
-    if now[key] is None or before[key] is None:
+def change(current: float | None, previous: float | None, fmt: Callable[[float], str]) -> str | None:
+    if current is None or previous is None:
         return None
-    change = now[key] - before[key]
-    return fmt(change)
+    return fmt(current - previous)
 
 
-def signed_money(cents: int) -> str:
+def signed_money(cents: float) -> str:
     return ("+" if cents >= 0 else "-") + money(abs(cents), compact=True)
 
 
+def tile(
+    column: DeltaGenerator,
+    title: str,
+    value: str,
+    *,
+    delta: str | None,
+    help: str,
+    trend: list[float],
+    page: str,
+    bar: bool = False,
+) -> None:
+    with column:
+        st.metric(
+            title,
+            value,
+            delta=delta,
+            help=help,
+            chart_data=trend or None,
+            chart_type="bar" if bar else "line",
+            border=True,
+        )
+        info = LINKS[page]
+        st.page_link(info.path, label=f"{info.title} — {info.blurb}", icon=info.icon)
+
+
 row1 = st.columns(3)
-row1[0].metric(
+tile(
+    row1[0],
     "Open pipeline",
     money(now["open_pipeline_cents"], compact=True),
-    help="Expected amount of every opportunity in an open stage (captured → scheduled).",
-    border=True,
+    delta=change(now["open_pipeline_cents"], then_pipe["open_pipeline_cents"], signed_money),
+    help="Expected amount of every opportunity in an open stage (captured → scheduled), against the same "
+    "moment last month.",
+    trend=(pipeline["open_pipeline_cents"].head(13) / 100).to_list(),
+    page="Pipeline",
 )
-row1[1].metric(
+tile(
+    row1[1],
     "Weighted pipeline",
     money(now["weighted_pipeline_cents"], compact=True),
-    help="Open pipeline with each opportunity multiplied by its stage's win probability "
-    "(captured 10 %, enriched 25 %, qualified 50 %, scheduled 70 %).",
-    border=True,
+    delta=change(now["weighted_pipeline_cents"], then_pipe["weighted_pipeline_cents"], signed_money),
+    help="Open pipeline with each opportunity multiplied by its stage's win probability (captured 10 %, "
+    "enriched 25 %, qualified 50 %, scheduled 70 %); last month's stages come from the event history.",
+    trend=(pipeline["weighted_pipeline_cents"].head(13) / 100).to_list(),
+    page="Pipeline",
 )
-row1[2].metric(
+tile(
+    row1[2],
     "Win rate this month",
     percent(now["win_rate"]),
-    delta=delta("win_rate", lambda d: f"{d * 100:+.0f} pts") if now["win_rate"] is not None else None,
+    delta=change(now["win_rate"], before["win_rate"], lambda d: f"{d * 100:+.0f} pts"),
     help="Won ÷ (won + lost) among opportunities closed this month; the change is against the same days "
     "of last month.",
-    border=True,
+    trend=win_rates["win_rate"].round(3).to_list(),
+    page="Opportunities",
 )
 row2 = st.columns(3)
-row2[0].metric(
+tile(
+    row2[0],
     "Orders in flight",
     f"{now['orders_in_flight']:,}",
-    help="Orders neither delivered nor cancelled.",
-    border=True,
+    delta=change(now["orders_in_flight"], then_flight["orders_in_flight"], lambda d: f"{d:+,.0f}"),
+    help="Orders neither delivered nor cancelled, against the same moment last month. More in flight is "
+    "not good or bad by itself.",
+    trend=flight["orders_in_flight"].head(13).to_list(),
+    page="Order status",
 )
-row2[1].metric(
+tile(
+    row2[1],
     "Revenue this month",
     money(now["revenue_cents"], compact=True),
-    delta=delta("revenue_cents", signed_money),
-    help="Payments received this month so far; the change is against the same days of last month. "
-    "The bars are the last 12 months.",
-    chart_data=(revenue["revenue_cents"] / 100).to_list() or None,
-    chart_type="bar",
-    border=True,
+    delta=change(now["revenue_cents"], before["revenue_cents"], signed_money),
+    help="Payments received this month so far; the change is against the same days of last month.",
+    trend=(revenue["revenue_cents"] / 100).to_list(),
+    page="Orders",
+    bar=True,
 )
-row2[2].metric(
+tile(
+    row2[2],
     "Integration effectiveness E",
     f"{now['effectiveness']:.1f}",
-    delta=delta("effectiveness", lambda d: f"{d:+.1f}"),
-    help="E = S·O/(S+O): S = opportunities won this month, O = orders delivered this month. "
-    "The line is the last 12 months.",
-    chart_data=monthly["effectiveness"].round(2).to_list() or None,
-    border=True,
+    delta=change(now["effectiveness"], before["effectiveness"], lambda d: f"{d:+.1f}"),
+    help="E = S·O/(S+O): S = opportunities won this month, O = orders delivered this month.",
+    trend=monthly["effectiveness"].round(2).to_list(),
+    page="Integration",
 )
 
 st.caption(
     f"This month so far: {now['won']} won, {now['lost']} lost, {now['delivered']} orders delivered. "
-    f"Same days last month: {before['won']} won, {before['lost']} lost, {before['delivered']} delivered."
+    f"Same days last month: {before['won']} won, {before['lost']} lost, {before['delivered']} delivered. "
+    "Past pipeline uses today's expected amounts (amount changes are not recorded)."
 )
-
-st.subheader("Go to")
-links = st.columns(4)
-for i, info in enumerate(PAGES[1:]):
-    links[i % 4].page_link(info.path, label=f"{info.title} — {info.blurb}", icon=info.icon)
 
 if opportunities.is_empty() and orders.is_empty():
     st.info("The database is empty. An admin can load the sample data on the Data page.")

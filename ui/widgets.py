@@ -3,27 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 import polars as pl
 import streamlit as st
 
 from crm_core.errors import ConflictError, DomainError
-from crm_core.io import neutralise_formulas
+from crm_core.io import EXPORT_FORMATS
+from crm_core.permissions import Permission
+from crm_core.services.imports import export_frame
 
 T = TypeVar("T")
 
 
 def show_data(frame: pl.DataFrame, *, key: str, file_name: str, label: str = "Show data") -> None:
-    """An expander with the table behind a chart and a CSV download of it."""
+    """An expander with the table behind a chart and downloads of it as CSV, Excel or Parquet.
+
+    The files are made only when a button is clicked; formulas are neutralised (crm_core.io)."""
     with st.expander(label):
         st.dataframe(frame, hide_index=True, width="stretch")
-        st.download_button(
-            "Download CSV",
-            data=neutralise_formulas(frame).write_csv(),
-            file_name=file_name,
-            mime="text/csv",
-            key=f"{key}_csv",
+        download_buttons(frame, key=key, file_name=file_name)
+
+
+def download_buttons(frame: pl.DataFrame, *, key: str, file_name: str) -> None:
+    """CSV, Excel and Parquet downloads of a frame, for users allowed to export data."""
+    from ui.auth import current_actor
+
+    actor = current_actor()
+    if actor is None or not actor.can(Permission.EXPORT_DATA):
+        st.caption("Sign in as a user who may export data to download this table.")
+        return
+    stem = file_name.rsplit(".", 1)[0]
+    row = st.container(horizontal=True)
+    for fmt, title in (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet")):
+        suffix, mime = EXPORT_FORMATS[fmt]
+        row.download_button(
+            f"Download {title}",
+            data=partial(export_frame, actor, frame, fmt),
+            file_name=stem + suffix,
+            mime=mime,
+            key=f"{key}_{fmt}",
+            on_click="ignore",
+            icon=":material/download:",
         )
 
 

@@ -5,6 +5,18 @@ dashboard. Everything public is re-exported here, so `from crm_core import analy
 and `analytics.period_kpis(...)` work.
 """
 
+from crm_core.analytics.integration import (
+    NO_OPPORTUNITY,
+    blocked_by_payment,
+    conversion_flow,
+    conversion_lags,
+    conversion_summary,
+    integration_by,
+    integration_by_month,
+    integration_totals,
+    months_back,
+    order_progress,
+)
 from crm_core.analytics.overview import (
     FINAL_STATUS_VALUES,
     OPEN_STAGE_VALUES,
@@ -13,20 +25,35 @@ from crm_core.analytics.overview import (
     month_start,
     monthly_integration,
     monthly_revenue,
+    monthly_win_rate,
     period_kpis,
     previous_month_start,
     stage_probability_expr,
 )
+from crm_core.analytics.snapshots import in_flight_history, pipeline_history
 
 __all__ = [
     "FINAL_STATUS_VALUES",
+    "NO_OPPORTUNITY",
     "OPEN_STAGE_VALUES",
+    "blocked_by_payment",
+    "conversion_flow",
+    "conversion_lags",
+    "conversion_summary",
     "count_by",
     "effectiveness",
+    "in_flight_history",
+    "integration_by",
+    "integration_by_month",
+    "integration_totals",
     "month_start",
     "monthly_integration",
     "monthly_revenue",
+    "monthly_win_rate",
+    "months_back",
+    "order_progress",
     "period_kpis",
+    "pipeline_history",
     "previous_month_start",
     "stage_probability_expr",
 ]

@@ -141,3 +141,19 @@ def count_by(
             .drop("_order")
         )
     return out
+
+
+def monthly_win_rate(opportunities: pl.LazyFrame) -> pl.LazyFrame:
+    """Per calendar month of closing: won, lost and won / (won + lost), sorted by month."""
+    closed = opportunities.filter(
+        pl.col("stage").is_in([Stage.WON, Stage.LOST]) & pl.col("closed_at").is_not_null()
+    )
+    return (
+        closed.group_by(pl.col("closed_at").dt.truncate("1mo").dt.date().alias("month"))
+        .agg(
+            (pl.col("stage") == Stage.WON).sum().alias("won"),
+            (pl.col("stage") == Stage.LOST).sum().alias("lost"),
+        )
+        .with_columns((pl.col("won") / (pl.col("won") + pl.col("lost"))).alias("win_rate"))
+        .sort("month")
+    )

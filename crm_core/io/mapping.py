@@ -1,0 +1,170 @@
+"""Column mapping: which column of the file holds which field, how their values translate to ours,
+fields that are the same for every row, and the date format.
+
+Auto-detected from the file's column names (`detect_mapping`), adjusted on the Data page, or
+read from a TOML file (`parse_mapping_toml`):
+
+    [columns]        # our field = their column
+    stage = "deal_stage"
+    [values.stage]   # their value = our value
+    Prospecting = "captured"
+    [constants]      # a field the file lacks, the same for every row
+    status = "delivered"
+    [format]
+    date = "%m/%d/%Y"          # strftime-style, for date fields
+    datetime = "%m/%d/%Y %H:%M" # for date-and-time fields (default: the date format, with or without a time)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from crm_core.errors import ValidationError
+from crm_core.io.fields import Kind, fields_for, normalise_name
+
+MAPPING_FILE = "mapping file"
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    columns: dict[str, str] = field(default_factory=dict)  # our field -> their column
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {their value: ours}
+    constants: dict[str, str] = field(default_factory=dict)  # field -> value for every row
+    date_format: str | None = None
+    datetime_format: str | None = None
+
+    def source_of(self, name: str) -> str:
+        """How the report names where a field came from: their column, or the constant."""
+        if name in self.columns:
+            return self.columns[name]
+        if name in self.constants:
+            return f"{name} (constant)"
+        return name
+
+    def provides(self, name: str) -> bool:
+        return name in self.columns or name in self.constants
+
+    def with_columns(self, columns: dict[str, str]) -> ColumnMapping:
+        return replace(self, columns=dict(columns))
+
+    def merged_over(self, base: ColumnMapping) -> ColumnMapping:
+        """This mapping's entries win; the rest comes from `base` (e.g. the auto-detected one).
+
+        A column claimed here for another field is removed from the base's fields."""
+        claimed = set(self.columns.values())
+        columns = {k: v for k, v in base.columns.items() if v not in claimed and k not in self.constants}
+        columns.update(self.columns)
+        return ColumnMapping(
+            columns=columns,
+            values={**base.values, **self.values},
+            constants={**base.constants, **self.constants},
+            date_format=self.date_format or base.date_format,
+            datetime_format=self.datetime_format or base.datetime_format,
+        )
+
+    def to_toml(self) -> str:
+        """The mapping as a TOML file that `parse_mapping_toml` reads back."""
+
+        def q(value: str) -> str:
+            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+        lines = ["[columns]"] + [f"{k} = {q(v)}" for k, v in self.columns.items()]
+        for name, table in self.values.items():
+            lines += ["", f"[values.{name}]"] + [f"{q(k)} = {q(v)}" for k, v in table.items()]
+        if self.constants:
+            lines += ["", "[constants]"] + [f"{k} = {q(v)}" for k, v in self.constants.items()]
+        fmt = {"date": self.date_format, "datetime": self.datetime_format}
+        if any(fmt.values()):
+            lines += ["", "[format]"] + [f"{k} = {q(v)}" for k, v in fmt.items() if v]
+        return "\n".join(lines) + "\n"
+
+
+def detect_mapping(kind: Kind | str, columns: list[str]) -> ColumnMapping:
+    """Match the file's column names to our fields: the field's own name first, then its synonyms.
+
+    Names are compared without case, spaces or punctuation ('Close Date' = 'close_date'); each
+    column is used for at most one field."""
+    by_norm: dict[str, str] = {}
+    for col in columns:
+        by_norm.setdefault(normalise_name(col), col)
+    used: set[str] = set()
+    mapping: dict[str, str] = {}
+    specs = fields_for(kind)
+    for spec in specs:  # exact names win over synonyms
+        col = by_norm.get(normalise_name(spec.name))
+        if col is not None and col not in used:
+            mapping[spec.name] = col
+            used.add(col)
+    for spec in specs:
+        if spec.name in mapping:
+            continue
+        for synonym in spec.synonyms:
+            col = by_norm.get(normalise_name(synonym))
+            if col is not None and col not in used:
+                mapping[spec.name] = col
+                used.add(col)
+                break
+    ordered = {s.name: mapping[s.name] for s in specs if s.name in mapping}
+    return ColumnMapping(columns=ordered)
+
+
+def _strings(table: Any, where: str) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ValidationError(MAPPING_FILE, f"[{where}] must be a table of names and values")
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        if not isinstance(value, str | int | float):
+            raise ValidationError(MAPPING_FILE, f"[{where}] {key} must be text or a number")
+        out[str(key)] = str(value).lower() if isinstance(value, bool) else str(value)
+    return out
+
+
+def parse_mapping_toml(text: str, kind: Kind | str) -> ColumnMapping:
+    """Read a mapping file; unknown sections or fields are refused by name."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(MAPPING_FILE, f"is not valid TOML ({exc})") from None
+    known = {f.name for f in fields_for(kind)}
+    unknown_sections = set(data) - {"columns", "values", "constants", "format"}
+    if unknown_sections:
+        raise ValidationError(MAPPING_FILE, f"unknown section(s): {', '.join(sorted(unknown_sections))}")
+    columns = _strings(data.get("columns", {}), "columns")
+    constants = _strings(data.get("constants", {}), "constants")
+    raw_values = data.get("values", {})
+    if not isinstance(raw_values, dict):
+        raise ValidationError(MAPPING_FILE, "[values] must hold one table per field, e.g. [values.stage]")
+    values = {name: _strings(table, f"values.{name}") for name, table in raw_values.items()}
+    fmt = _strings(data.get("format", {}), "format")
+    unknown_fmt = set(fmt) - {"date", "datetime"}
+    if unknown_fmt:
+        raise ValidationError(
+            MAPPING_FILE, f"[format] knows 'date' and 'datetime', not {sorted(unknown_fmt)}"
+        )
+    for section, names in (("columns", columns), ("constants", constants), ("values", values)):
+        wrong = sorted(set(names) - known)
+        if wrong:
+            raise ValidationError(
+                MAPPING_FILE,
+                f"[{section}] names field(s) that {Kind(kind).value} do not have: {', '.join(wrong)} "
+                f"(known: {', '.join(f.name for f in fields_for(kind))})",
+            )
+    return ColumnMapping(columns, values, constants, fmt.get("date"), fmt.get("datetime"))
+
+
+def check_mapping(mapping: ColumnMapping, kind: Kind | str, file_columns: list[str]) -> None:
+    """Every mapped column must exist in the file, and every required field must be provided."""
+    missing = sorted({c for c in mapping.columns.values() if c not in file_columns})
+    if missing:
+        raise ValidationError(
+            "column mapping",
+            f"the file has no column(s) {', '.join(repr(m) for m in missing)} "
+            f"(its columns: {', '.join(file_columns[:30])})",
+        )
+    required = [f.name for f in fields_for(kind) if f.required and not mapping.provides(f.name)]
+    if required:
+        raise ValidationError(
+            "column mapping", f"no column is mapped to the required field(s): {', '.join(required)}"
+        )

@@ -1,0 +1,311 @@
+"""Planning imports of opportunities, and the matching both deals and orders share (accounts,
+products, new master data). The treatment of messy order exports is described in `plan_orders`."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crm_core.io.plan import (
+    WHY,
+    Context,
+    TableWrites,
+    as_db,
+    duplicate_reason,
+    new_customer_rows,
+    provided,
+    split_existing,
+)
+from crm_core.io.read import ROW
+from crm_core.io.resolve import (
+    fuzzy_product_matches,
+    match_customers,
+    match_owners,
+    match_products,
+    new_records,
+)
+from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
+
+NULL = pl.lit(None, dtype=pl.String)
+LOST_REASON_DEFAULT = "Not recorded in the imported file"
+NO_CUSTOMER = "customer is missing (the row names no account and no customer id)"
+
+
+def column_or_null(frame: pl.LazyFrame | pl.DataFrame, name: str, dtype: pl.DataType = pl.String) -> pl.Expr:
+    names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
+    return pl.col(name) if name in names else pl.lit(None, dtype=dtype)
+
+
+def report_label(ctx: Context, *names: str) -> str:
+    """The first of `names` the mapping provides (for the report's column), else the first."""
+    return next((n for n in names if ctx.mapping.provides(n)), names[0])
+
+
+def check_customer_refs(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
+    frame = match_customers(frame, ctx.refs)
+    named = pl.col("_cust_key").is_not_null()
+    missing = "no customer {} in Scalewise (import customers first, or create missing records)"
+    label = report_label(ctx, "customer", "customer_external_id")
+    return frame.with_columns(
+        pl.when(~named)
+        .then(pl.lit(NO_CUSTOMER))
+        .when(pl.col("customer_id").is_null() & pl.lit(not ctx.options.create_missing))
+        .then(
+            pl.format(
+                missing,
+                pl.lit("'")
+                + pl.coalesce(
+                    column_or_null(frame, "customer"), column_or_null(frame, "customer_external_id")
+                )
+                + pl.lit("'"),
+            )
+        )
+        .otherwise(NULL)
+        .alias(f"{WHY}{label}__ref")
+    )
+
+
+def check_product_refs(
+    frame: pl.DataFrame, ctx: Context, *, sku: str | None, name: str | None
+) -> tuple[pl.DataFrame, list[str]]:
+    if not sku and not name:
+        return frame.with_columns(
+            pl.lit(None, dtype=pl.Int64).alias("product_id"),
+            NULL.alias("_prod_key"),
+            NULL.alias("_prod_how"),
+            NULL.alias("_prod_norm"),
+        ), []
+    frame = match_products(frame.lazy(), ctx.refs, sku=sku, name=name).collect()
+    unmatched = frame.filter(pl.col("product_id").is_null() & pl.col("_prod_norm").is_not_null())
+    shown_as = unmatched.group_by("_prod_norm").agg(pl.col(name or sku or "").first()).sort("_prod_norm")
+    fuzzy, notes = fuzzy_product_matches(dict(zip(*shown_as.get_columns(), strict=True)), ctx.refs)
+    frame = (
+        frame.join(fuzzy, on="_prod_norm", how="left")
+        .with_columns(
+            pl.coalesce("product_id", "_pid_fuzzy").alias("product_id"),
+            pl.when(pl.col("_pid_fuzzy").is_not_null())
+            .then(pl.lit("loose"))
+            .otherwise("_prod_how")
+            .alias("_prod_how"),
+        )
+        .drop("_pid_fuzzy")
+    )
+    by_name = frame.filter(pl.col("_prod_how") == "name").select("_prod_norm").n_unique()
+    if by_name and sku and sku != name:
+        notes.append(f"{by_name:,} product(s) with an unknown SKU were matched by their name")
+    shown = column_or_null(frame, name or sku or "", pl.String) if (name or sku) else NULL
+    label = report_label(ctx, *(n for n in (sku, name) if n))
+    return frame.with_columns(
+        pl.when(pl.col("_prod_key").is_null() & pl.lit(ctx.kind.value == "orders"))
+        .then(pl.lit("product is missing (no SKU and no product name)"))
+        .when(
+            pl.col("_prod_key").is_not_null()
+            & pl.col("product_id").is_null()
+            & pl.lit(not ctx.options.create_missing)
+        )
+        .then(
+            pl.format(
+                "no product {} in the product list (import products first, or create missing records)",
+                pl.lit("'") + pl.coalesce(column_or_null(frame, sku or "", pl.String), shown) + pl.lit("'"),
+            )
+        )
+        .otherwise(NULL)
+        .alias(f"{WHY}{label}__ref")
+    ), notes
+
+
+def new_master_data(
+    accepted: pl.DataFrame, ctx: Context, *, price: pl.Expr, sku_given: bool
+) -> tuple[pl.DataFrame, dict[str, TableWrites]]:
+    """Customers and products the accepted rows name but the store lacks (created with create_missing)."""
+    tables: dict[str, TableWrites] = {}
+    customers, accepted = new_records(
+        accepted,
+        "_cust_key",
+        "customer_id",
+        [
+            column_or_null(accepted, "customer_external_id").drop_nulls().first().alias("external_id"),
+            pl.coalesce(
+                column_or_null(accepted, "customer").drop_nulls().first(),
+                pl.lit("Customer ") + column_or_null(accepted, "customer_external_id").drop_nulls().first(),
+            ).alias("name"),
+            column_or_null(accepted, "customer_region").drop_nulls().first().alias("region"),
+        ],
+    )
+    if customers.height:
+        tables["customers"] = TableWrites(
+            new_customer_rows(customers.rename({"_first_row": ROW}).with_columns(NULL.alias("_state")), ctx),
+            pl.DataFrame(),
+        )
+    generated = pl.lit("IMP-") + pl.col("_prod_norm").first().str.to_uppercase().str.slice(0, 56)
+    sku = (
+        pl.coalesce(column_or_null(accepted, "sku").drop_nulls().first(), generated)
+        if sku_given
+        else generated
+    )
+    products, accepted = new_records(
+        accepted,
+        "_prod_key",
+        "product_id",
+        [
+            sku.alias("sku"),
+            pl.coalesce(
+                column_or_null(accepted, "product").drop_nulls().first(),
+                column_or_null(accepted, "sku").drop_nulls().first(),
+            ).alias("name"),
+            price.median().round(0).cast(pl.Int64).fill_null(0).alias("list_price_cents"),
+        ],
+    )
+    if products.height:
+        tables["products"] = TableWrites(
+            products.select(
+                "_new",
+                pl.col("_first_row").alias(ROW),
+                NULL.alias("_state"),
+                "sku",
+                "name",
+                "list_price_cents",
+                pl.lit(True).alias("active"),
+            ),
+            pl.DataFrame(),
+        )
+    return accepted, tables
+
+
+# ---------------------------------------------------------------- opportunities
+
+
+def opportunity_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
+    frame = check_customer_refs(frame, ctx)
+    frame = match_owners(frame, ctx.refs, ctx.actor_id)
+    collected, notes = check_product_refs(
+        frame.collect(),
+        ctx,
+        sku="product" if ctx.mapping.provides("product") else None,
+        name="product" if ctx.mapping.provides("product") else None,
+    )
+    ctx.notes.extend(notes)
+    frame = collected.lazy()
+    stage = column_or_null(frame, "stage").fill_null("captured")
+    closed_stage = stage.is_in(["won", "lost"])
+    close_date = column_or_null(frame, "expected_close_date", pl.Date).cast(pl.Datetime("us"))
+    created_in = column_or_null(frame, "created_at", pl.Datetime("us"))
+    closed = pl.when(closed_stage).then(
+        pl.coalesce(
+            column_or_null(frame, "closed_at", pl.Datetime("us")), close_date, created_in, pl.lit(ctx.now)
+        )
+    )
+    names = frame.collect_schema().names()
+    ext = column_or_null(frame, "external_id")
+    existing = ctx.refs.opportunities.lazy().select(pl.col("external_id").alias("_ext"), "id")
+    return (
+        frame.with_columns(stage.alias("stage"), closed.alias("closed_at"), ext.alias("_ext"))
+        .with_columns(
+            pl.coalesce(created_in, pl.min_horizontal(pl.col("closed_at"), pl.lit(ctx.now))).alias(
+                "created_at"
+            )
+        )
+        .with_columns(
+            pl.when(pl.col("closed_at") < pl.col("created_at"))
+            .then(pl.lit("the deal closes before it was created (created_at)"))
+            .otherwise(NULL)
+            .alias(f"{WHY}{report_label(ctx, 'closed_at', 'expected_close_date')}__order"),
+            pl.when(pl.col("owner_id").is_null())
+            .then(
+                pl.format(
+                    "no user {} in Scalewise (owners are matched by email or name; "
+                    "users are not created by imports)",
+                    pl.lit("'") + column_or_null(frame, "owner") + pl.lit("'"),
+                )
+            )
+            .otherwise(NULL)
+            .alias(f"{WHY}owner__ref"),
+            duplicate_reason(ext, "external id").alias(f"{WHY}external_id__dup")
+            if "external_id" in names
+            else NULL.alias("_nodup"),
+        )
+        .join(existing, on="_ext", how="left")
+    )
+
+
+OPPORTUNITY_SIMPLE = [
+    "external_id", "contact_email", "contact_phone", "quantity", "expected_amount", "expected_close_date",
+    "need_summary", "budget", "decision_maker", "purchase_timeframe", *SCALE_FACTORS, *BANT_FACTORS,
+]  # fmt: skip
+
+
+def opportunity_writes(
+    accepted: pl.DataFrame, ctx: Context
+) -> tuple[dict[str, TableWrites], list[str], list[int]]:
+    amount = column_or_null(accepted, "expected_amount", pl.Int64) // column_or_null(
+        accepted, "quantity", pl.Int64
+    ).fill_null(1)
+    accepted, tables = new_master_data(accepted, ctx, price=amount, sku_given=False)
+    names = ctx.refs.customers.select(pl.col("id").alias("customer_id"), pl.col("name").alias("_cust_name"))
+    accepted = accepted.join(names, on="customer_id", how="left").with_columns(
+        pl.coalesce(
+            "_cust_name",
+            column_or_null(accepted, "customer"),
+            pl.lit("Customer ") + column_or_null(accepted, "customer_external_id"),
+        ).alias("_cust_name")
+    )
+    product_name = ctx.refs.products.select(
+        pl.col("id").alias("product_id"), pl.col("name").alias("_prod_name")
+    )
+    accepted = accepted.join(product_name, on="product_id", how="left").with_columns(
+        pl.coalesce("_prod_name", column_or_null(accepted, "product")).alias("_prod_name")
+    )
+    derived = [
+        pl.coalesce(
+            column_or_null(accepted, "title"),
+            pl.concat_str("_cust_name", pl.lit(" — ") + pl.col("_prod_name"), ignore_nulls=True),
+        )
+        .str.slice(0, 200)
+        .alias("title"),
+        pl.coalesce(column_or_null(accepted, "contact_name"), pl.col("_cust_name"))
+        .str.slice(0, 200)
+        .alias("contact_name"),
+        pl.when(pl.col("stage") == "lost")
+        .then(pl.coalesce(column_or_null(accepted, "lost_reason"), pl.lit(LOST_REASON_DEFAULT)))
+        .alias("lost_reason"),
+        pl.coalesce("closed_at", "created_at").alias("updated_at"),
+    ]
+    accepted = accepted.with_columns(derived)
+    inserts, updates = split_existing(accepted, ctx, [], state=pl.col("stage"))
+    fks = ["customer_id", "_new_customer_id", "owner_id", "product_id", "_new_product_id"]
+    inserts = inserts.select(
+        "_new",
+        ROW,
+        "_state",
+        *[c for c in fks if c in inserts.columns],
+        "title",
+        "contact_name",
+        "stage",
+        "lost_reason",
+        "created_at",
+        "updated_at",
+        "closed_at",
+        *as_db(inserts, [c for c in OPPORTUNITY_SIMPLE if c != "quantity" and c != "expected_amount"]),
+        column_or_null(inserts, "quantity", pl.Int64).fill_null(1).alias("quantity"),
+        column_or_null(inserts, "expected_amount", pl.Int64).fill_null(0).alias("expected_amount_cents"),
+        pl.lit(1).alias("version"),
+    )
+    touched = provided(ctx, *OPPORTUNITY_SIMPLE)
+    extra: list[str] = []
+    if ctx.mapping.provides("customer") or ctx.mapping.provides("customer_external_id"):
+        extra += ["customer_id", "_new_customer_id"]
+    if ctx.mapping.provides("owner"):
+        extra.append("owner_id")
+    if ctx.mapping.provides("product"):
+        extra += ["product_id", "_new_product_id"]
+    if ctx.mapping.provides("stage"):
+        extra += ["stage", "closed_at", "lost_reason"]
+    extra += [c for c in ("title", "contact_name", "created_at") if ctx.mapping.provides(c)]
+    updates = accepted.filter(pl.col("id").is_not_null()).select(
+        "id",
+        ROW,
+        pl.col("stage").alias("_state"),
+        *[c for c in extra if c in accepted.columns],
+        *as_db(accepted, touched),
+    )
+    tables["opportunities"] = TableWrites(inserts, updates)
+    return tables, [], []

@@ -1,0 +1,87 @@
+"""Integration charts: S/O/E by rep or segment, the opportunity → delivered flow, the conversion lag."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from ui.charts import apply_layout
+from ui.theme import ACCENT, BAD, GOOD, MUTED, PRIMARY
+
+NODE_COLORS = {
+    "Opportunities": PRIMARY,
+    "Won": GOOD,
+    "Order": "#4F84C9",
+    "Paid": "#2F5DA8",
+    "Shipped": "#5FA77F",
+    "Delivered": GOOD,
+    "Invoiced, unpaid": ACCENT,
+    "Lost": BAD,
+    "Cancelled": BAD,
+}
+
+
+def integration_by_chart(table: pl.DataFrame, by: str, *, title: str | None = None) -> go.Figure:
+    """Horizontal S and O bars per rep or segment, E as a marker, largest E on top."""
+    names = table[by].to_list()
+    fig = go.Figure()
+    fig.add_bar(y=names, x=table["won"].to_list(), name="S — won", orientation="h", marker_color=PRIMARY)
+    fig.add_bar(
+        y=names, x=table["delivered"].to_list(), name="O — delivered", orientation="h", marker_color="#A7C4E8"
+    )
+    fig.add_scatter(
+        y=names,
+        x=table["effectiveness"].round(1).to_list(),
+        name="E = S·O/(S+O)",
+        mode="markers",
+        marker={"color": ACCENT, "size": 12, "symbol": "diamond"},
+    )
+    fig.update_layout(barmode="group", hovermode="y unified")
+    fig.update_yaxes(autorange="reversed")
+    return apply_layout(fig, title=title, height=max(300, 44 * len(names) + 120))
+
+
+def flow_sankey(links: pl.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Sankey of the flow links (source, target, count); every node shows its count."""
+    nodes: list[str] = []
+    for name in links["source"].to_list() + links["target"].to_list():
+        if name not in nodes:
+            nodes.append(name)
+    index = {n: i for i, n in enumerate(nodes)}
+    totals = {n: 0 for n in nodes}
+    for row in links.to_dicts():
+        totals[row["target"]] += row["count"]
+    totals["Opportunities"] = int(links.filter(pl.col("source") == "Opportunities")["count"].sum())
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={
+                "label": [f"{n}: {totals[n]:,}" for n in nodes],
+                "color": [NODE_COLORS.get(n, MUTED) for n in nodes],
+                "pad": 22,
+                "thickness": 18,
+                "line": {"width": 0},
+            },
+            textfont={"color": "#1F2937", "size": 13},
+            link={
+                "source": [index[s] for s in links["source"].to_list()],
+                "target": [index[t] for t in links["target"].to_list()],
+                "value": links["count"].to_list(),
+                "color": "rgba(148, 163, 184, 0.35)",
+                "hovertemplate": "%{source.label} → %{target.label}<br>%{value:,} opportunities"
+                "<extra></extra>",
+            },
+        )
+    )
+    return apply_layout(fig, title=title, height=520)
+
+
+def lag_histogram(lags: pl.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Distribution of the days from winning to the first order."""
+    days = lags["lag_days"].drop_nulls().to_list()
+    fig = go.Figure(
+        go.Histogram(x=days, nbinsx=30, marker_color=PRIMARY, hovertemplate="%{x} days: %{y}<extra></extra>")
+    )
+    fig.update_xaxes(title_text="days from won to first order")
+    fig.update_yaxes(title_text="won opportunities")
+    return apply_layout(fig, title=title, height=320)
