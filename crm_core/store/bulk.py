@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 
 import polars as pl
+import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from crm_core.store.models import Base
+from crm_core.store.models import Base, UTCDateTime
 
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"  # what SQLAlchemy's SQLite DateTime stores and parses
 CHUNK_ROWS = 50_000
@@ -58,3 +59,12 @@ def bulk_insert(conn: Connection, name: str, frame: pl.DataFrame) -> int:
     for start in range(0, prepared.height, CHUNK_ROWS):
         conn.exec_driver_sql(statement, prepared.slice(start, CHUNK_ROWS).rows())
     return frame.height
+
+
+def typed_table(name: str) -> sa.TableClause:
+    """A stand-in for a table whose UTC columns take naive UTC datetimes (bulk statements)."""
+    columns = [
+        sa.column(c.name, sa.DateTime() if isinstance(c.type, UTCDateTime) else c.type)
+        for c in Base.metadata.tables[name].columns
+    ]
+    return sa.table(name, *columns)

@@ -21,10 +21,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from crm_core.io.plan import Plan
 from crm_core.io.read import ROW
 from crm_core.io.resolve import References
+from crm_core.store.bulk import bulk_insert, typed_table
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
 from crm_core.store.frames import read_select
 from crm_core.store.models import Allocation, Customer, Invoice, Meta, Opportunity, Order, Product, User
-from crm_core.store.seed import ORDER_SEQUENCE_KEY, _bulk_table
+from crm_core.store.seed import ORDER_SEQUENCE_KEY
 from crm_core.store.uow import DATA_VERSION_KEY
 
 WRITE_ORDER = ("customers", "products", "opportunities", "orders", "order_lines")
@@ -92,18 +93,12 @@ def _resolve_refs(frame: pl.DataFrame, ids: dict[str, pl.Series]) -> pl.DataFram
     return frame
 
 
-def _rows(frame: pl.DataFrame) -> list[dict]:
-    return frame.select(c for c in frame.columns if not c.startswith("_")).to_dicts()
-
-
 def _insert(conn: Connection, table: str, frame: pl.DataFrame) -> None:
-    target = _bulk_table(table)
-    for start in range(0, frame.height, CHUNK):
-        conn.execute(target.insert(), _rows(frame.slice(start, CHUNK)))
+    bulk_insert(conn, table, frame.select(c for c in frame.columns if not c.startswith("_")))
 
 
 def _update(conn: Connection, table: str, frame: pl.DataFrame, now: datetime) -> None:
-    target = _bulk_table(table)
+    target = typed_table(table)
     columns = [c for c in frame.columns if not c.startswith("_") and c != "id"]
     values: dict[str, object] = {c: sa.bindparam(f"v_{c}") for c in columns}
     if "updated_at" in target.c:
@@ -138,7 +133,7 @@ def apply_plan(
             inserts = _resolve_refs(writes.inserts, ids)
             updates = _resolve_refs(writes.updates, ids)
             if table == "order_lines" and plan.replace_lines_of:
-                lines = _bulk_table("order_lines")
+                lines = typed_table("order_lines")
                 for start in range(0, len(plan.replace_lines_of), CHUNK):
                     chunk = plan.replace_lines_of[start : start + CHUNK]
                     conn.execute(sa.delete(lines).where(lines.c.order_id.in_(chunk)))
