@@ -6,12 +6,33 @@ file stays small; import from here.
 """
 
 from crm_core.services.data import reset_sample_data, table_counts
+from crm_core.services.opportunities import (
+    capture_opportunity,
+    convert_to_order,
+    enrich_opportunity,
+    mark_lost,
+    mark_won,
+    may_work_on,
+    qualify_opportunity,
+    schedule_meeting,
+)
+from crm_core.services.opportunity_reads import opportunity_detail, opportunity_history
 from crm_core.services.users import actor_for_email, get_actor, list_users
 
 __all__ = [
     "actor_for_email",
+    "capture_opportunity",
+    "convert_to_order",
+    "enrich_opportunity",
     "get_actor",
     "list_users",
+    "mark_lost",
+    "mark_won",
+    "may_work_on",
+    "opportunity_detail",
+    "opportunity_history",
+    "qualify_opportunity",
     "reset_sample_data",
+    "schedule_meeting",
     "table_counts",
 ]
