@@ -159,9 +159,11 @@ def stage_timeline(stays: pl.DataFrame, *, title: str | None = None) -> go.Figur
             base=[entered.isoformat()],
             orientation="h",
             marker_color=STAGE_COLORS.get(stage, PRIMARY),
-            marker_pattern_shape="/" if ongoing else "",
-            text=f"{days:.1f} d" + (" so far" if ongoing else ""),
-            textposition="auto",
+            marker_opacity=0.55 if ongoing else 1.0,
+            text=f"{days:.1f} days" + (" so far" if ongoing else ""),
+            textposition="inside",
+            insidetextanchor="middle",
+            textfont_color="#1F2937",
             showlegend=False,
             hovertemplate=f"{label(stage)}: {entered:%Y-%m-%d %H:%M} → "
             + ("now" if ongoing else f"{left:%Y-%m-%d %H:%M}")
