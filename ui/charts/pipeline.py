@@ -150,24 +150,27 @@ def stage_timeline(stays: pl.DataFrame, *, title: str | None = None) -> go.Figur
     """One opportunity's stays in each stage as bars along time (rows from `stage_stays`)."""
     fig = go.Figure()
     spans = stays.filter(pl.col("left_at").is_not_null())
+    whole = (stays["left_at"].max() or stays["entered_at"].max()) - stays["entered_at"].min()  # type: ignore[operator]
+    shortest_ms = max(whole.total_seconds() * 1000 / 100, 1000)  # 1 % of the time shown: never invisible
     for stage, entered, left, days, ongoing in zip(
         spans["stage"], spans["entered_at"], spans["left_at"], spans["days"], spans["ongoing"], strict=True
     ):
+        length = duration_text(days) + (" so far" if ongoing else "")
         fig.add_bar(
             y=[label(stage)],
-            x=[max((left - entered).total_seconds() * 1000, 3_600_000)],  # at least an hour, to be seen
+            x=[max((left - entered).total_seconds() * 1000, shortest_ms)],
             base=[entered.isoformat()],
             orientation="h",
             marker_color=STAGE_COLORS.get(stage, PRIMARY),
             marker_opacity=0.55 if ongoing else 1.0,
-            text=f"{days:.1f} days" + (" so far" if ongoing else ""),
+            text=length,
             textposition="inside",
             insidetextanchor="middle",
             textfont_color="#1F2937",
             showlegend=False,
             hovertemplate=f"{label(stage)}: {entered:%Y-%m-%d %H:%M} → "
             + ("now" if ongoing else f"{left:%Y-%m-%d %H:%M}")
-            + f" ({days:.1f} days)<extra></extra>",
+            + f" UTC ({length})<extra></extra>",
         )
     finals = stays.filter(pl.col("left_at").is_null())
     if not finals.is_empty():
@@ -187,3 +190,12 @@ def stage_timeline(stays: pl.DataFrame, *, title: str | None = None) -> go.Figur
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
     fig.update_xaxes(type="date", showgrid=True, gridcolor=GRID)
     return apply_layout(fig, title=title, height=max(200, 46 * len(order) + 90))
+
+
+def duration_text(days: float) -> str:
+    """4.5 → '4.5 days', 0.2 → '5 h', 0.001 → '1 min'."""
+    if days >= 1:
+        return f"{days:.1f} days"
+    if days * 24 >= 1:
+        return f"{days * 24:.0f} h"
+    return f"{max(days * 24 * 60, 1):.0f} min"
