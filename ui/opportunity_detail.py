@@ -65,6 +65,7 @@ def detail_view(store: Store, actor: Actor | None, opportunity_id: int | None, i
     st.markdown(_progress(detail, history))
     _facts(detail)
 
+    _orders(detail)
     st.markdown("#### Next step")
     if may_work_on(actor, detail.owner_id):
         _next_step(detail, industries)
@@ -75,7 +76,6 @@ def detail_view(store: Store, actor: Actor | None, opportunity_id: int | None, i
             f"Only the owner ({plain(detail.owner)}) or a manager can change this opportunity.",
             icon=":material/lock:",
         )
-    _orders(detail)
     _history(detail, history)
 
 

@@ -43,7 +43,6 @@ COMMON_LOST_REASONS = (
 
 def enrich_form(d: OpportunityDetail, industries: list[str]) -> None:
     options = sorted(set(industries) | ({d.industry} if d.industry else set()))
-    st.session_state.setdefault(key("employees", d.id), d.employees)
     with st.form(key("enrich_form", d.id), border=True):
         st.caption("Industry and company size are kept on the customer record, shared with its other deals.")
         left, right = st.columns(2)
@@ -56,7 +55,7 @@ def enrich_form(d: OpportunityDetail, industries: list[str]) -> None:
             key=key("industry", d.id),
         )
         right.number_input(
-            "Company size (employees) *", min_value=1, step=1, value=None, key=key("employees", d.id)
+            "Company size (employees) *", min_value=1, step=1, value=d.employees, key=key("employees", d.id)
         )
         st.text_area(
             "Need *",
@@ -152,6 +151,11 @@ def win_panel(d: OpportunityDetail) -> None:
 
 def convert_form(d: OpportunityDetail) -> None:
     with st.form(key("convert_form", d.id), border=True):
+        if d.orders:
+            st.markdown(
+                f"This opportunity already led to {', '.join(o.number for o in d.orders)}. "
+                "To create one more order from it, tick **Another order**."
+            )
         st.markdown(
             f"Creates an order for **{plain(d.customer)}** with one line: {plain(d.product)} "
             f"× {d.quantity:,} at the list price. It opens on the Orders page, ready to audit."
