@@ -30,7 +30,7 @@ def pick_row(table_key: str, ids: tuple[int, ...]) -> None:
 
 def opportunity_list(opportunities: pl.DataFrame) -> None:
     with st.container(border=True):
-        cols = st.columns([1.6, 1, 1, 1, 1.3])
+        cols = st.columns([1.5, 1, 1, 1, 1.45])
         with cols[0]:
             by_text = search_filter(
                 ["title", "customer", "contact_name", "contact_email"],
@@ -72,8 +72,7 @@ def opportunity_list(opportunities: pl.DataFrame) -> None:
             "owner",
             label_expr("stage"),
             label_expr("quadrant"),
-            "value",
-            "potential",
+            "priority",
             (pl.col("expected_amount_cents") / 100).alias("expected_amount"),
             "expected_close_date",
             "updated_at",
@@ -88,13 +87,14 @@ def opportunity_list(opportunities: pl.DataFrame) -> None:
         selection_default={"selection": {"rows": default_rows}},
         column_config={
             "id": st.column_config.NumberColumn("ID", format="%d", width="small"),
-            "title": st.column_config.TextColumn("Opportunity", width="medium"),
+            "title": st.column_config.TextColumn("Opportunity", width=270),
             "owner": "Owner",
             "stage": "Stage",
             "quadrant": "Quadrant",
-            "value": st.column_config.NumberColumn("Value", format="%.1f", help="SCALE value V, 0–10"),
-            "potential": st.column_config.NumberColumn(
-                "Potential", format="%.1f", help="BANT potential P, 0–10"
+            "priority": st.column_config.NumberColumn(
+                "Priority",
+                format="%.1f",
+                help="Value × potential ÷ 10 (0–10): the higher, the sooner to work it",
             ),
             "expected_amount": st.column_config.NumberColumn("Expected amount", format="dollar"),
             "expected_close_date": st.column_config.DateColumn("Expected close"),

@@ -100,6 +100,10 @@ def queue_schedule(opportunity_id: int, version: int) -> None:
     queue("schedule", opportunity_id, version, request)
 
 
+def queue_win(opportunity_id: int, version: int) -> None:
+    queue("win", opportunity_id, version, field("win_note", opportunity_id))
+
+
 def queue_lose(opportunity_id: int, version: int) -> None:
     queue("lose", opportunity_id, version, field("lost_reason", opportunity_id))
 
@@ -149,7 +153,7 @@ def run_pending_step(store: Store, actor: Actor | None) -> None:
         "enrich": lambda: enrich_opportunity(store, actor, oid, version, payload),
         "qualify": lambda: qualify_opportunity(store, actor, oid, version, payload),
         "schedule": lambda: schedule_meeting(store, actor, oid, version, payload),
-        "win": lambda: mark_won(store, actor, oid, version),
+        "win": lambda: mark_won(store, actor, oid, version, payload),
         "lose": lambda: mark_lost(store, actor, oid, version, payload),
         "convert": lambda: convert_to_order(store, actor, oid, version, **payload),
     }

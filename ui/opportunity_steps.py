@@ -20,12 +20,12 @@ from crm_core.orders import DELIVERY_METHODS, PAYMENT_METHODS
 from crm_core.services.opportunity_reads import OpportunityDetail
 from ui.opportunity_actions import (
     key,
-    queue,
     queue_convert,
     queue_enrich,
     queue_lose,
     queue_qualify,
     queue_schedule,
+    queue_win,
 )
 from ui.text import plain
 from ui.theme import label
@@ -137,14 +137,15 @@ def schedule_form(d: OpportunityDetail) -> None:
 
 
 def win_panel(d: OpportunityDetail) -> None:
-    with st.container(border=True):
+    with st.form(key("win_form", d.id), border=True):
         st.markdown("Did the customer agree to buy? Mark it won — then create the order from it.")
-        st.button(
+        st.text_input("Note (optional)", placeholder="e.g. PO 4711 received", key=key("win_note", d.id))
+        st.caption("Won and lost are final.")
+        st.form_submit_button(
             "Mark won",
             type="primary",
-            key=key("win", d.id),
-            on_click=queue,
-            args=("win", d.id, d.version),
+            on_click=queue_win,
+            args=(d.id, d.version),
             icon=":material/emoji_events:",
         )
 
