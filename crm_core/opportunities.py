@@ -103,15 +103,6 @@ ACTION_TARGETS: dict[OpportunityAction, Stage] = {
     OpportunityAction.WIN: Stage.WON,
     OpportunityAction.LOSE: Stage.LOST,
 }
-ACTION_LABELS: dict[OpportunityAction, str] = {
-    OpportunityAction.CAPTURE: "Capture opportunity",
-    OpportunityAction.ENRICH: "Enrich",
-    OpportunityAction.QUALIFY: "Score",
-    OpportunityAction.SCHEDULE: "Schedule a meeting",
-    OpportunityAction.WIN: "Mark won",
-    OpportunityAction.LOSE: "Mark lost",
-    OpportunityAction.CONVERT: "Create order",
-}
 _VERBS: dict[OpportunityAction, str] = {
     OpportunityAction.ENRICH: "enrich",
     OpportunityAction.QUALIFY: "score",

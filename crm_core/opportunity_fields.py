@@ -30,6 +30,16 @@ TIMEFRAMES: tuple[str, ...] = (
     "Next fiscal year",
     "No fixed date",
 )
+# Offered when an opportunity is lost (the sample data uses the same ones); any other reason may be typed.
+COMMON_LOST_REASONS: tuple[str, ...] = (
+    "Chose a competitor",
+    "No budget this year",
+    "Price too high",
+    "Project postponed",
+    "No response after follow-ups",
+    "Requirements not met",
+    "Stayed with current supplier",
+)
 MAX_EMPLOYEES = 10_000_000
 MAX_QUANTITY = 10**9
 MAX_MEETING_AHEAD = timedelta(days=365)

@@ -15,7 +15,7 @@ from crm_core.opportunities import (
     SCALE_FACTORS,
     value_potential,
 )
-from crm_core.opportunity_fields import MEETING_KINDS, TIMEFRAMES
+from crm_core.opportunity_fields import COMMON_LOST_REASONS, MEETING_KINDS, TIMEFRAMES
 from crm_core.orders import DELIVERY_METHODS, PAYMENT_METHODS
 from crm_core.services.opportunity_reads import OpportunityDetail
 from ui.opportunity_actions import (
@@ -29,16 +29,6 @@ from ui.opportunity_actions import (
 )
 from ui.text import plain
 from ui.theme import label
-
-COMMON_LOST_REASONS = (
-    "Chose a competitor",
-    "No budget this year",
-    "Price too high",
-    "Project postponed",
-    "No response after follow-ups",
-    "Requirements not met",
-    "Stayed with current supplier",
-)
 
 
 def enrich_form(d: OpportunityDetail, industries: list[str]) -> None:
