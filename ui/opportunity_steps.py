@@ -74,18 +74,14 @@ def score_panel(opportunity_id: int, version: int, saved: dict[str, float | None
     for factor in FACTORS:
         st.session_state.setdefault(key(f"score_{factor}", opportunity_id), float(saved.get(factor) or 5.0))
     with st.container(border=True):
-        left, right = st.columns(2)
-        with left:
-            st.markdown("**SCALE — how valuable is this customer?**")
-            for factor in SCALE_FACTORS:
-                st.slider(
-                    FACTOR_LABELS[factor], 0.0, 10.0, step=0.5, format="%.1f", help=FACTOR_HELP[factor],
-                    key=key(f"score_{factor}", opportunity_id),
-                )  # fmt: skip
-        with right:
-            st.markdown("**BANT — how likely is this deal?**")
-            for factor in BANT_FACTORS:
-                st.slider(
+        groups = (
+            ("**SCALE — how valuable is this customer?**", SCALE_FACTORS),
+            ("**BANT — how likely is this deal?**", BANT_FACTORS),
+        )
+        for column, (heading, factors) in zip(st.columns(2), groups, strict=True):
+            column.markdown(heading)
+            for factor in factors:
+                column.slider(
                     FACTOR_LABELS[factor], 0.0, 10.0, step=0.5, format="%.1f", help=FACTOR_HELP[factor],
                     key=key(f"score_{factor}", opportunity_id),
                 )  # fmt: skip

@@ -17,7 +17,7 @@ Decisions where the contract is silent:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -217,6 +217,30 @@ def capture_opportunity(
         return opportunity.id
 
 
+def _step(
+    store: Store,
+    actor: Actor | None,
+    opportunity_id: Any,
+    expected_version: Any,
+    action: OpportunityAction,
+    now: datetime,
+    *,
+    note: str | None = None,
+    change: Callable[[UnitOfWork, Opportunity, Actor], None] | None = None,
+) -> int:
+    """One stage move in one unit of work: load it (version and permission), refuse a move the
+    stage table does not allow before changing anything, apply the step's own change, move, commit."""
+    with UnitOfWork(store) as uow:
+        opportunity = _load(uow, actor, opportunity_id, expected_version)
+        assert actor is not None
+        target_stage(opportunity.stage, action)
+        if change is not None:
+            change(uow, opportunity, actor)
+        version = _move(uow, opportunity, actor, action, now, note=note)
+        uow.commit()
+        return version
+
+
 def enrich_opportunity(
     store: Store, actor: Actor | None, opportunity_id: Any, expected_version: Any, fields: Enrichment
 ) -> int:
@@ -224,10 +248,8 @@ def enrich_opportunity(
     require(actor, Permission.WORK_OWN_OPPORTUNITY)
     clean = validate_enrichment(fields)
     now = utcnow()
-    with UnitOfWork(store) as uow:
-        opportunity = _load(uow, actor, opportunity_id, expected_version)
-        assert actor is not None
-        target_stage(opportunity.stage, OpportunityAction.ENRICH)
+
+    def enrich(uow: UnitOfWork, opportunity: Opportunity, actor: Actor) -> None:
         customer = uow.get(Customer, opportunity.customer_id, what="customer")
         changes = [
             f"{name}: {old or '—'} → {new}"
@@ -244,9 +266,8 @@ def enrich_opportunity(
         opportunity.budget_cents = clean.budget_cents
         opportunity.decision_maker = clean.decision_maker
         opportunity.purchase_timeframe = clean.timing
-        version = _move(uow, opportunity, actor, OpportunityAction.ENRICH, now)
-        uow.commit()
-        return version
+
+    return _step(store, actor, opportunity_id, expected_version, OpportunityAction.ENRICH, now, change=enrich)
 
 
 def qualify_opportunity(
@@ -256,17 +277,14 @@ def qualify_opportunity(
     require(actor, Permission.WORK_OWN_OPPORTUNITY)
     clean = validate_scores(scores)
     vp = value_potential(clean)
-    now = utcnow()
-    with UnitOfWork(store) as uow:
-        opportunity = _load(uow, actor, opportunity_id, expected_version)
-        assert actor is not None
-        target_stage(opportunity.stage, OpportunityAction.QUALIFY)
-        for factor, score in clean.items():
-            setattr(opportunity, factor, score)
-        note = f"Value {vp['value']:.1f} · potential {vp['potential']:.1f} · {vp['quadrant']}"
-        version = _move(uow, opportunity, actor, OpportunityAction.QUALIFY, now, note=note)
-        uow.commit()
-        return version
+
+    def score(uow: UnitOfWork, opportunity: Opportunity, actor: Actor) -> None:
+        for factor, value in clean.items():
+            setattr(opportunity, factor, value)
+
+    note = f"Value {vp['value']:.1f} · potential {vp['potential']:.1f} · {vp['quadrant']}"
+    action = OpportunityAction.QUALIFY
+    return _step(store, actor, opportunity_id, expected_version, action, utcnow(), note=note, change=score)
 
 
 def schedule_meeting(
@@ -282,10 +300,8 @@ def schedule_meeting(
     require(actor, Permission.WORK_OWN_OPPORTUNITY)
     now = now or utcnow()
     clean = validate_meeting(meeting, now=now)
-    with UnitOfWork(store) as uow:
-        opportunity = _load(uow, actor, opportunity_id, expected_version)
-        assert actor is not None
-        target_stage(opportunity.stage, OpportunityAction.SCHEDULE)
+
+    def book(uow: UnitOfWork, opportunity: Opportunity, actor: Actor) -> None:
         uow.session.add(
             Meeting(
                 opportunity_id=opportunity.id,
@@ -296,10 +312,10 @@ def schedule_meeting(
                 created_at=now,
             )
         )
-        note = f"{clean.kind.capitalize()} booked for {clean.at:%Y-%m-%d %H:%M} UTC"
-        version = _move(uow, opportunity, actor, OpportunityAction.SCHEDULE, now, note=note)
-        uow.commit()
-        return version
+
+    note = f"{clean.kind.capitalize()} booked for {clean.at:%Y-%m-%d %H:%M} UTC"
+    action = OpportunityAction.SCHEDULE
+    return _step(store, actor, opportunity_id, expected_version, action, now, note=note, change=book)
 
 
 def mark_won(
@@ -308,13 +324,7 @@ def mark_won(
     """scheduled → won (final)."""
     require(actor, Permission.WORK_OWN_OPPORTUNITY)
     clean = validate_note(note)
-    now = utcnow()
-    with UnitOfWork(store) as uow:
-        opportunity = _load(uow, actor, opportunity_id, expected_version)
-        assert actor is not None
-        version = _move(uow, opportunity, actor, OpportunityAction.WIN, now, note=clean)
-        uow.commit()
-        return version
+    return _step(store, actor, opportunity_id, expected_version, OpportunityAction.WIN, utcnow(), note=clean)
 
 
 def mark_lost(
@@ -323,15 +333,12 @@ def mark_lost(
     """Any open stage → lost (final); the reason is required."""
     require(actor, Permission.WORK_OWN_OPPORTUNITY)
     clean = validate_lost_reason(reason)
-    now = utcnow()
-    with UnitOfWork(store) as uow:
-        opportunity = _load(uow, actor, opportunity_id, expected_version)
-        assert actor is not None
-        target_stage(opportunity.stage, OpportunityAction.LOSE)
+
+    def lose(uow: UnitOfWork, opportunity: Opportunity, actor: Actor) -> None:
         opportunity.lost_reason = clean
-        version = _move(uow, opportunity, actor, OpportunityAction.LOSE, now, note=clean)
-        uow.commit()
-        return version
+
+    action = OpportunityAction.LOSE
+    return _step(store, actor, opportunity_id, expected_version, action, utcnow(), note=clean, change=lose)
 
 
 def convert_to_order(
