@@ -1,8 +1,27 @@
-"""Opportunity stages and the moves between them (DESIGN.md §1.2)."""
+"""Opportunity stages, what each step requires, and the rules for turning a won one into an order
+(DESIGN.md §1.2). Pure: no database, no Streamlit.
+
+The life of an opportunity is `captured → enriched → qualified → scheduled → won | lost`. Each step
+is an `OpportunityAction` that moves it one stage on, and each needs its fields (`STAGE_REQUIREMENTS`;
+the validators are in `crm_core.opportunity_fields`). `target_stage` refuses a move the stage table
+does not allow with `InvalidTransition`, saying which step comes first. Won and lost are final; a
+won opportunity can be converted into orders (`check_conversion`).
+
+Decisions where the contract is silent:
+- Each step happens once, in order; correcting enrichment or scores after the step is not offered.
+- The value/potential helper (`value_potential_exprs`) is an interim copy of the SCALE/BANT formula
+  with the default weights, until the lead points it at `crm_core.scoring`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from typing import Any
+
+import polars as pl
+
+from crm_core.errors import InvalidTransition, ValidationError
 
 
 class Stage(StrEnum):
@@ -44,3 +63,184 @@ SCALE_FACTORS: tuple[str, ...] = (
 )
 BANT_FACTORS: tuple[str, ...] = ("budget", "authority", "need", "timing")
 FACTORS: tuple[str, ...] = SCALE_FACTORS + BANT_FACTORS
+FACTOR_LABELS: dict[str, str] = {
+    "segmentation": "Segmentation",
+    "customer_characteristics": "Customer operating characteristics",
+    "relationship_level": "Level of relationship",
+    "account_resource": "Account management resource",
+    "budget": "Budget",
+    "authority": "Authority",
+    "need": "Need",
+    "timing": "Timing",
+}
+FACTOR_HELP: dict[str, str] = {
+    "segmentation": "How well the company fits the segments we serve best (industry, size, region).",
+    "customer_characteristics": "How healthy and easy to serve the company is: growth, payment record.",
+    "relationship_level": "How well we know them: 0 a cold lead, 10 a long-standing, trusted account.",
+    "account_resource": "How much of our sales and service time this account can get.",
+    "budget": "Is money set aside for this? 0 none, 10 approved and sufficient.",
+    "authority": "Are we talking to the person who signs? 0 no access, 10 the decision maker.",
+    "need": "How pressing is the problem we solve? 0 nice to have, 10 urgent.",
+    "timing": "How soon will they buy? 0 no date, 10 this month.",
+}
+
+
+class OpportunityAction(StrEnum):
+    CAPTURE = "capture"
+    ENRICH = "enrich"
+    QUALIFY = "qualify"
+    SCHEDULE = "schedule"
+    WIN = "win"
+    LOSE = "lose"
+    CONVERT = "convert"
+
+
+# The stage each step leads to (capture creates, convert keeps the opportunity won).
+ACTION_TARGETS: dict[OpportunityAction, Stage] = {
+    OpportunityAction.ENRICH: Stage.ENRICHED,
+    OpportunityAction.QUALIFY: Stage.QUALIFIED,
+    OpportunityAction.SCHEDULE: Stage.SCHEDULED,
+    OpportunityAction.WIN: Stage.WON,
+    OpportunityAction.LOSE: Stage.LOST,
+}
+_VERBS: dict[OpportunityAction, str] = {
+    OpportunityAction.ENRICH: "enrich",
+    OpportunityAction.QUALIFY: "score",
+    OpportunityAction.SCHEDULE: "schedule a meeting for",
+    OpportunityAction.WIN: "mark as won",
+    OpportunityAction.LOSE: "mark as lost",
+    OpportunityAction.CONVERT: "create an order from",
+}
+# What reaching each stage needs, in words a sales manager reads.
+STAGE_REQUIREMENTS: dict[Stage, str] = {
+    Stage.CAPTURED: "company, contact name, email and product interest",
+    Stage.ENRICHED: "industry, company size, need, budget, decision maker and timing",
+    Stage.QUALIFIED: "the eight factor scores, each 0–10",
+    Stage.SCHEDULED: "a call, meeting or demo booked in the future",
+    Stage.WON: "a scheduled call, meeting or demo",
+    Stage.LOST: "a reason",
+}
+
+
+def as_stage(value: Any) -> Stage:
+    try:
+        return Stage(value)
+    except ValueError:
+        raise InvalidTransition(f"'{str(value)[:40]}' is not an opportunity stage.") from None
+
+
+def _forward_action(stage: Stage) -> OpportunityAction | None:
+    return next(
+        (a for a, t in ACTION_TARGETS.items() if a is not OpportunityAction.LOSE and t in STAGE_MOVES[stage]),
+        None,
+    )
+
+
+def next_actions(stage: Any) -> tuple[OpportunityAction, ...]:
+    """The steps a person can take next from this stage, main step first (what the page offers)."""
+    stage = as_stage(stage)
+    if stage is Stage.WON:
+        return (OpportunityAction.CONVERT,)
+    forward = _forward_action(stage)
+    return (forward, OpportunityAction.LOSE) if forward else ()
+
+
+def target_stage(stage: Any, action: OpportunityAction) -> Stage:
+    """The stage `action` leads to from `stage`, or InvalidTransition saying what has to come first."""
+    stage = as_stage(stage)
+    action = OpportunityAction(action)
+    if action is OpportunityAction.CONVERT:
+        if stage is not Stage.WON:
+            raise InvalidTransition(f"Only a won opportunity can become an order; this one is {stage}.")
+        return Stage.WON
+    if action is OpportunityAction.CAPTURE:
+        raise InvalidTransition("This opportunity has already been captured.")
+    target = ACTION_TARGETS[action]
+    if target in STAGE_MOVES[stage]:
+        return target
+    verb = _VERBS[action]
+    if stage in CLOSED_STAGES:
+        raise InvalidTransition(f"Cannot {verb} this opportunity: it is {stage}, and won and lost are final.")
+    order = list(Stage)
+    if order.index(target) <= order.index(stage):
+        raise InvalidTransition(f"Cannot {verb} this opportunity: it is already {stage}.")
+    first = _forward_action(stage)
+    assert first is not None  # every open stage has a forward step
+    needs = STAGE_REQUIREMENTS[ACTION_TARGETS[first]]
+    raise InvalidTransition(
+        f"Cannot {verb} an opportunity that is {stage}: {_VERBS[first]} it first ({needs})."
+    )
+
+
+# --- conversion into an order -------------------------------------------------------------------
+
+
+def check_conversion(stage: Any, existing_orders: Sequence[str], *, another_order: bool) -> None:
+    """A won opportunity becomes an order; a second one only when asked for explicitly."""
+    target_stage(stage, OpportunityAction.CONVERT)
+    if existing_orders and not another_order:
+        numbers = ", ".join(existing_orders)
+        raise InvalidTransition(
+            f"An order already exists for this opportunity: {numbers}. "
+            "Tick 'Another order' to create one more."
+        )
+
+
+# --- value, potential and the decision quadrant -------------------------------------------------
+
+DEFAULT_SCALE_WEIGHTS: tuple[float, float, float, float] = (0.3, 0.2, 0.3, 0.2)
+DEFAULT_BANT_WEIGHTS: tuple[float, float, float, float] = (0.25, 0.25, 0.25, 0.25)
+DEFAULT_VALUE_THRESHOLD = 5.0
+DEFAULT_POTENTIAL_THRESHOLD = 5.0
+QUADRANTS: tuple[str, ...] = ("pursue", "nurture", "quick win", "disqualify")
+NOT_SCORED = "not scored"
+
+
+def _weighted(factors: Sequence[str], weights: Sequence[float]) -> pl.Expr:
+    if len(weights) != len(factors) or any(w < 0 for w in weights) or sum(weights) <= 0:
+        raise ValidationError("weights", "need one non-negative weight per factor, not all zero")
+    total = float(sum(weights))
+    return pl.sum_horizontal(pl.col(f) * (w / total) for f, w in zip(factors, weights, strict=True))
+
+
+def value_potential_exprs(
+    scale_weights: Sequence[float] = DEFAULT_SCALE_WEIGHTS,
+    bant_weights: Sequence[float] = DEFAULT_BANT_WEIGHTS,
+    *,
+    value_threshold: float = DEFAULT_VALUE_THRESHOLD,
+    potential_threshold: float = DEFAULT_POTENTIAL_THRESHOLD,
+) -> list[pl.Expr]:
+    """Expressions adding `value` (SCALE, 0–10), `potential` (BANT, 0–10), `quadrant` and `priority`.
+
+    V = Σ wᵢ·xᵢ over the four SCALE factors and P = the same over BANT, weights normalised to sum
+    to 1; `quadrant` is pursue (V and P at or above their thresholds), nurture (V only), quick win
+    (P only) or disqualify, and NOT_SCORED while a factor is missing; priority = V·P/10.
+    Interim: DESIGN.md §1.3's formula with the default weights until `crm_core.scoring` replaces it.
+    """
+    any_missing = pl.any_horizontal(pl.col(f).is_null() for f in FACTORS)
+    value = pl.when(any_missing).then(None).otherwise(_weighted(SCALE_FACTORS, scale_weights))
+    potential = pl.when(any_missing).then(None).otherwise(_weighted(BANT_FACTORS, bant_weights))
+    high_v, high_p = value >= value_threshold, potential >= potential_threshold
+    quadrant = (
+        pl.when(any_missing)
+        .then(pl.lit(NOT_SCORED))
+        .when(high_v & high_p)
+        .then(pl.lit("pursue"))
+        .when(high_v)
+        .then(pl.lit("nurture"))
+        .when(high_p)
+        .then(pl.lit("quick win"))
+        .otherwise(pl.lit("disqualify"))
+    )
+    return [
+        value.alias("value"),
+        potential.alias("potential"),
+        quadrant.alias("quadrant"),
+        (value * potential / 10).alias("priority"),
+    ]
+
+
+def value_potential(scores: Mapping[str, float | None]) -> dict[str, Any]:
+    """V, P, quadrant and priority of one set of scores, through the same expressions as the list."""
+    row = pl.DataFrame({f: [scores.get(f)] for f in FACTORS}, schema=dict.fromkeys(FACTORS, pl.Float64))
+    return row.select(value_potential_exprs()).row(0, named=True)

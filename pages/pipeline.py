@@ -1,4 +1,5 @@
-"""Pipeline: the funnel by stage, in count and value, for the chosen owners, segments and dates."""
+"""Pipeline: funnel, weighted forecast, stage conversion, velocity and aging, for the chosen owners,
+segment and creation dates. The stage probabilities of the forecast can be changed here."""
 
 from __future__ import annotations
 
@@ -6,53 +7,180 @@ import polars as pl
 import streamlit as st
 
 from crm_core import analytics
-from crm_core.opportunities import Stage
+from crm_core.analytics.pipeline import AGE_BUCKETS, SIZE_BANDS
+from crm_core.errors import ValidationError
+from crm_core.opportunities import DEFAULT_STAGE_PROBABILITY
 from ui.charts import stage_funnel
+from ui.charts.pipeline import aging_chart, conversion_chart, forecast_chart, forecast_months, velocity_chart
 from ui.data import frame
+from ui.dates import today
 from ui.filters import date_range_filter, multiselect_filter
-from ui.theme import money
+from ui.theme import label, label_expr, money, percent
 from ui.widgets import show_data
 
+PROBABILITY_KEYS = {stage.value: f"pipeline_prob_{stage.value}" for stage in DEFAULT_STAGE_PROBABILITY}
+
+
+def reset_probabilities() -> None:
+    for stage, key in PROBABILITY_KEYS.items():
+        st.session_state[key] = round(DEFAULT_STAGE_PROBABILITY[stage] * 100)
+
+
+def dollars(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every *_cents column as whole currency units, for tables and CSV downloads."""
+    cents = [c for c in frame.columns if c.endswith("_cents")]
+    return frame.with_columns((pl.col(c) / 100).alias(c.removesuffix("_cents")) for c in cents).drop(cents)
+
+
 st.title("Pipeline")
-opportunities = frame("opportunities")
+st.caption(
+    "Where the opportunities are, how they move from stage to stage, and what is likely to close. "
+    "The filters apply to every chart."
+)
+opportunities = frame("opportunities").with_columns(analytics.size_band_expr())
+events = frame("opportunity_events")
 
 with st.container(border=True):
-    cols = st.columns(3)
+    cols = st.columns([1, 1.25, 1.25, 1.3])
     with cols[0]:
         by_owner = multiselect_filter(opportunities, "owner", "Owner", key="pipeline_owner")
     with cols[1]:
-        by_segment = multiselect_filter(
-            opportunities, "industry", "Segment (industry)", key="pipeline_segment"
+        segment_by = st.segmented_control(
+            "Segment by",
+            ["Industry", "Company size"],
+            default="Industry",
+            required=True,
+            key="pipeline_segment_by",
         )
     with cols[2]:
+        if segment_by == "Company size":
+            bands = st.multiselect(
+                "Company size (employees)", SIZE_BANDS, key="pipeline_size", placeholder="All"
+            )
+            by_segment = pl.col("size_band").is_in(bands) if bands else pl.lit(True)
+        else:
+            by_segment = multiselect_filter(opportunities, "industry", "Industry", key="pipeline_industry")
+    with cols[3]:
         by_date = date_range_filter(opportunities, "created_at", "Created between", key="pipeline_created")
+
+for stage, key in PROBABILITY_KEYS.items():
+    st.session_state.setdefault(key, round(DEFAULT_STAGE_PROBABILITY[stage] * 100))
+with st.expander("Stage probabilities of the weighted forecast", icon=":material/percent:"):
+    st.caption(
+        "The chance that an open opportunity in each stage is won. Change them to see the forecast move."
+    )
+    prob_cols = st.columns([1, 1, 1, 1, 0.8], vertical_alignment="bottom")
+    for col, (stage, key) in zip(prob_cols, PROBABILITY_KEYS.items(), strict=False):
+        col.number_input(f"{label(stage)} %", min_value=0, max_value=100, step=5, key=key)
+    prob_cols[-1].button("Reset to defaults", on_click=reset_probabilities, key="pipeline_prob_reset")
+try:
+    probabilities = analytics.probabilities_from_percent(
+        {s: st.session_state[k] for s, k in PROBABILITY_KEYS.items()}
+    )
+except ValidationError as exc:
+    st.error(str(exc), icon=":material/warning:")
+    probabilities = {k.value: v for k, v in DEFAULT_STAGE_PROBABILITY.items()}
+
 selected = opportunities.filter(by_owner & by_segment & by_date)
+lazy, lazy_events = selected.lazy(), events.lazy()
+totals = analytics.pipeline_totals(lazy, probabilities).collect().row(0, named=True)
 
-order = [s.value for s in Stage]
-by_stage = (
-    analytics.count_by(selected.lazy(), "stage", order, value="expected_amount_cents")
-    .collect()
-    .join(pl.DataFrame({"stage": order}), on="stage", how="right")
-    .with_columns(pl.col("count", "expected_amount_cents").fill_null(0))
+st.caption(f"{selected.height:,} of {opportunities.height:,} opportunities match the filters.")
+kpis = st.columns(4)
+kpis[0].metric("Open opportunities", f"{totals['open_count']:,}", border=True)
+kpis[1].metric(
+    "Open pipeline",
+    money(totals["open_cents"], compact=True),
+    help="Expected amount of the open opportunities (captured → scheduled).",
+    border=True,
 )
-open_stages = by_stage.filter(pl.col("stage").is_in(analytics.OPEN_STAGE_VALUES))
+kpis[2].metric(
+    "Weighted pipeline",
+    money(totals["weighted_cents"], compact=True),
+    help="Each open opportunity's expected amount × its stage probability ("
+    + ", ".join(f"{label(s)} {p * 100:.0f} %" for s, p in probabilities.items())
+    + ").",
+    border=True,
+)
+kpis[3].metric(
+    "Win rate",
+    percent(totals["win_rate"]),
+    help=f"Won ÷ (won + lost) of the closed ones: {totals['won_count']:,} won, {totals['lost_count']:,} lost",
+    border=True,
+)
 
+# --- funnel -------------------------------------------------------------------------------------
+st.subheader("Funnel")
 st.caption(
-    f"{selected.height:,} opportunities match · open: {open_stages['count'].sum():,} "
-    f"worth {money(open_stages['expected_amount_cents'].sum(), compact=True)}"
+    "How many opportunities reached each stage (they may have moved on or been lost since), "
+    "and their expected amount."
 )
+by_stage = analytics.funnel(lazy, lazy_events).collect()
 left, right = st.columns(2)
 left.plotly_chart(
-    stage_funnel(by_stage, value_col="count", title="Opportunities by stage"), key="pipeline_f1"
+    stage_funnel(by_stage, value_col="count", title="Opportunities reaching each stage"), key="pipeline_f1"
 )
 right.plotly_chart(
-    stage_funnel(by_stage, value_col="expected_amount_cents", title="Expected amount by stage"),
+    stage_funnel(by_stage, value_col="expected_amount_cents", title="Expected amount reaching each stage"),
     key="pipeline_f2",
 )
 show_data(
-    by_stage.with_columns((pl.col("expected_amount_cents") / 100).alias("expected_amount")).drop(
-        "expected_amount_cents"
-    ),
-    key="pipeline_by_stage",
-    file_name="pipeline_by_stage.csv",
+    dollars(by_stage.with_columns(label_expr("stage"))),
+    key="pipeline_funnel",
+    file_name="pipeline_funnel.csv",
+)
+
+# --- forecast -----------------------------------------------------------------------------------
+st.subheader("Weighted forecast by expected close month")
+forecast = analytics.weighted_forecast(lazy, probabilities).collect()
+periods = forecast_months(forecast, this_month=today().replace(day=1))
+if periods.is_empty():
+    st.info("No open opportunities match the filters.")
+else:
+    st.caption(
+        f"Open opportunities by the month they are expected to close, weighted by stage probability: "
+        f"{money(periods['weighted_cents'].sum(), compact=True)} of "
+        f"{money(periods['expected_amount_cents'].sum(), compact=True)}. "
+        "Overdue: the expected close date has passed and they are still open."
+    )
+    st.plotly_chart(forecast_chart(periods), key="pipeline_forecast")
+show_data(
+    dollars(periods.with_columns(label_expr("stage"))),
+    key="pipeline_forecast",
+    file_name="pipeline_forecast.csv",
+)
+
+# --- conversion and velocity --------------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    st.subheader("Stage conversion")
+    st.caption(
+        "Of the opportunities that left a stage, the share that moved on to the next (the rest were lost)."
+    )
+    conversion = analytics.stage_conversion(lazy, lazy_events).collect()
+    st.plotly_chart(conversion_chart(conversion), key="pipeline_conversion")
+    show_data(
+        conversion.with_columns(label_expr("from_stage"), label_expr("to_stage")),
+        key="pipeline_conversion",
+        file_name="pipeline_conversion.csv",
+    )
+with right:
+    st.subheader("Velocity")
+    st.caption("Median days an opportunity spends in each stage before it moves on or is lost.")
+    speed = analytics.velocity(lazy, lazy_events).collect()
+    st.plotly_chart(velocity_chart(speed), key="pipeline_velocity")
+    show_data(
+        speed.with_columns(label_expr("stage")), key="pipeline_velocity", file_name="pipeline_velocity.csv"
+    )
+
+# --- aging --------------------------------------------------------------------------------------
+st.subheader("Aging of open opportunities")
+st.caption("Days since each open opportunity last changed. Old ones need a follow-up or a decision.")
+ages = analytics.aging(lazy, as_of=today()).collect()
+if ages.is_empty():
+    st.info("No open opportunities match the filters.")
+else:
+    st.plotly_chart(aging_chart(ages, [b for b, _ in AGE_BUCKETS]), key="pipeline_aging")
+show_data(
+    dollars(ages.with_columns(label_expr("stage"))), key="pipeline_aging", file_name="pipeline_aging.csv"
 )

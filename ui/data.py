@@ -77,6 +77,7 @@ _LOADERS = {
     "invoices": store_frames.read_invoices,
     "order_lines": store_frames.read_order_lines,
     "events": store_frames.read_events,
+    "opportunity_events": lambda store: store_frames.read_events(store, "opportunity"),
 }
 
 

@@ -30,18 +30,32 @@ from crm_core.analytics.overview import (
     previous_month_start,
     stage_probability_expr,
 )
+from crm_core.analytics.pipeline import (
+    aging,
+    funnel,
+    pipeline_totals,
+    probabilities_from_percent,
+    size_band_expr,
+    stage_conversion,
+    stage_reach,
+    stage_stays,
+    velocity,
+    weighted_forecast,
+)
 from crm_core.analytics.snapshots import in_flight_history, pipeline_history
 
 __all__ = [
     "FINAL_STATUS_VALUES",
     "NO_OPPORTUNITY",
     "OPEN_STAGE_VALUES",
+    "aging",
     "blocked_by_payment",
     "conversion_flow",
     "conversion_lags",
     "conversion_summary",
     "count_by",
     "effectiveness",
+    "funnel",
     "in_flight_history",
     "integration_by",
     "integration_by_month",
@@ -54,6 +68,14 @@ __all__ = [
     "order_progress",
     "period_kpis",
     "pipeline_history",
+    "pipeline_totals",
     "previous_month_start",
+    "probabilities_from_percent",
+    "size_band_expr",
+    "stage_conversion",
     "stage_probability_expr",
+    "stage_reach",
+    "stage_stays",
+    "velocity",
+    "weighted_forecast",
 ]

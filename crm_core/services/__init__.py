@@ -7,10 +7,24 @@ file stays small; import from here.
 
 from crm_core.services.data import reset_sample_data, table_counts
 from crm_core.services.imports import export_frame, export_table, import_file, import_table, mapping_for
+from crm_core.services.opportunities import (
+    capture_opportunity,
+    convert_to_order,
+    enrich_opportunity,
+    mark_lost,
+    mark_won,
+    may_work_on,
+    qualify_opportunity,
+    schedule_meeting,
+)
+from crm_core.services.opportunity_reads import opportunity_detail, opportunity_history
 from crm_core.services.users import actor_for_email, get_actor, list_users
 
 __all__ = [
     "actor_for_email",
+    "capture_opportunity",
+    "convert_to_order",
+    "enrich_opportunity",
     "export_frame",
     "export_table",
     "get_actor",
@@ -18,6 +32,13 @@ __all__ = [
     "import_table",
     "list_users",
     "mapping_for",
+    "mark_lost",
+    "mark_won",
+    "may_work_on",
+    "opportunity_detail",
+    "opportunity_history",
+    "qualify_opportunity",
     "reset_sample_data",
+    "schedule_meeting",
     "table_counts",
 ]

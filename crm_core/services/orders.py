@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -54,8 +55,17 @@ def product_refs(store: Store) -> dict[str, ProductRef]:
     return {row.sku.upper(): ProductRef(*row) for row in rows}
 
 
-def create_order(store: Store, actor: Actor | None, new: NewOrder, *, today: date | None = None) -> int:
-    """Enter an order in state `entered`. Returns its id. Bad input changes nothing."""
+def create_order(
+    store: Store,
+    actor: Actor | None,
+    new: NewOrder,
+    *,
+    today: date | None = None,
+    uow: UnitOfWork | None = None,
+) -> int:
+    """Enter an order in state `entered`. Returns its id. Bad input changes nothing.
+
+    With `uow` the order joins the caller's unit of work, which commits it (a converted opportunity)."""
     require(actor, Permission.ENTER_ORDER)
     assert actor is not None
     today = today or utcnow().date()
@@ -77,7 +87,8 @@ def create_order(store: Store, actor: Actor | None, new: NewOrder, *, today: dat
     drafts = validate_lines(new.lines, product_refs(store))
     totals = totals_cents(drafts, shipping_cents, tax_rate_bp)
 
-    with UnitOfWork(store) as uow:
+    joined = uow is not None
+    with nullcontext(uow) if joined else UnitOfWork(store) as uow:
         customer = uow.session.get(Customer, customer_id)
         if customer is None:
             raise ValidationError("customer", f"no customer with id {customer_id}")
@@ -120,7 +131,8 @@ def create_order(store: Store, actor: Actor | None, new: NewOrder, *, today: dat
         uow.record(
             "order", order.id, "create", actor.id, to_state=OrderStatus.ENTERED.value, note=note, at=now
         )
-        uow.commit()
+        if not joined:
+            uow.commit()
         return order.id
 
 

@@ -199,3 +199,23 @@ def read_order_lines(store: Store) -> pl.DataFrame:
         .join(Product, Product.id == OrderLine.product_id)
         .order_by(OrderLine.order_id, OrderLine.line_no),
     )
+
+
+def read_entity_events(store: Store, entity_type: str, entity_id: int) -> pl.DataFrame:
+    """One record's events, oldest first, with the acting user's name (for its timeline)."""
+    return read_select(
+        store,
+        select(
+            Event.id,
+            Event.action,
+            Event.from_state,
+            Event.to_state,
+            Event.actor_id,
+            User.name.label("actor"),
+            Event.at,
+            Event.note,
+        )
+        .outerjoin(User, User.id == Event.actor_id)
+        .where(Event.entity_type == entity_type, Event.entity_id == entity_id)
+        .order_by(Event.at, Event.id),
+    )

@@ -1,0 +1,131 @@
+"""The capture form: a new opportunity, with each field's problem shown under it, and the customer
+that already exists offered instead of a duplicate."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+import streamlit as st
+
+from crm_core.permissions import Actor, Permission
+from crm_core.services.opportunities import OWNER_ROLES
+from ui.dates import today
+from ui.opportunity_actions import CAPTURE_ERRORS, CAPTURE_KEYS, CAPTURE_MATCHES, queue_capture
+from ui.text import plain
+from ui.theme import money
+
+
+def _problem(field: str) -> None:
+    """The message for `field` from the last submit, right under its input."""
+    message = st.session_state.get(CAPTURE_ERRORS, {}).get(field)
+    if message:
+        st.error(message, icon=":material/error:")
+
+
+def capture_form(actor: Actor | None, owners: list[Actor], products: pl.DataFrame) -> None:
+    if actor is None or not actor.can(Permission.CAPTURE_OPPORTUNITY):
+        st.info("Sign in as a sales rep or manager to capture opportunities.", icon=":material/lock:")
+        return
+    st.caption(
+        "A new lead: who it is, what they are interested in, and roughly what it is worth. "
+        "Fields marked * are required. If the company is already a customer you will be offered it."
+    )
+    errors = st.session_state.get(CAPTURE_ERRORS, {})
+    others = [m for f, m in errors.items() if f not in CAPTURE_KEYS]
+    for message in others:
+        st.error(message, icon=":material/error:")
+    _offer_matches()
+
+    active = products.filter(pl.col("active")).sort("name")
+    names = dict(zip(active["id"].to_list(), active["name"].to_list(), strict=True))
+    prices = dict(zip(active["id"].to_list(), active["list_price_cents"].to_list(), strict=True))
+    skus = dict(zip(active["id"].to_list(), active["sku"].to_list(), strict=True))
+    may_assign = actor.can(Permission.WORK_ANY_OPPORTUNITY)
+    if may_assign:
+        owner_names = {o.id: o.name for o in owners if o.role.value in OWNER_ROLES}
+    else:
+        owner_names = {actor.id: actor.name}
+    if st.session_state.get(CAPTURE_KEYS["owner"]) not in owner_names:
+        st.session_state[CAPTURE_KEYS["owner"]] = (
+            actor.id if actor.id in owner_names else next(iter(owner_names))
+        )
+    st.session_state.setdefault(CAPTURE_KEYS["quantity"], 1)
+    st.session_state.setdefault(CAPTURE_KEYS["expected close date"], today() + timedelta(days=60))
+
+    with st.form("opportunities_capture_form", border=True):
+        left, right = st.columns(2)
+        with left:
+            st.text_input(
+                "Company *", key=CAPTURE_KEYS["company"], placeholder="e.g. Northwind Logistics Inc."
+            )
+            _problem("company")
+            st.text_input("Contact name *", key=CAPTURE_KEYS["contact name"])
+            _problem("contact name")
+            st.text_input("Email *", key=CAPTURE_KEYS["email"], placeholder="name@company.com")
+            _problem("email")
+            st.text_input("Phone", key=CAPTURE_KEYS["phone"], placeholder="+1 212 555 0100")
+            _problem("phone")
+        with right:
+            st.selectbox(
+                "Product interest *",
+                list(names),
+                index=None,
+                format_func=lambda pid: f"{names[pid]} ({skus[pid]}) · {money(prices[pid])}",
+                placeholder="Choose a product",
+                key=CAPTURE_KEYS["product interest"],
+            )
+            _problem("product interest")
+            st.number_input("Quantity *", min_value=1, step=1, key=CAPTURE_KEYS["quantity"])
+            _problem("quantity")
+            st.number_input(
+                "Expected amount ($)",
+                min_value=0.0,
+                value=None,
+                step=100.0,
+                placeholder="Empty: quantity × list price",
+                key=CAPTURE_KEYS["expected amount"],
+            )
+            _problem("expected amount")
+            st.date_input("Expected close date", key=CAPTURE_KEYS["expected close date"], format="YYYY-MM-DD")
+            _problem("expected close date")
+            st.selectbox(
+                "Owner",
+                list(owner_names),
+                format_func=lambda uid: owner_names[uid],
+                disabled=not may_assign,
+                help=None if may_assign else "Reps capture opportunities for themselves.",
+                key=CAPTURE_KEYS["owner"],
+            )
+            _problem("owner")
+        st.form_submit_button(
+            "Capture opportunity", type="primary", on_click=queue_capture, icon=":material/add_circle:"
+        )
+
+
+def _offer_matches() -> None:
+    matches = st.session_state.get(CAPTURE_MATCHES)
+    if not matches:
+        return
+    with st.container(border=True):
+        st.warning(
+            "This company may already be a customer. Use the existing record so that its opportunities "
+            "and orders stay together, or create a new customer anyway.",
+            icon=":material/group:",
+        )
+        for customer_id, name, reason in matches[:5]:
+            cols = st.columns([3, 1.3], vertical_alignment="center")
+            cols[0].markdown(f"**{plain(name)}** · customer #{customer_id} · {plain(reason)}")
+            cols[1].button(
+                "Use this customer",
+                key=f"opportunities_capture_use_{customer_id}",
+                on_click=queue_capture,
+                kwargs={"customer_id": customer_id},
+                width="stretch",
+            )
+        st.button(
+            "Create a new customer anyway",
+            key="opportunities_capture_new_anyway",
+            on_click=queue_capture,
+            kwargs={"new_customer": True},
+        )
