@@ -156,21 +156,49 @@ def _auc_rows(scores: np.ndarray, won: np.ndarray) -> np.ndarray:
     return (below.sum(axis=1) + 0.5 * (at_or_below - below).sum(axis=1)) / (n1 * n0)
 
 
+def _auc_counted(keys: np.ndarray, won: np.ndarray, bins: int) -> np.ndarray:
+    """AUC per row of small non-negative integer scores, by counting won and lost deals per score."""
+    m = keys.shape[0]
+    offset = (np.arange(m, dtype=np.int64) * bins)[:, None]
+    wins = np.bincount((keys[:, won] + offset).ravel(), minlength=m * bins).reshape(m, bins)
+    losses = np.bincount((keys[:, ~won] + offset).ravel(), minlength=m * bins).reshape(m, bins)
+    lost_below = np.cumsum(losses, axis=1) - losses
+    n1, n0 = int(won.sum()), int((~won).sum())
+    return (wins * (lost_below + 0.5 * losses)).sum(axis=1) / (n1 * n0)
+
+
+def _discrete_scale(factors: np.ndarray) -> int | None:
+    """The smallest D (1, 2, 4, 10, 100) that makes every factor × D a whole number, if any."""
+    for scale in (1, 2, 4, 10, 100):
+        scaled = factors * scale
+        if np.all(np.abs(scaled - np.rint(scaled)) < 1e-9):
+            return scale
+    return None
+
+
 def grid_auc(grid: np.ndarray, factors: np.ndarray, won: np.ndarray) -> np.ndarray:
-    """AUC of V for each grid point (rows of integer counts) over deals (factors: deals × 4)."""
+    """AUC of V for each grid point (rows of integer counts) over deals (factors: deals × 4).
+
+    Factors on a coarse scale (whole, half, tenth points...) give whole-number scores, counted
+    per score in O(deals) per point; any others are ranked by sorting. Both count ties as half."""
     n = factors.shape[0]
-    rows_per_chunk = max(1, CHUNK_CELLS // max(n, 1))
+    k = int(grid[0].sum())
+    scale = _discrete_scale(factors)
+    bins = 10 * k * scale + 1 if scale else 0
+    rows_per_chunk = max(1, CHUNK_CELLS // max(n, bins, 1))
     chunks = [grid[i : i + rows_per_chunk] for i in range(0, len(grid), rows_per_chunk)]
+    whole = np.rint(factors * scale).astype(np.int64).T.copy() if scale else None
 
     def one(chunk: np.ndarray) -> np.ndarray:
-        # Integer counts × factors: exact for half-point scores, so equal scores tie exactly.
-        scores = np.round(chunk.astype(np.float64) @ factors.T, SCORE_DECIMALS - 2)
-        return _auc_rows(scores, won)
+        if whole is not None:
+            return _auc_counted(chunk @ whole, won, bins)
+        # Integer counts × factors, rounded: equal scores tie exactly however they were summed.
+        return _auc_rows(np.round(chunk.astype(np.float64) @ factors.T, SCORE_DECIMALS - 2), won)
 
     workers = min(len(chunks), os.cpu_count() or 1, 4)
     if workers <= 1:
         return np.concatenate([one(c) for c in chunks])
-    with ThreadPoolExecutor(workers) as pool:  # numpy's sorts release the GIL
+    with ThreadPoolExecutor(workers) as pool:  # numpy's sorts and bincounts release the GIL
         return np.concatenate(list(pool.map(one, chunks)))
 
 
