@@ -97,11 +97,9 @@ def workshop() -> None:
     st.subheader("Ranking")
     if waiting:
         st.caption(f"{waiting:,} opportunities are not yet scored (captured or enriched) and are not ranked.")
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        sections.ranked_list(scored, shift, top_n, team.name)
-    with right:
-        sections.scatter_and_breakdown(scored, current.weights, current.thresholds)
+    sections.ranked_list(scored, shift, top_n, team.name)
+    st.subheader("Value × potential")
+    sections.scatter_and_breakdown(scored, current.weights, current.thresholds)
 
     st.subheader(f"Rank shift against {team.name}")
     sections.rank_shift_section(shift, scored, top_n, team.name)

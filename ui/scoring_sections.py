@@ -9,7 +9,6 @@ from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
 from crm_core.scoring import FACTOR_LABELS, QUADRANT_HELP, Backtest, RankShift, Thresholds, Weights
 from ui.charts.scoring import (
     PICK,
-    contribution_bars,
     decile_bars,
     quadrant_scatter,
     sensitivity_ranges,
@@ -113,7 +112,6 @@ def ranked_list(scored: pl.DataFrame, shift: RankShift, top_n: int, baseline_nam
             "rank",
             _move_text(),
             "title",
-            "customer",
             label_expr("quadrant"),
             "value",
             "potential",
@@ -127,8 +125,7 @@ def ranked_list(scored: pl.DataFrame, shift: RankShift, top_n: int, baseline_nam
         column_config={
             "rank": st.column_config.NumberColumn("Rank", format="%d", width=60),
             "move": st.column_config.TextColumn("Move", width=60),
-            "title": st.column_config.TextColumn("Opportunity", width="large"),
-            "customer": "Customer",
+            "title": st.column_config.TextColumn("Opportunity", width=300),
             "quadrant": "Quadrant",
             "value": st.column_config.NumberColumn("Value", format="%.1f", width=60),
             "potential": st.column_config.NumberColumn("Potential", format="%.1f", width=70),
@@ -140,11 +137,16 @@ def ranked_list(scored: pl.DataFrame, shift: RankShift, top_n: int, baseline_nam
 
 
 def scatter_and_breakdown(scored: pl.DataFrame, weights: Weights, thresholds: Thresholds) -> None:
-    """Value × potential; the selected dot's (else the top-ranked) value split by factor."""
+    """Value × potential; beside it, the selected dot's (else the top-ranked) value split by factor."""
     ranked = scored.filter(pl.col("rank").is_not_null())
-    event = st.altair_chart(
-        quadrant_scatter(ranked, thresholds), key="scoring_scatter", on_select="rerun", selection_mode=PICK
-    )
+    chart_col, detail_col = st.columns([1, 1], gap="medium")
+    with chart_col:
+        event = st.altair_chart(
+            quadrant_scatter(ranked, thresholds),
+            key="scoring_scatter",
+            on_select="rerun",
+            selection_mode=PICK,
+        )
     picked = (event.selection.get(PICK) or []) if event else []
     chosen_id = picked[0].get("id") if picked else None
     row = (
@@ -152,25 +154,48 @@ def scatter_and_breakdown(scored: pl.DataFrame, weights: Weights, thresholds: Th
         if chosen_id is not None
         else ranked.filter(pl.col("rank") == 1)
     )
-    st.caption(
-        " · ".join(f"**{q.capitalize()}**: {text}" for q, text in QUADRANT_HELP.items())
-        + f". Lines at V = {thresholds.value:g} and P = {thresholds.potential:g}."
-    )
-    if row.is_empty():
-        return
-    deal = row.row(0, named=True)
-    normal = weights.normalized().as_dict()
-    parts = pl.DataFrame(
-        {
-            "label": [FACTOR_LABELS[f] for f in SCALE_FACTORS],
-            "weight": [normal[f] for f in SCALE_FACTORS],
-            "score": [float(deal[f]) for f in SCALE_FACTORS],
-        }
-    ).with_columns((pl.col("weight") * pl.col("score")).alias("points"))
-    how = "Selected" if chosen_id is not None else "Top-ranked (click a dot to pick another)"
-    st.markdown(f"**Why this value?** {how}:")
-    st.text(f"#{deal['rank']} {deal['title']} — V {deal['value']:.2f}, P {deal['potential']:.2f}")
-    st.altair_chart(contribution_bars(parts), key="scoring_breakdown")
+    with detail_col:
+        st.markdown(
+            "\n".join(f"- **{q.capitalize()}** — {text}" for q, text in QUADRANT_HELP.items())
+            + "\n\nHigh means at or above the dashed lines: "
+            + f"V ≥ {thresholds.value:g}, P ≥ {thresholds.potential:g}."
+        )
+        if row.is_empty():
+            return
+        deal = row.row(0, named=True)
+        normal = weights.normalized().as_dict()
+        parts = pl.DataFrame(
+            {
+                "label": [FACTOR_LABELS[f] for f in SCALE_FACTORS],
+                "weight": [normal[f] for f in SCALE_FACTORS],
+                "score": [float(deal[f]) for f in SCALE_FACTORS],
+            }
+        ).with_columns((pl.col("weight") * pl.col("score")).alias("points"))
+        how = (
+            "the dot you selected"
+            if chosen_id is not None
+            else "the top-ranked one (click a dot for another)"
+        )
+        st.markdown(f"**Why this value?** For {how}:")
+        st.text(
+            f"#{deal['rank']} {deal['title']}\nValue {deal['value']:.2f} · Potential {deal['potential']:.2f}"
+        )
+        st.dataframe(
+            parts.select("label", "weight", "score", "points"),
+            hide_index=True,
+            key="scoring_breakdown",
+            column_config={
+                "label": st.column_config.TextColumn("Factor", width=230),
+                "weight": st.column_config.NumberColumn("Weight", format="%.2f", width=60),
+                "score": st.column_config.NumberColumn("Score", format="%.1f", width=55),
+                "points": st.column_config.ProgressColumn(
+                    "Points of V",
+                    format="%.2f",
+                    min_value=0.0,
+                    max_value=max(1.0, float(parts["points"].max())),
+                ),
+            },
+        )
 
 
 def rank_shift_section(shift: RankShift, scored: pl.DataFrame, top_n: int, baseline_name: str) -> None:
@@ -192,7 +217,7 @@ def rank_shift_section(shift: RankShift, scored: pl.DataFrame, top_n: int, basel
             .alias("status")
         )
     )
-    chart_col, side = st.columns([3, 1])
+    chart_col, side = st.columns([5, 2], gap="medium")
     chart_col.altair_chart(
         slope_chart(moves, top_n, left_title=baseline_name, right_title="Your sliders"), key="scoring_slope"
     )
@@ -234,23 +259,34 @@ def backtest_section(
         f"{current.n_lost:,} lost; overall win rate {current.win_rate:.0%}). "
         "Would your weights have put the winners on top?"
     )
-    cols = st.columns(4)
-    cols[0].metric(
-        "AUC — your sliders",
-        f"{current.auc:.3f}",
-        delta=f"{current.auc - baseline.auc:+.3f} vs baseline",
-        help=AUC_HELP,
-        border=True,
-    )
-    cols[1].metric(f"AUC — {baseline_name}", f"{baseline.auc:.3f}", help=AUC_HELP, border=True)
-    cols[2].metric(
-        "Top-decile lift — your sliders",
-        f"{current.top_decile_lift:.2f}×",
-        delta=f"{current.top_decile_lift - baseline.top_decile_lift:+.2f} vs baseline",
-        help="Win rate of the best-scored 10 % of deals divided by the overall win rate.",
-        border=True,
-    )
-    cols[3].metric(f"Top-decile lift — {baseline_name}", f"{baseline.top_decile_lift:.2f}×", border=True)
+    mine_col, base_col = st.columns(2, gap="medium")
+    for column, result, name, other in (
+        (mine_col, current, "Your sliders", baseline),
+        (base_col, baseline, baseline_name, None),
+    ):
+        with column.container(border=True):
+            st.markdown(f"**{name}**")
+            auc_col, lift_col = st.columns(2)
+            auc_change = (
+                None if other is None or abs(result.auc - other.auc) < 5e-4 else result.auc - other.auc
+            )
+            lift_change = (
+                None
+                if other is None or abs(result.top_decile_lift - other.top_decile_lift) < 5e-3
+                else result.top_decile_lift - other.top_decile_lift
+            )
+            auc_col.metric(
+                "AUC",
+                f"{result.auc:.3f}",
+                delta=None if auc_change is None else f"{auc_change:+.3f} vs baseline",
+                help=AUC_HELP,
+            )
+            lift_col.metric(
+                "Top-decile lift",
+                f"{result.top_decile_lift:.2f}×",
+                delta=None if lift_change is None else f"{lift_change:+.2f} vs baseline",
+                help="Win rate of the best-scored 10 % of closed deals divided by the overall win rate.",
+            )
     deciles = pl.concat(
         [
             current.win_rate_by_decile.with_columns(pl.lit("Your sliders").alias("weights")),

@@ -46,6 +46,7 @@ def quadrant_scatter(scored: pl.DataFrame, thresholds: Thresholds) -> alt.TopLev
             color=alt.Color(
                 "quadrant:N",
                 title=None,
+                legend=None,  # the corners name the quadrants in the same colours
                 scale=alt.Scale(
                     domain=list(QUADRANT_TITLES.values()),
                     range=[QUADRANT_COLORS[q] for q in QUADRANTS],
@@ -98,113 +99,98 @@ def quadrant_scatter(scored: pl.DataFrame, thresholds: Thresholds) -> alt.TopLev
     return _style(alt.layer(v_rule, p_rule, *labels, dots).resolve_scale(color="independent"), 420)
 
 
-def contribution_bars(parts: pl.DataFrame) -> alt.TopLevelMixin:
-    """One opportunity's value split by factor: rows factor, label, weight, score, points."""
-    data = parts.with_columns(
-        pl.format(
-            "{} × {} = {}", pl.col("weight").round(2), pl.col("score").round(1), pl.col("points").round(2)
-        ).alias("text")
-    )
-    bars = (
-        alt.Chart(data)
-        .mark_bar(color=PRIMARY, cornerRadiusEnd=3, height=22)
-        .encode(
-            y=alt.Y("label:N", title=None, sort=list(FACTOR_LABELS.values()), axis=alt.Axis(labelLimit=260)),
-            x=alt.X(
-                "points:Q", title="Points of value V (weight × factor score)", scale=alt.Scale(domain=[0, 10])
-            ),
-            tooltip=[alt.Tooltip("label:N", title="Factor"), alt.Tooltip("text:N", title="Weight × score")],
-        )
-    )
-    text = bars.mark_text(align="left", dx=6, fontSize=12, color="#334155").encode(text="text:N")
-    return _style(bars + text, 170)
-
-
 def slope_chart(moves: pl.DataFrame, top_n: int, *, left_title: str, right_title: str) -> alt.TopLevelMixin:
-    """The top N under each weight set; rows: id, title, rank_a, rank_b, status (see MOVE_COLORS)."""
+    """The top N under each weight set; rows: id, title, rank_a, rank_b, status (see MOVE_COLORS).
+
+    Opportunities outside a top N sit on a "below the top N" row; names are drawn beside their ends."""
     below = top_n + 1
-    data = moves.with_columns(
-        pl.min_horizontal("rank_a", pl.lit(below)).alias("y_a"),
-        pl.min_horizontal("rank_b", pl.lit(below)).alias("y_b"),
-        truncate("title", 34).alias("short"),
-    )
-    points = pl.concat(
+    place = pl.when(pl.col("rank") <= top_n).then(pl.format("#{}", "rank")).otherwise(pl.lit(f">{top_n}"))
+    ends = pl.concat(
         [
-            data.select(
+            moves.select(
                 "id",
                 "title",
-                "short",
                 "status",
                 "rank_a",
                 "rank_b",
-                pl.lit(left_title).alias("side"),
-                pl.col("y_a").alias("y"),
+                pl.lit(0).alias("x"),
+                pl.col("rank_a").alias("rank"),
             ),
-            data.select(
+            moves.select(
                 "id",
                 "title",
-                "short",
                 "status",
                 "rank_a",
                 "rank_b",
-                pl.lit(right_title).alias("side"),
-                pl.col("y_b").alias("y"),
+                pl.lit(1).alias("x"),
+                pl.col("rank_b").alias("rank"),
             ),
         ]
+    ).with_columns(
+        pl.min_horizontal("rank", pl.lit(below)).alias("y"),
+        pl.format("{}  {}", place, truncate("title", 30)).alias("right_label"),
+        pl.format("{}  {}", truncate("title", 30), place).alias("left_label"),
     )
-    y = alt.Y(
-        "y:Q",
-        scale=alt.Scale(domain=[below + 0.5, 0.5], nice=False),
-        axis=alt.Axis(
-            values=[*range(1, top_n + 1), below],
-            title=None,
-            labelExpr=f"datum.value == {below} ? 'below top {top_n}' : '#' + datum.value",
-            grid=False,
-        ),
-    )
-    x = alt.X(
-        "side:N",
-        sort=[left_title, right_title],
-        title=None,
-        scale=alt.Scale(padding=1.4),  # room either side for the names
-        axis=alt.Axis(
-            orient="top", labelFontSize=13, labelFontWeight="bold", labelAngle=0, domain=False, ticks=False
-        ),
-    )
+    y = alt.Y("y:Q", scale=alt.Scale(domain=[below + 0.6, 0.4], nice=False), axis=None)
+    x = alt.X("x:Q", scale=alt.Scale(domain=[-1.45, 2.45]), axis=None)
     color = alt.Color(
-        "status:N", title=None, scale=alt.Scale(domain=list(MOVE_COLORS), range=list(MOVE_COLORS.values()))
+        "status:N",
+        title=None,
+        scale=alt.Scale(domain=list(MOVE_COLORS), range=list(MOVE_COLORS.values())),
+        legend=alt.Legend(orient="top", direction="horizontal"),
     )
     tooltip = [
         alt.Tooltip("title:N", title="Opportunity"),
-        alt.Tooltip("rank_a:Q", title=left_title),
-        alt.Tooltip("rank_b:Q", title=right_title),
+        alt.Tooltip("rank_a:Q", title=f"Rank — {left_title}"),
+        alt.Tooltip("rank_b:Q", title=f"Rank — {right_title}"),
         alt.Tooltip("status:N", title="Change"),
     ]
-    base = alt.Chart(points).encode(x=x, y=y, color=color, tooltip=tooltip)
-    lines = base.mark_line(strokeWidth=2, opacity=0.8).encode(detail="id:N")
-    dots = base.mark_circle(size=55, opacity=1)
-    right = (
-        alt.Chart(points.filter((pl.col("side") == right_title) & (pl.col("rank_b") <= top_n)))
-        .mark_text(align="left", dx=9, fontSize=12)
-        .encode(x=x, y=y, text="short:N", color=color, tooltip=tooltip)
-    )
+    base = alt.Chart(ends).encode(x=x, y=y, color=color, tooltip=tooltip)
+    lines = base.mark_line(strokeWidth=2, opacity=0.75).encode(detail="id:N")
+    dots = base.mark_circle(size=50, opacity=1)
     left = (
-        alt.Chart(points.filter((pl.col("side") == left_title) & (pl.col("rank_a") <= top_n)))
-        .mark_text(align="right", dx=-9, fontSize=12)
-        .encode(x=x, y=y, text="short:N", color=alt.value("#64748B"), tooltip=tooltip)
+        base.transform_filter(f"datum.x == 0 && datum.rank <= {top_n}")
+        .mark_text(align="right", dx=-8, fontSize=12)
+        .encode(text="left_label:N", color=alt.value("#475569"))
     )
-    height = max(260, 24 * (top_n + 1) + 40)
-    return _style(alt.layer(lines, dots, left, right), height)
+    right = (
+        base.transform_filter(f"datum.x == 1 && datum.rank <= {top_n}")
+        .mark_text(align="left", dx=8, fontSize=12)
+        .encode(
+            text="right_label:N",
+            color=alt.when("datum.status == 'Rose' || datum.status == 'Entered'")
+            .then(alt.value("#1F6E43"))
+            .when("datum.status == 'Fell'")
+            .then(alt.value("#A93226"))
+            .otherwise(alt.value("#1E293B")),
+        )
+    )
+    headings = pl.DataFrame({"x": [0, 1], "text": [left_title, right_title]})
+    head = (
+        alt.Chart(headings)
+        .mark_text(fontSize=13, fontWeight="bold", color="#1E293B", baseline="bottom")
+        .encode(
+            x=alt.X("x:Q", scale=alt.Scale(domain=[-1.45, 2.45]), axis=None), y=alt.value(0), text="text:N"
+        )
+    )
+    floor = pl.DataFrame({"x": [0.5], "y": [below], "text": [f"below the top {top_n}"]})
+    floor_text = (
+        alt.Chart(floor)
+        .mark_text(fontSize=11, fontStyle="italic", color=MUTED, dy=14)
+        .encode(x=alt.X("x:Q", scale=alt.Scale(domain=[-1.45, 2.45]), axis=None), y=y, text="text:N")
+    )
+    height = max(240, 22 * (top_n + 1) + 30)
+    return _style(alt.layer(lines, dots, left, right, head, floor_text), height)
 
 
 def decile_bars(deciles: pl.DataFrame) -> alt.TopLevelMixin:
     """Win rate per score decile for each weight set; rows: decile, weights (set name), win_rate."""
-    labels = {1: "Top 10 %", 10: "Bottom 10 %"}
     data = deciles.with_columns(
-        pl.col("decile")
-        .replace_strict(
-            labels, default=pl.format("{}–{} %", (pl.col("decile") - 1) * 10, pl.col("decile") * 10)
-        )
+        pl.when(pl.col("decile") == 1)
+        .then(pl.lit("1 (best)"))
+        .when(pl.col("decile") == 10)
+        .then(pl.lit("10 (worst)"))
+        .otherwise(pl.col("decile").cast(pl.String))
         .alias("band")
     )
     order = data.sort("decile")["band"].unique(maintain_order=True).to_list()
@@ -214,7 +200,10 @@ def decile_bars(deciles: pl.DataFrame) -> alt.TopLevelMixin:
         .mark_bar(cornerRadiusEnd=2)
         .encode(
             x=alt.X(
-                "band:N", sort=order, title="Closed deals by value V, best first", axis=alt.Axis(labelAngle=0)
+                "band:N",
+                sort=order,
+                title="Tenth of closed deals by value V (1 = the best-scored 10 %)",
+                axis=alt.Axis(labelAngle=0),
             ),
             xOffset=alt.XOffset("weights:N", sort=names),
             y=alt.Y(
@@ -225,6 +214,7 @@ def decile_bars(deciles: pl.DataFrame) -> alt.TopLevelMixin:
                 title=None,
                 sort=names,
                 scale=alt.Scale(domain=names, range=[PRIMARY, MUTED][: len(names)]),
+                legend=alt.Legend(orient="top"),
             ),
             tooltip=[
                 alt.Tooltip("weights:N", title="Weights"),
