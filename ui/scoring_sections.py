@@ -141,8 +141,8 @@ def scatter_and_breakdown(scored: pl.DataFrame, weights: Weights, thresholds: Th
     ranked = scored.filter(pl.col("rank").is_not_null())
     chart_col, detail_col = st.columns([1, 1], gap="medium")
     with chart_col:
-        event = st.altair_chart(
-            quadrant_scatter(ranked, thresholds),
+        event = st.vega_lite_chart(
+            spec=quadrant_scatter(ranked, thresholds),
             key="scoring_scatter",
             on_select="rerun",
             selection_mode=PICK,
@@ -218,8 +218,9 @@ def rank_shift_section(shift: RankShift, scored: pl.DataFrame, top_n: int, basel
         )
     )
     chart_col, side = st.columns([5, 2], gap="medium")
-    chart_col.altair_chart(
-        slope_chart(moves, top_n, left_title=baseline_name, right_title="Your sliders"), key="scoring_slope"
+    chart_col.vega_lite_chart(
+        spec=slope_chart(moves, top_n, left_title=baseline_name, right_title="Your sliders"),
+        key="scoring_slope",
     )
     with side:
         tau = shift.kendall_tau
@@ -293,7 +294,7 @@ def backtest_section(
             baseline.win_rate_by_decile.with_columns(pl.lit(baseline_name).alias("weights")),
         ]
     )
-    st.altair_chart(decile_bars(deciles), key="scoring_deciles")
+    st.vega_lite_chart(spec=decile_bars(deciles), key="scoring_deciles")
 
 
 def sensitivity_section(sens: pl.DataFrame, top_n: int) -> None:
@@ -301,4 +302,4 @@ def sensitivity_section(sens: pl.DataFrame, top_n: int) -> None:
         f"Move one slider at a time, the others held: inside the shaded range the same {top_n} "
         "opportunities stay in the top (their order may change). The orange tick is where the slider is now."
     )
-    st.altair_chart(sensitivity_ranges(sens, top_n), key="scoring_sensitivity")
+    st.vega_lite_chart(spec=sensitivity_ranges(sens, top_n), key="scoring_sensitivity")
