@@ -10,16 +10,17 @@ import polars as pl
 import streamlit as st
 
 from crm_core.errors import DomainError
-from crm_core.opportunities import OPEN_STAGES
+from crm_core.opportunities import CLOSED_STAGES, OPEN_STAGES
 from crm_core.scoring import Backtest, backtest, rank_shift, score, sensitivity, unscored_count
 from crm_core.services import active_weights
 from ui import scoring_actions as actions
 from ui import scoring_sections as sections
 from ui.auth import current_actor
-from ui.data import current_version, frame, get_store
+from ui.data import current_version, get_store, scoring_opportunities
 from ui.scoring_state import LINK_NOTICE, init_state, read_current, sync_link
 
 OPEN = [s.value for s in OPEN_STAGES]
+CLOSED = [s.value for s in CLOSED_STAGES]
 TOP_N_CHOICES = (10, 20, 30, 50)
 
 st.title("Scoring")
@@ -32,7 +33,8 @@ st.caption(
 store = get_store()
 team = active_weights(store)
 version = current_version(store)
-opportunities = frame("opportunities", store)
+opportunities = scoring_opportunities(store)
+closed = opportunities.filter(pl.col("stage").is_in(CLOSED))
 init_state(team.weights, team.bant)
 if notice := st.session_state.get(LINK_NOTICE):
     st.warning(notice, icon=":material/link_off:")
@@ -105,9 +107,9 @@ def workshop() -> None:
     sections.rank_shift_section(shift, scored, top_n, team.name)
 
     st.subheader("Back-test: would these weights have picked the winners?")
-    base = baseline_backtest(opportunities, version, team.weights.as_tuple(), team.bant.as_tuple())
+    base = baseline_backtest(closed, version, team.weights.as_tuple(), team.bant.as_tuple())
     try:
-        mine = backtest(opportunities, current.weights, current.bant)
+        mine = backtest(closed, current.weights, current.bant)
         problem = base if isinstance(base, str) else None
     except DomainError as exc:
         mine, problem = None, str(exc)

@@ -25,7 +25,7 @@ import polars as pl
 
 from crm_core.errors import ValidationError
 from crm_core.opportunities import FACTORS, SCALE_FACTORS, Stage
-from crm_core.scoring.frame import SCORE_DECIMALS, is_scored, require_factors, score
+from crm_core.scoring.frame import SCORE_DECIMALS, is_scored, require_factors, value_and_potential
 from crm_core.scoring.weights import DEFAULT_BANT, DEFAULT_WEIGHTS, BantWeights, Weights
 
 CLOSED = (Stage.WON.value, Stage.LOST.value)
@@ -90,7 +90,8 @@ def backtest(
 ) -> Backtest:
     """How well `weights` separate won from lost among the scored closed deals."""
     closed = _closed_scored(frame, ["id", "stage", *FACTORS])
-    scored = score(closed, weights, bant)
+    require_factors(closed, FACTORS)
+    scored = value_and_potential(closed, weights, bant)
     won = pl.col("stage") == Stage.WON.value
     summary = scored.select(
         auc_expr("value", won).alias("auc"),
@@ -99,11 +100,7 @@ def backtest(
         won.mean().alias("win_rate"),
     ).row(0, named=True)
     n = scored.height
-    position = (
-        pl.int_range(pl.len(), dtype=pl.UInt32)
-        .sort_by([pl.col("value"), pl.col("id")], descending=[True, False])
-        .arg_sort()
-    )
+    position = pl.col("value").rank("ordinal", descending=True).over(order_by="id") - 1  # ties by id
     deciles = (
         scored.with_columns((position * 10 // n + 1).cast(pl.Int32).alias("decile"))
         .group_by("decile")

@@ -75,11 +75,11 @@ def weighted_sum(weights: Weights | BantWeights) -> pl.Expr:
 
 
 def rank_expr(priority: str = "priority") -> pl.Expr:
-    """1 = highest priority, ties by lower id; null where the priority is null."""
-    order = pl.int_range(pl.len(), dtype=pl.UInt32).sort_by(
-        [pl.col(priority), pl.col("id")], descending=[True, False], nulls_last=True
-    )
-    return pl.when(pl.col(priority).is_not_null()).then(order.arg_sort() + 1).cast(pl.UInt32)
+    """1 = highest priority, ties by lower id; null where the priority is null.
+
+    Ordinal ranks number ties in row order, so ranking inside a window ordered by id breaks ties
+    by id — one single-key sort instead of a two-key one (several times faster)."""
+    return pl.col(priority).rank("ordinal", descending=True).over(order_by="id").cast(pl.UInt32)
 
 
 def quadrant_expr(thresholds: Thresholds) -> pl.Expr:
@@ -106,10 +106,15 @@ def score(
 ) -> FrameT:
     """Add `value`, `potential`, `priority`, `quadrant` and `rank` (see the module's decisions)."""
     require_factors(frame, FACTORS)
-    scored = frame.with_columns(
+    scored = value_and_potential(frame, weights, bant)
+    return scored.with_columns(quadrant_expr(thresholds).alias("quadrant"), rank_expr().alias("rank"))
+
+
+def value_and_potential(frame: FrameT, weights: Weights, bant: BantWeights = DEFAULT_BANT) -> FrameT:
+    """Add `value`, `potential` and `priority` only (no checks, no quadrant or rank): the cheap part."""
+    return frame.with_columns(
         weighted_sum(weights).alias("value"), weighted_sum(bant).alias("potential")
     ).with_columns((pl.col("value") * pl.col("potential") / 10).alias("priority"))
-    return scored.with_columns(quadrant_expr(thresholds).alias("quadrant"), rank_expr().alias("rank"))
 
 
 def is_scored() -> pl.Expr:
