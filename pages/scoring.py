@@ -11,12 +11,21 @@ import streamlit as st
 
 from crm_core.errors import DomainError
 from crm_core.opportunities import CLOSED_STAGES, OPEN_STAGES
-from crm_core.scoring import Backtest, backtest, rank_shift, score, sensitivity, unscored_count
+from crm_core.scoring import (
+    Backtest,
+    BantWeights,
+    Weights,
+    backtest,
+    rank_shift,
+    score,
+    sensitivity,
+    unscored_count,
+)
 from crm_core.services import active_weights
 from ui import scoring_actions as actions
 from ui import scoring_sections as sections
 from ui.auth import current_actor
-from ui.data import current_version, get_store, scoring_opportunities
+from ui.data import current_version, get_store, scoring_opportunities, store_key
 from ui.scoring_state import LINK_NOTICE, init_state, read_current, sync_link
 
 OPEN = [s.value for s in OPEN_STAGES]
@@ -42,12 +51,11 @@ if notice := st.session_state.get(LINK_NOTICE):
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def baseline_backtest(
-    _opportunities: pl.DataFrame, version: int, weights: tuple, bant: tuple
+    _closed: pl.DataFrame, database: str, version: int, weights: tuple, bant: tuple
 ) -> Backtest | str:
-    from crm_core.scoring import BantWeights, Weights
-
+    """The baseline's back-test, once per database, data version and baseline weights."""
     try:
-        return backtest(_opportunities, Weights(*weights), BantWeights(*bant))
+        return backtest(_closed, Weights(*weights), BantWeights(*bant))
     except DomainError as exc:
         return str(exc)
 
@@ -107,7 +115,7 @@ def workshop() -> None:
     sections.rank_shift_section(shift, scored, top_n, team.name)
 
     st.subheader("Back-test: would these weights have picked the winners?")
-    base = baseline_backtest(closed, version, team.weights.as_tuple(), team.bant.as_tuple())
+    base = baseline_backtest(closed, store_key(store), version, team.weights.as_tuple(), team.bant.as_tuple())
     try:
         mine = backtest(closed, current.weights, current.bant)
         problem = base if isinstance(base, str) else None
