@@ -14,11 +14,12 @@ from crm_core.opportunities import CLOSED_STAGES, OPEN_STAGES
 from crm_core.scoring import (
     Backtest,
     BantWeights,
+    Thresholds,
     Weights,
     backtest,
-    rank_shift,
     score,
     sensitivity,
+    shift_between,
     unscored_count,
 )
 from crm_core.services import active_weights
@@ -58,6 +59,20 @@ def baseline_backtest(
         return backtest(_closed, Weights(*weights), BantWeights(*bant))
     except DomainError as exc:
         return str(exc)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def scored_baseline(
+    _shown: pl.DataFrame,
+    database: str,
+    version: int,
+    include_closed: bool,
+    weights: Weights,
+    bant: BantWeights,
+    thresholds: Thresholds,
+) -> pl.DataFrame:
+    """The shown opportunities scored with the baseline (a shared, immutable frame; no copy per rerun)."""
+    return score(_shown, weights, bant, thresholds)
 
 
 @st.fragment
@@ -102,7 +117,10 @@ def workshop() -> None:
             icon=":material/info:",
         )
         return
-    shift = rank_shift(shown, team.weights, current.weights, top_n=top_n, bant=current.bant)
+    baseline = scored_baseline(
+        shown, store_key(store), version, include_closed, team.weights, current.bant, current.thresholds
+    )
+    shift = shift_between(baseline, scored, top_n)
 
     st.subheader("Ranking")
     if waiting:
@@ -129,7 +147,8 @@ def workshop() -> None:
         actions.share(current.weights)
 
     st.subheader("Sensitivity: how far can each weight move?")
-    sections.sensitivity_section(sensitivity(shown, current.weights, top_n, current.bant), top_n)
+    sens = sensitivity(shown, current.weights, top_n, current.bant, scored=scored)
+    sections.sensitivity_section(sens, top_n)
 
 
 workshop()

@@ -17,6 +17,7 @@ from ui.charts.scoring import (
 from ui.scoring_state import BANT_KEYS, SCALE_KEYS, STEP, THRESHOLD_KEYS, normalised_shares
 from ui.theme import label_expr
 
+SCATTER_MAX = 2_000
 AUC_HELP = (
     "AUC: the chance that a deal you won scores higher than a deal you lost. "
     "0.5 is a coin toss, 1.0 would be perfect; above 0.7 is useful."
@@ -91,9 +92,7 @@ def ranked_list(scored: pl.DataFrame, shift: RankShift, top_n: int, baseline_nam
     search = st.text_input(
         "Search", key="scoring_search", placeholder="Opportunity, customer or owner", icon=":material/search:"
     ).strip()
-    ranked = scored.filter(pl.col("rank").is_not_null()).join(
-        shift.moves.select("id", "delta"), on="id", how="left"
-    )
+    ranked = scored.filter(pl.col("rank").is_not_null())
     if search:
         needle = search.lower()
         ranked = ranked.filter(
@@ -102,7 +101,7 @@ def ranked_list(scored: pl.DataFrame, shift: RankShift, top_n: int, baseline_nam
                 for c in ("title", "customer", "owner")
             )
         )
-    shown = ranked.sort("rank").head(top_n)
+    shown = ranked.sort("rank").head(top_n).join(shift.moves.select("id", "delta"), on="id", how="left")
     st.caption(
         f"Top {shown.height} of {ranked.height:,} {'matching ' if search else ''}opportunities by priority "
         f"(V·P/10). “Move” is against {baseline_name}."
@@ -137,8 +136,12 @@ def ranked_list(scored: pl.DataFrame, shift: RankShift, top_n: int, baseline_nam
 
 
 def scatter_and_breakdown(scored: pl.DataFrame, weights: Weights, thresholds: Thresholds) -> None:
-    """Value × potential; beside it, the selected dot's (else the top-ranked) value split by factor."""
-    ranked = scored.filter(pl.col("rank").is_not_null())
+    """Value × potential; beside it, the selected dot's (else the top-ranked) value split by factor.
+
+    At most the SCATTER_MAX highest-ranked opportunities are drawn: past that the dots are a blob and
+    the browser slows down; the caption says so."""
+    ranked = scored.filter(pl.col("rank").is_not_null() & (pl.col("rank") <= SCATTER_MAX))
+    total = scored.select(pl.col("rank").is_not_null().sum()).item()
     chart_col, detail_col = st.columns([1, 1], gap="medium")
     with chart_col:
         event = st.vega_lite_chart(
@@ -147,6 +150,8 @@ def scatter_and_breakdown(scored: pl.DataFrame, weights: Weights, thresholds: Th
             on_select="rerun",
             selection_mode=PICK,
         )
+        if total > SCATTER_MAX:
+            st.caption(f"The {SCATTER_MAX:,} highest-priority of {total:,} opportunities.")
     picked = (event.selection.get(PICK) or []) if event else []
     chosen_id = picked[0].get("id") if picked else None
     row = (

@@ -7,7 +7,14 @@ tau, sensitivity). Import from here.
 """
 
 from crm_core.scoring.backtest import Backtest, Suggestion, backtest, simplex_grid, suggest_weights
-from crm_core.scoring.compare import RankShift, count_inversions, kendall_tau, rank_shift, sensitivity
+from crm_core.scoring.compare import (
+    RankShift,
+    count_inversions,
+    kendall_tau,
+    rank_shift,
+    sensitivity,
+    shift_between,
+)
 from crm_core.scoring.frame import (
     NOT_SCORED,
     QUADRANT_HELP,
@@ -53,6 +60,7 @@ __all__ = [
     "rank_shift",
     "score",
     "sensitivity",
+    "shift_between",
     "simplex_grid",
     "suggest_weights",
     "unscored_count",

@@ -77,12 +77,22 @@ def _closed_scored(frame: pl.DataFrame | pl.LazyFrame, columns: list[str]) -> pl
     return closed
 
 
-def auc_expr(score_col: str, won: pl.Expr) -> pl.Expr:
-    """Mann–Whitney AUC of a score column against a boolean outcome (ties averaged)."""
-    n1 = won.sum().cast(pl.Float64)
-    n0 = pl.len().cast(pl.Float64) - n1
-    rank_sum = pl.col(score_col).rank("average").filter(won).sum()
-    return (rank_sum - n1 * (n1 + 1) / 2) / (n1 * n0)
+def auc(frame: pl.DataFrame, score_col: str, won: pl.Expr) -> float:
+    """Mann–Whitney AUC of a score column against a boolean outcome, from ranks with ties averaged.
+
+    Computed per distinct score: the deals sharing a score share the average of their ranks, so the
+    won deals' rank sum is Σ won·(rows below + (rows at this score + 1)/2). One group-by over the
+    distinct scores instead of ranking every row (several times faster on half-point scores)."""
+    groups = (
+        frame.group_by(score_col)
+        .agg(won.sum().cast(pl.Float64).alias("won"), pl.len().cast(pl.Float64).alias("rows"))
+        .sort(score_col)
+    )
+    average_rank = pl.col("rows").cum_sum() - pl.col("rows") + (pl.col("rows") + 1) / 2
+    n1 = pl.col("won").sum()
+    n0 = pl.col("rows").sum() - n1
+    u = (pl.col("won") * average_rank).sum() - n1 * (n1 + 1) / 2
+    return float(groups.select(u / (n1 * n0)).item())
 
 
 def backtest(
@@ -93,12 +103,7 @@ def backtest(
     require_factors(closed, FACTORS)
     scored = value_and_potential(closed, weights, bant)
     won = pl.col("stage") == Stage.WON.value
-    summary = scored.select(
-        auc_expr("value", won).alias("auc"),
-        auc_expr("priority", won).alias("priority_auc"),
-        won.sum().alias("n_won"),
-        won.mean().alias("win_rate"),
-    ).row(0, named=True)
+    summary = scored.select(won.sum().alias("n_won"), won.mean().alias("win_rate")).row(0, named=True)
     n = scored.height
     position = pl.col("value").rank("ordinal", descending=True).over(order_by="id") - 1  # ties by id
     deciles = (
@@ -110,8 +115,8 @@ def backtest(
         .with_columns((pl.col("win_rate") / summary["win_rate"]).alias("lift"))
     )
     return Backtest(
-        auc=float(summary["auc"]),
-        priority_auc=float(summary["priority_auc"]),
+        auc=auc(scored, "value", won),
+        priority_auc=auc(scored, "priority", won),
         top_decile_lift=float(deciles["lift"][0]),
         win_rate=float(summary["win_rate"]),
         win_rate_by_decile=deciles,

@@ -85,8 +85,14 @@ def rank_shift(
     _check_top_n(top_n)
     if isinstance(frame, pl.LazyFrame):
         frame = frame.collect()
-    ranks_a = score(frame, a, bant).select("id", pl.col("rank").alias("rank_a"))
-    ranks_b = score(frame, b, bant).select(pl.col("rank").alias("rank_b"))
+    return shift_between(score(frame, a, bant), score(frame, b, bant), top_n)
+
+
+def shift_between(scored_a: pl.DataFrame, scored_b: pl.DataFrame, top_n: int = 20) -> RankShift:
+    """`rank_shift` for the same rows already scored twice (by `score`, in the same row order)."""
+    _check_top_n(top_n)
+    ranks_a = scored_a.select("id", pl.col("rank").alias("rank_a"))
+    ranks_b = scored_b.select(pl.col("rank").alias("rank_b"))
     moves = (
         pl.concat([ranks_a, ranks_b], how="horizontal")
         .drop_nulls(["rank_a"])
@@ -121,16 +127,22 @@ def _first_crossing(
 
 
 def sensitivity(
-    frame: pl.DataFrame | pl.LazyFrame, weights: Weights, top_n: int = 20, bant: BantWeights = DEFAULT_BANT
+    frame: pl.DataFrame | pl.LazyFrame,
+    weights: Weights,
+    top_n: int = 20,
+    bant: BantWeights = DEFAULT_BANT,
+    *,
+    scored: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Per SCALE weight: how far its raw value can move down / up before the top-N set changes.
 
     Columns: factor, label, weight, down, up (null: no change in that direction — down to 0, or
-    up however far), low = weight − down, high = weight + up."""
+    up however far), low = weight − down, high = weight + up. Pass `scored` (this frame already
+    scored with these weights) to skip scoring it again."""
     _check_top_n(top_n)
-    if isinstance(frame, pl.LazyFrame):
-        frame = frame.collect()
-    scored = score(frame, weights, bant).filter(pl.col("rank").is_not_null())
+    if scored is None:
+        scored = score(frame.collect() if isinstance(frame, pl.LazyFrame) else frame, weights, bant)
+    scored = scored.filter(pl.col("rank").is_not_null())
     raw = weights.as_dict()
     total = sum(raw.values())
     x = scored.select(SCALE_FACTORS).to_numpy().astype(np.float64)
