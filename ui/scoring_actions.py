@@ -55,8 +55,8 @@ def suggest(opportunities: pl.DataFrame, current: Weights, data_version: int) ->
         verdict = "better than" if better else "no better than"
         st.markdown(
             f"On the newest {shown['n_holdout']:,} closed deals (held out), the suggestion's AUC is "
-            f"**{shown['holdout_auc']:.3f}** — {verdict} **{shown['baseline_holdout_auc']:.3f}** for the "
-            f"sliders it was compared with ({', '.join(f'{w:.2f}' for w in shown['compared'])}). "
+            f"**{shown['holdout_auc']:.3f}** — {verdict} **{shown['baseline_holdout_auc']:.3f}** for your "
+            f"sliders at the time ({', '.join(f'{w:.2f}' for w in shown['compared'])}). "
             f"Fitted on the {shown['n_train']:,} older deals (AUC {shown['train_auc']:.3f})."
         )
         if not better:
