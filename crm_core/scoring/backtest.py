@@ -25,7 +25,14 @@ import polars as pl
 
 from crm_core.errors import ValidationError
 from crm_core.opportunities import FACTORS, SCALE_FACTORS, Stage
-from crm_core.scoring.frame import SCORE_DECIMALS, is_scored, require_factors, value_and_potential
+from crm_core.scoring.frame import (
+    SCORE_DECIMALS,
+    ids_in_order,
+    is_scored,
+    rank_expr,
+    require_factors,
+    value_and_potential,
+)
 from crm_core.scoring.weights import DEFAULT_BANT, DEFAULT_WEIGHTS, BantWeights, Weights
 
 CLOSED = (Stage.WON.value, Stage.LOST.value)
@@ -105,7 +112,7 @@ def backtest(
     won = pl.col("stage") == Stage.WON.value
     summary = scored.select(won.sum().alias("n_won"), won.mean().alias("win_rate")).row(0, named=True)
     n = scored.height
-    position = pl.col("value").rank("ordinal", descending=True).over(order_by="id") - 1  # ties by id
+    position = rank_expr("value", ids_in_order=ids_in_order(scored)).cast(pl.Int64) - 1  # ties by id
     deciles = (
         scored.with_columns((position * 10 // n + 1).cast(pl.Int32).alias("decile"))
         .group_by("decile")

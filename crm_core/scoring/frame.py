@@ -74,12 +74,19 @@ def weighted_sum(weights: Weights | BantWeights) -> pl.Expr:
     return total.round(SCORE_DECIMALS)
 
 
-def rank_expr(priority: str = "priority") -> pl.Expr:
+def rank_expr(priority: str = "priority", *, ids_in_order: bool = False) -> pl.Expr:
     """1 = highest priority, ties by lower id; null where the priority is null.
 
-    Ordinal ranks number ties in row order, so ranking inside a window ordered by id breaks ties
-    by id — one single-key sort instead of a two-key one (several times faster)."""
-    return pl.col(priority).rank("ordinal", descending=True).over(order_by="id").cast(pl.UInt32)
+    Ordinal ranks number ties in row order. When the rows are already in id order that is the
+    answer (`ids_in_order`, one single-key sort); otherwise the rank is taken inside a window
+    ordered by id. Both avoid a two-key sort, several times slower at a million rows."""
+    ordinal = pl.col(priority).rank("ordinal", descending=True)
+    return (ordinal if ids_in_order else ordinal.over(order_by="id")).cast(pl.UInt32)
+
+
+def ids_in_order(frame: pl.DataFrame | pl.LazyFrame) -> bool:
+    """Whether an eager frame's rows are in increasing id order (a cheap check; lazy frames: unknown)."""
+    return isinstance(frame, pl.DataFrame) and frame.get_column("id").is_sorted()
 
 
 def quadrant_expr(thresholds: Thresholds) -> pl.Expr:
@@ -107,7 +114,10 @@ def score(
     """Add `value`, `potential`, `priority`, `quadrant` and `rank` (see the module's decisions)."""
     require_factors(frame, FACTORS)
     scored = value_and_potential(frame, weights, bant)
-    return scored.with_columns(quadrant_expr(thresholds).alias("quadrant"), rank_expr().alias("rank"))
+    return scored.with_columns(
+        quadrant_expr(thresholds).alias("quadrant"),
+        rank_expr(ids_in_order=ids_in_order(frame)).alias("rank"),
+    )
 
 
 def value_and_potential(frame: FrameT, weights: Weights, bant: BantWeights = DEFAULT_BANT) -> FrameT:

@@ -271,3 +271,12 @@ def test_contributions_add_up_to_the_value(frame: pl.DataFrame, raw: tuple) -> N
     parts = contributions(frame, Weights(*raw)).drop_nulls()
     total = parts.select(pl.sum_horizontal(FACTORS[:4])).to_series().to_numpy()
     assert np.allclose(total, parts["value"].to_numpy(), atol=1e-8)
+
+
+def test_ranks_do_not_depend_on_the_row_order() -> None:
+    deals = make_frame(*({"segmentation": float(i % 3)} for i in range(30)))  # many equal priorities
+    in_order = score(deals, DEFAULT_WEIGHTS).select("id", "rank")
+    shuffled = score(deals.sample(fraction=1.0, shuffle=True, seed=3), DEFAULT_WEIGHTS).select("id", "rank")
+    assert_frame_equal(in_order, shuffled.sort("id"))
+    tied = in_order.join(score(deals, DEFAULT_WEIGHTS).select("id", "priority"), on="id").sort("rank")
+    assert tied.filter(pl.col("priority") == tied["priority"][0])["id"].is_sorted()
