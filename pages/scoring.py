@@ -17,6 +17,7 @@ from crm_core.scoring import (
     Thresholds,
     Weights,
     backtest,
+    is_scored,
     score,
     sensitivity,
     shift_between,
@@ -44,7 +45,6 @@ store = get_store()
 team = active_weights(store)
 version = current_version(store)
 opportunities = scoring_opportunities(store)
-closed = opportunities.filter(pl.col("stage").is_in(CLOSED))
 init_state(team.weights, team.bant)
 if notice := st.session_state.get(LINK_NOTICE):
     st.warning(notice, icon=":material/link_off:")
@@ -59,6 +59,12 @@ def baseline_backtest(
         return backtest(_closed, Weights(*weights), BantWeights(*bant))
     except DomainError as exc:
         return str(exc)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def closed_deals(_opportunities: pl.DataFrame, database: str, version: int) -> pl.DataFrame:
+    """The closed, scored deals every back-test reads (shared and immutable; filtered once per version)."""
+    return _opportunities.filter(pl.col("stage").is_in(CLOSED) & is_scored())
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -151,6 +157,7 @@ def workshop() -> None:
     sections.sensitivity_section(sens, top_n)
 
 
+closed = closed_deals(opportunities, store_key(store), version)
 workshop()
 
 st.subheader("Presets")

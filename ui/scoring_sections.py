@@ -93,6 +93,9 @@ def ranked_list(scored: pl.DataFrame, shift: RankShift, top_n: int, baseline_nam
         "Search", key="scoring_search", placeholder="Opportunity, customer or owner", icon=":material/search:"
     ).strip()
     ranked = scored.filter(pl.col("rank").is_not_null())
+    total = ranked.height
+    if not search:
+        ranked = ranked.filter(pl.col("rank") <= top_n)  # only what is shown goes through the sort
     if search:
         needle = search.lower()
         ranked = ranked.filter(
@@ -103,7 +106,8 @@ def ranked_list(scored: pl.DataFrame, shift: RankShift, top_n: int, baseline_nam
         )
     shown = ranked.sort("rank").head(top_n).join(shift.moves.select("id", "delta"), on="id", how="left")
     st.caption(
-        f"Top {shown.height} of {ranked.height:,} {'matching ' if search else ''}opportunities by priority "
+        f"Top {shown.height} of {ranked.height if search else total:,} {'matching ' if search else ''}"
+        "opportunities by priority "
         f"(V·P/10). “Move” is against {baseline_name}."
     )
     st.dataframe(
@@ -247,11 +251,9 @@ def _who(heading: str, rows: pl.DataFrame, empty: str) -> None:
     if rows.is_empty():
         st.caption(empty)
         return
-    st.dataframe(
-        rows.select(pl.format("#{}", "rank_b").alias("now"), "title"),
-        hide_index=True,
-        column_config={"now": st.column_config.TextColumn("Now", width=50), "title": "Opportunity"},
-    )
+    # Plain text (names are user text): "now #12 · Northwind Logistics — Edge Router ER-400"
+    lines = rows.select(pl.format("now #{} · {}", "rank_b", pl.col("title").fill_null("")))
+    st.text("\n".join(lines.to_series().to_list()))
 
 
 def backtest_section(
