@@ -8,6 +8,7 @@ import sys
 
 import bench.cold_start
 import bench.io  # noqa: F401  (registers its measurement)
+from bench import scoring  # noqa: F401  (registers its measurements)
 from bench.core import REGISTRY, Options, render_table
 
 

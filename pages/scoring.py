@@ -1,50 +1,174 @@
-"""Scoring: the SCALE and BANT factor scores of every qualified opportunity."""
+"""Scoring: tune the SCALE weights on sliders and see who rises and falls, and whether history agrees.
+
+Moving a slider reruns only the workshop fragment. The baseline is the team's active weights
+(the published preset, else the defaults); its scores and back-test are cached per data version.
+"""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
-from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
-from ui.data import frame
-from ui.filters import multiselect_filter
-from ui.theme import label_expr
+from crm_core.errors import DomainError
+from crm_core.opportunities import CLOSED_STAGES, OPEN_STAGES
+from crm_core.scoring import (
+    Backtest,
+    BantWeights,
+    Thresholds,
+    Weights,
+    backtest,
+    is_scored,
+    score,
+    sensitivity,
+    shift_between,
+    unscored_count,
+)
+from crm_core.services import active_weights
+from ui import scoring_actions as actions
+from ui import scoring_sections as sections
+from ui.auth import current_actor
+from ui.data import current_version, get_store, scoring_opportunities, store_key
+from ui.scoring_state import LINK_NOTICE, init_state, read_current, sync_link
+
+OPEN = [s.value for s in OPEN_STAGES]
+CLOSED = [s.value for s in CLOSED_STAGES]
+TOP_N_CHOICES = (10, 20, 30, 50)
 
 st.title("Scoring")
 st.caption(
-    "SCALE factors (Segmentation, Customer operating characteristics, Level of relationship, "
-    "Account management resource) and BANT factors (Budget, Authority, Need, Timing), each 0–10."
+    "Move the four SCALE weights and watch the ranking respond. Value V is the weighted SCALE score, "
+    "potential P the BANT score, both 0–10; priority V·P/10 ranks the list. The baseline is the team's "
+    "active weights."
 )
-opportunities = frame("opportunities")
-scored = opportunities.filter(
-    pl.all_horizontal(pl.col(f).is_not_null() for f in SCALE_FACTORS + BANT_FACTORS)
-)
-unscored = opportunities.height - scored.height
 
-by_stage = multiselect_filter(scored, "stage", "Stage", key="scoring_stage", labels=True)
-shown = scored.filter(by_stage)
+store = get_store()
+team = active_weights(store)
+version = current_version(store)
+opportunities = scoring_opportunities(store)
+init_state(team.weights, team.bant)
+if notice := st.session_state.get(LINK_NOTICE):
+    st.warning(notice, icon=":material/link_off:")
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def baseline_backtest(
+    _closed: pl.DataFrame, database: str, version: int, weights: tuple, bant: tuple
+) -> Backtest | str:
+    """The baseline's back-test, once per database, data version and baseline weights."""
+    try:
+        return backtest(_closed, Weights(*weights), BantWeights(*bant))
+    except DomainError as exc:
+        return str(exc)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def closed_deals(_opportunities: pl.DataFrame, database: str, version: int) -> pl.DataFrame:
+    """The closed, scored deals every back-test reads (shared and immutable; filtered once per version)."""
+    return _opportunities.filter(pl.col("stage").is_in(CLOSED) & is_scored())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def scored_baseline(
+    _shown: pl.DataFrame,
+    database: str,
+    version: int,
+    include_closed: bool,
+    weights: Weights,
+    bant: BantWeights,
+    thresholds: Thresholds,
+) -> pl.DataFrame:
+    """The shown opportunities scored with the baseline (a shared, immutable frame; no copy per rerun)."""
+    return score(_shown, weights, bant, thresholds)
+
+
+@st.fragment
+def workshop() -> None:
+    current = read_current()
+    sections.sliders(current.weights, current.scale_all_zero)
+    if current.scale_all_zero:
+        st.warning(
+            "All four weights are zero, so nothing can be ranked. Showing the ranking for the last weights "
+            "that had one above zero — move any slider up to continue.",
+            icon=":material/warning:",
+        )
+    sections.bant_and_thresholds()
+    if current.bant_all_zero:
+        st.warning(
+            "All four BANT weights are zero; potential uses the last valid BANT weights.",
+            icon=":material/warning:",
+        )
+    sync_link(current.weights)
+
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        top_n = (
+            st.segmented_control(
+                "Top N",
+                TOP_N_CHOICES,
+                default=20,
+                key="scoring_top_n",
+                required=True,
+                help="How many opportunities the list, the rank shift and the sensitivity look at.",
+            )
+            or 20
+        )
+        include_closed = st.toggle(
+            "Include closed (won and lost) opportunities", key="scoring_include_closed"
+        )
+    shown = opportunities if include_closed else opportunities.filter(pl.col("stage").is_in(OPEN))
+    scored = score(shown, current.weights, current.bant, current.thresholds)
+    waiting = unscored_count(shown)
+    if scored.filter(pl.col("rank").is_not_null()).is_empty():
+        st.info(
+            "No scored opportunities to rank yet: qualify some on the Opportunities page.",
+            icon=":material/info:",
+        )
+        return
+    baseline = scored_baseline(
+        shown, store_key(store), version, include_closed, team.weights, current.bant, current.thresholds
+    )
+    shift = shift_between(baseline, scored, top_n)
+
+    st.subheader("Ranking")
+    if waiting:
+        st.caption(f"{waiting:,} opportunities are not yet scored (captured or enriched) and are not ranked.")
+    sections.ranked_list(scored, shift, top_n, team.name)
+    st.subheader("Value × potential")
+    sections.scatter_and_breakdown(scored, current.weights, current.thresholds)
+
+    st.subheader(f"Rank shift against {team.name}")
+    sections.rank_shift_section(shift, scored, top_n, team.name)
+
+    st.subheader("Back-test: would these weights have picked the winners?")
+    base = baseline_backtest(closed, store_key(store), version, team.weights.as_tuple(), team.bant.as_tuple())
+    try:
+        mine = backtest(closed, current.weights, current.bant)
+        problem = base if isinstance(base, str) else None
+    except DomainError as exc:
+        mine, problem = None, str(exc)
+    sections.backtest_section(mine, None if isinstance(base, str) else base, team.name, problem)
+    suggest_col, share_col = st.columns([3, 2], gap="medium")
+    with suggest_col:
+        actions.suggest(opportunities, current.weights, version)
+    with share_col:
+        actions.share(current.weights)
+
+    st.subheader("Sensitivity: how far can each weight move?")
+    sens = sensitivity(shown, current.weights, top_n, current.bant, scored=scored)
+    sections.sensitivity_section(sens, top_n)
+
+
+closed = closed_deals(opportunities, store_key(store), version)
+workshop()
+
+st.subheader("Presets")
+current = read_current()
+published = team.preset
 st.caption(
-    f"{shown.height:,} scored opportunities shown; {unscored:,} are not yet scored "
-    "(captured or enriched, or lost before qualification)."
+    f"The team's active weights: **{team.name}**"
+    + (
+        f", published by {published.published_by} on {published.published_at:%d %b %Y}."
+        if published and published.published_at
+        else "."
+    )
 )
-st.dataframe(
-    shown.select("id", "title", "owner", label_expr("stage"), *SCALE_FACTORS, *BANT_FACTORS),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "id": st.column_config.NumberColumn("ID", format="%d"),
-        "title": "Opportunity",
-        "owner": "Owner",
-        "stage": "Stage",
-        "segmentation": st.column_config.NumberColumn("Segmentation", format="%.1f"),
-        "customer_characteristics": st.column_config.NumberColumn(
-            "Customer operating characteristics", format="%.1f"
-        ),
-        "relationship_level": st.column_config.NumberColumn("Level of relationship", format="%.1f"),
-        "account_resource": st.column_config.NumberColumn("Account management resource", format="%.1f"),
-        "budget": st.column_config.NumberColumn("Budget", format="%.1f"),
-        "authority": st.column_config.NumberColumn("Authority", format="%.1f"),
-        "need": st.column_config.NumberColumn("Need", format="%.1f"),
-        "timing": st.column_config.NumberColumn("Timing", format="%.1f"),
-    },
-)
+actions.presets(store, current_actor(), current.weights, current.bant)

@@ -18,9 +18,20 @@ from crm_core.services.opportunities import (
     schedule_meeting,
 )
 from crm_core.services.opportunity_reads import opportunity_detail, opportunity_history
+from crm_core.services.scoring import (
+    ActiveWeights,
+    Preset,
+    active_weights,
+    list_presets,
+    publish_preset,
+    save_preset,
+)
 from crm_core.services.users import actor_for_email, get_actor, list_users
 
 __all__ = [
+    "ActiveWeights",
+    "Preset",
+    "active_weights",
     "actor_for_email",
     "capture_opportunity",
     "convert_to_order",
@@ -30,6 +41,7 @@ __all__ = [
     "get_actor",
     "import_file",
     "import_table",
+    "list_presets",
     "list_users",
     "mapping_for",
     "mark_lost",
@@ -37,8 +49,10 @@ __all__ = [
     "may_work_on",
     "opportunity_detail",
     "opportunity_history",
+    "publish_preset",
     "qualify_opportunity",
     "reset_sample_data",
+    "save_preset",
     "schedule_meeting",
     "table_counts",
 ]

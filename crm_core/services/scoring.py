@@ -1,0 +1,192 @@
+"""Weight presets: save a named weight set, list them, publish one as the team's active weights.
+
+Decisions:
+- Names are trimmed, required, at most 100 characters and unique ignoring case ("Q3 push" and
+  "q3 push" would confuse a room). Anyone who may save presets (reps too) can save; only a
+  manager or admin publishes.
+- Exactly one preset is published at a time: publishing locks the preset rows (PostgreSQL) or
+  holds SQLite's write lock, unpublishes the others and stamps published_at/published_by.
+- `active_weights` is the published preset, else the defaults (0.3, 0.2, 0.3, 0.2 and equal
+  BANT). A published preset whose stored weights are no longer valid (say, all zero after an
+  import) is skipped, so the app never fails to score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crm_core.errors import NotFound, ValidationError
+from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
+from crm_core.permissions import Actor, Permission, require
+from crm_core.scoring import DEFAULT_BANT, DEFAULT_WEIGHTS, BantWeights, Weights
+from crm_core.store import Store, UnitOfWork
+from crm_core.store.models import User, WeightPreset, utcnow
+
+NAME_MAX = 100
+DEFAULT_NAME = "Default weights"
+
+
+@dataclass(frozen=True)
+class Preset:
+    id: int
+    name: str
+    weights: Weights
+    bant: BantWeights
+    author: str | None
+    created_at: datetime
+    published: bool
+    published_at: datetime | None
+    published_by: str | None
+
+
+@dataclass(frozen=True)
+class ActiveWeights:
+    """The team's weights: the published preset's, or the defaults (preset None)."""
+
+    weights: Weights
+    bant: BantWeights
+    preset: Preset | None
+
+    @property
+    def name(self) -> str:
+        return self.preset.name if self.preset else DEFAULT_NAME
+
+
+def _clean_name(name: object) -> str:
+    text = " ".join(str(name or "").split())
+    if not text:
+        raise ValidationError("name", "give the preset a name")
+    if len(text) > NAME_MAX:
+        raise ValidationError("name", f"at most {NAME_MAX} characters (this one has {len(text)})")
+    return text
+
+
+def _to_preset(row: WeightPreset, names: dict[int, str]) -> Preset:
+    return Preset(
+        id=row.id,
+        name=row.name,
+        weights=Weights(*(getattr(row, f) for f in SCALE_FACTORS)),
+        bant=BantWeights(*(getattr(row, f) for f in BANT_FACTORS)),
+        author=names.get(row.author_id) if row.author_id else None,
+        created_at=row.created_at,
+        published=bool(row.published),
+        published_at=row.published_at,
+        published_by=names.get(row.published_by) if row.published_by else None,
+    )
+
+
+def save_preset(
+    store: Store, actor: Actor | None, name: str, weights: Weights, bant: BantWeights = DEFAULT_BANT
+) -> Preset:
+    """Save a named weight set (unpublished); the name must be new."""
+    actor = require(actor, Permission.SAVE_PRESET)
+    clean = _clean_name(name)
+    if not isinstance(weights, Weights) or not isinstance(bant, BantWeights):
+        raise ValidationError("weights", "expected SCALE and BANT weight sets")
+    taken = ValidationError("name", f"a preset called “{clean}” already exists — pick another name")
+    with UnitOfWork(store) as uow:
+        exists = uow.session.scalar(
+            select(func.count())
+            .select_from(WeightPreset)
+            .where(func.lower(WeightPreset.name) == clean.lower())
+        )
+        if exists:
+            raise taken
+        row = WeightPreset(
+            name=clean,
+            **weights.as_dict(),
+            **bant.as_dict(),
+            author_id=actor.id,
+            created_at=utcnow(),
+            published=False,
+        )
+        uow.session.add(row)
+        try:
+            uow.session.flush()
+        except IntegrityError:  # saved by someone else a moment ago
+            raise taken from None
+        uow.record("preset", row.id, "save", actor.id, note=clean)
+        uow.commit()
+        preset_id = row.id
+    return _get(store, preset_id)
+
+
+def _names(session: Session) -> dict[int, str]:
+    return {user_id: name for user_id, name in session.execute(select(User.id, User.name))}
+
+
+def list_presets(store: Store) -> list[Preset]:
+    """Every preset: the published one first, then the newest first."""
+    with store.read() as session:
+        rows = session.scalars(
+            select(WeightPreset).order_by(
+                WeightPreset.published.desc(), WeightPreset.created_at.desc(), WeightPreset.id.desc()
+            )
+        ).all()
+        names = _names(session)
+        presets = []
+        for row in rows:
+            try:
+                presets.append(_to_preset(row, names))
+            except ValidationError:
+                continue  # invalid stored weights (e.g. an import): not offered for loading
+        return presets
+
+
+def _get(store: Store, preset_id: int) -> Preset:
+    with store.read() as session:
+        row = session.get(WeightPreset, preset_id)
+        if row is None:
+            raise NotFound(f"No preset with id {preset_id}.")
+        return _to_preset(row, _names(session))
+
+
+def publish_preset(store: Store, actor: Actor | None, preset_id: int) -> Preset:
+    """Make one preset the team's active weights (managers and admins); the others are unpublished."""
+    actor = require(actor, Permission.PUBLISH_WEIGHTS)
+    with UnitOfWork(store) as uow:
+        # Lock every preset row first, so two managers publishing at once end with one published.
+        uow.session.execute(select(WeightPreset.id).with_for_update()).all()
+        preset = uow.get(WeightPreset, preset_id, what="preset")
+        try:
+            _to_preset(preset, {})
+        except ValidationError as exc:
+            raise ValidationError("preset", f"“{preset.name}” has invalid weights ({exc})") from None
+        previous = uow.session.scalars(
+            select(WeightPreset.name).where(WeightPreset.published.is_(True), WeightPreset.id != preset_id)
+        ).all()
+        uow.session.execute(
+            update(WeightPreset)
+            .where(WeightPreset.published.is_(True), WeightPreset.id != preset_id)
+            .values(published=False)
+        )
+        preset.published = True
+        preset.published_at = utcnow()
+        preset.published_by = actor.id
+        note = preset.name + (f" (replaces {', '.join(previous)})" if previous else "")
+        uow.record("preset", preset.id, "publish", actor.id, to_state="published", note=note)
+        uow.commit()
+    return _get(store, preset_id)
+
+
+def active_weights(store: Store) -> ActiveWeights:
+    """The published preset's weights, else the defaults."""
+    with store.read() as session:
+        rows = session.scalars(
+            select(WeightPreset)
+            .where(WeightPreset.published.is_(True))
+            .order_by(WeightPreset.published_at.desc().nulls_last(), WeightPreset.id.desc())
+        ).all()
+        names = _names(session) if rows else {}
+        for row in rows:
+            try:
+                preset = _to_preset(row, names)
+            except ValidationError:
+                continue
+            return ActiveWeights(preset.weights, preset.bant, preset)
+    return ActiveWeights(DEFAULT_WEIGHTS, DEFAULT_BANT, None)

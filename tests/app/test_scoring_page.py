@@ -1,0 +1,126 @@
+"""The Scoring page through the real app frame (AppTest on a seeded copy of the sample data)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP
+
+PAGE = "pages/scoring.py"
+SLIDERS = {
+    "Segmentation": "scoring_w_segmentation",
+    "Customer operating characteristics": "scoring_w_customer_characteristics",
+    "Level of relationship": "scoring_w_relationship_level",
+    "Account management resource": "scoring_w_account_resource",
+}
+
+
+MARIA, DANIEL = 1, 2  # the sample's first manager and first rep (user ids)
+RELATIONSHIP_FIRST = 2  # the sample's unpublished preset
+
+
+def open_scoring(app_db: object, link: str | None = None, user: int | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if link is not None:
+        at.query_params["w"] = link
+    if user is not None:
+        at.session_state["auth_user_id"] = user  # the demo-mode picker's choice
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def slider_values(at: AppTest) -> tuple[float, ...]:
+    return tuple(round(at.slider(key=key).value, 2) for key in SLIDERS.values())
+
+
+def ranked_titles(at: AppTest) -> list[str]:
+    return at.dataframe[0].value["title"].tolist()
+
+
+def set_sliders(at: AppTest, *values: float) -> AppTest:
+    for key, value in zip(SLIDERS.values(), values, strict=True):
+        at.slider(key=key).set_value(value)
+    return at.run()
+
+
+def test_the_four_sliders_carry_the_contract_labels_and_start_at_the_team_weights(app_db: object) -> None:
+    at = open_scoring(app_db)
+    assert [at.slider(key=k).label for k in SLIDERS.values()] == list(SLIDERS)
+    assert slider_values(at) == (0.3, 0.2, 0.3, 0.2)
+    shares = [c.value for c in at.caption if "of value V" in c.value]
+    assert shares[:4] == [
+        "**30 %** of value V",
+        "**20 %** of value V",
+        "**30 %** of value V",
+        "**20 %** of value V",
+    ]
+    assert "0.30,0.20,0.30,0.20" in str(at.query_params["w"])
+
+
+def test_moving_sliders_changes_the_ranking_and_the_share_link(app_db: object) -> None:
+    at = open_scoring(app_db)
+    before = ranked_titles(at)
+    set_sliders(at, 0.0, 1.0, 0.0, 0.0)
+    assert not at.exception, at.exception
+    after = ranked_titles(at)
+    assert after != before
+    assert "0.00,1.00,0.00,0.00" in str(at.query_params["w"])
+    assert any("0.00,1.00,0.00,0.00" in c.value for c in at.code)
+
+
+def test_a_share_link_restores_the_sliders(app_db: object) -> None:
+    at = open_scoring(app_db, link="0.50,0.05,0.35,0.10")
+    assert slider_values(at) == (0.5, 0.05, 0.35, 0.1)
+    assert not at.warning
+
+
+@pytest.mark.parametrize("link", ["0.3,banana,0.3,0.2", "0,0,0,0", "0.3,0.2", "-1,0.2,0.3,0.2"])
+def test_a_malformed_share_link_shows_a_notice_and_falls_back_to_the_team_weights(
+    app_db: object, link: str
+) -> None:
+    at = open_scoring(app_db, link=link)
+    assert slider_values(at) == (0.3, 0.2, 0.3, 0.2)
+    assert any("could not be used" in w.value for w in at.warning)
+
+
+def test_all_weights_at_zero_keep_the_last_ranking_and_say_why(app_db: object) -> None:
+    at = open_scoring(app_db)
+    set_sliders(at, 0.0, 0.0, 1.0, 0.0)
+    last = ranked_titles(at)
+    set_sliders(at, 0.0, 0.0, 0.0, 0.0)
+    assert not at.exception, at.exception
+    assert any("All four weights are zero" in w.value for w in at.warning)
+    assert ranked_titles(at) == last
+
+
+def test_apply_moves_the_sliders_to_the_suggested_weights(app_db: object) -> None:
+    at = open_scoring(app_db)
+    at.button(key="scoring_suggest").click().run()
+    assert not at.exception, at.exception
+    suggested = at.session_state["scoring_suggestion"]["weights"]
+    assert any("Suggested weights" in m.value for m in at.markdown)
+    at.button(key="scoring_apply").click().run()
+    assert not at.exception, at.exception
+    assert slider_values(at) == tuple(round(w, 2) for w in suggested)
+    assert slider_values(at) != (0.3, 0.2, 0.3, 0.2)  # the sample's outcomes follow other weights
+
+
+def test_a_rep_saves_a_preset_but_sees_no_publish_control(app_db: object) -> None:
+    at = open_scoring(app_db, user=DANIEL)
+    labels = [b.label for b in at.button]
+    assert "Publish for the team" not in labels
+    at.text_input(key="scoring_preset_name").input("Rep's idea")
+    at.button(key="FormSubmitter:scoring_save_form-Save preset").click().run()
+    assert not at.exception, at.exception
+    assert any("Rep's idea" in str(o) for o in at.selectbox(key="scoring_preset_choice").options)
+
+
+def test_a_manager_publishes_a_preset_and_it_becomes_the_baseline(app_db: object) -> None:
+    at = open_scoring(app_db, user=MARIA)
+    at.selectbox(key="scoring_preset_choice").select(RELATIONSHIP_FIRST).run()
+    at.button(key="scoring_publish").click().run()
+    assert not at.exception, at.exception
+    assert any("Rank shift against Relationship first" in h.value for h in at.subheader)
