@@ -6,9 +6,7 @@ import argparse
 import platform
 import sys
 
-import bench.cold_start
-import bench.io  # noqa: F401  (registers its measurement)
-from bench import scoring  # noqa: F401  (registers its measurements)
+from bench import cold_start, io, scoring  # noqa: F401  (each module registers its measurements)
 from bench.core import REGISTRY, Options, render_table
 
 
