@@ -14,9 +14,12 @@ from crm_core.services import export_table, import_table, mapping_for, reset_sam
 from crm_core.store.models import TABLE_ORDER
 from ui.auth import current_actor
 from ui.data import frame, get_store
+from ui.frame import inside_frame
 from ui.imports import mapping_editor, show_report
 from ui.theme import label
 from ui.widgets import run_action
+
+inside_frame()
 
 FILE_KEY = "data_import_file"  # {"name": str, "data": bytes}: the file being imported
 REPORT_KEY = "data_import_result"

@@ -13,8 +13,11 @@ from ui.charts import integration_chart
 from ui.charts.integration import flow_sankey, integration_by_chart, lag_histogram
 from ui.data import frame
 from ui.dates import today
+from ui.frame import inside_frame
 from ui.theme import money, percent
 from ui.widgets import show_data
+
+inside_frame()
 
 PERIODS = {"Last 12 months": 12, "Last 6 months": 6, "Last 3 months": 3, "All time": None}
 

@@ -13,10 +13,13 @@ from crm_core.services import list_users
 from ui.auth import current_actor
 from ui.data import frame, get_store
 from ui.filters import date_range_filter, multiselect_filter, search_filter
+from ui.frame import inside_frame
 from ui.opportunity_actions import DETAILS_TAB, NEXT_VIEW, SELECTED, run_pending_capture, select
 from ui.opportunity_capture import capture_form
 from ui.opportunity_detail import detail_view
 from ui.theme import label, label_expr
+
+inside_frame()
 
 LIST_TAB, CAPTURE_TAB = ":material/list: All opportunities", ":material/add: Capture new"
 VIEW = "opportunities_view"

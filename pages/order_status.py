@@ -10,8 +10,11 @@ from crm_core.orders import OrderStatus
 from ui.charts import status_bars
 from ui.data import frame
 from ui.filters import date_range_filter
+from ui.frame import inside_frame
 from ui.theme import money
 from ui.widgets import show_data
+
+inside_frame()
 
 st.title("Order status")
 orders = frame("orders")

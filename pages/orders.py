@@ -8,7 +8,10 @@ import streamlit as st
 from crm_core.orders import OrderStatus
 from ui.data import frame
 from ui.filters import date_range_filter, multiselect_filter, search_filter
+from ui.frame import inside_frame
 from ui.theme import label
+
+inside_frame()
 
 st.title("Orders")
 orders = frame("orders")

@@ -16,8 +16,11 @@ from streamlit.delta_generator import DeltaGenerator
 from crm_core import analytics
 from ui.data import frame
 from ui.dates import today
+from ui.frame import inside_frame
 from ui.navigation import PAGES
 from ui.theme import money, percent
+
+inside_frame()
 
 LINKS = {p.title: p for p in PAGES}
 

@@ -15,8 +15,11 @@ from ui.charts.pipeline import aging_chart, conversion_chart, forecast_chart, fo
 from ui.data import frame
 from ui.dates import today
 from ui.filters import date_range_filter, multiselect_filter
+from ui.frame import inside_frame
 from ui.theme import label, label_expr, money, percent
 from ui.widgets import show_data
+
+inside_frame()
 
 PROBABILITY_KEYS = {stage.value: f"pipeline_prob_{stage.value}" for stage in DEFAULT_STAGE_PROBABILITY}
 

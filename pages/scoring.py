@@ -28,7 +28,10 @@ from ui import scoring_actions as actions
 from ui import scoring_sections as sections
 from ui.auth import current_actor
 from ui.data import current_version, get_store, scoring_opportunities, store_key
+from ui.frame import inside_frame
 from ui.scoring_state import LINK_NOTICE, init_state, read_current, sync_link
+
+inside_frame()
 
 OPEN = [s.value for s in OPEN_STAGES]
 CLOSED = [s.value for s in CLOSED_STAGES]
