@@ -6,12 +6,57 @@ file stays small; import from here.
 """
 
 from crm_core.services.data import reset_sample_data, table_counts
+from crm_core.services.order_actions import (
+    ActionResult,
+    AuditFailed,
+    WarningsNeedApproval,
+    allocate_order,
+    audit_order,
+    cancel_order,
+    deliver_order,
+    hold_order,
+    invoice_order,
+    perform,
+    record_payment,
+    resume_order,
+    ship_order,
+)
+from crm_core.services.order_views import OrderDetail, invoice_document, order_detail, order_findings
+from crm_core.services.orders import (
+    NewOrder,
+    create_order,
+    order_id_for_number,
+    product_refs,
+    update_order_lines,
+)
 from crm_core.services.users import actor_for_email, get_actor, list_users
 
 __all__ = [
+    "ActionResult",
+    "AuditFailed",
+    "NewOrder",
+    "OrderDetail",
+    "WarningsNeedApproval",
     "actor_for_email",
+    "allocate_order",
+    "audit_order",
+    "cancel_order",
+    "create_order",
+    "deliver_order",
     "get_actor",
+    "hold_order",
+    "invoice_document",
+    "invoice_order",
     "list_users",
+    "order_detail",
+    "order_findings",
+    "order_id_for_number",
+    "perform",
+    "product_refs",
+    "record_payment",
     "reset_sample_data",
+    "resume_order",
+    "ship_order",
     "table_counts",
+    "update_order_lines",
 ]
