@@ -37,7 +37,7 @@ def order_lines(session: Session, order_id: int) -> list[tuple[OrderLine, Produc
         .where(OrderLine.order_id == order_id)
         .order_by(OrderLine.line_no)
     )
-    return [(line, product) for line, product in session.execute(stmt).tuples()]
+    return [(line, product) for line, product in session.execute(stmt)]
 
 
 def line_drafts(rows: list[tuple[OrderLine, Product]]) -> list[LineDraft]:
@@ -72,7 +72,7 @@ def free_stock(session: Session, product_ids: list[int]) -> dict[int, int]:
         .where(Stock.product_id.in_(product_ids))
         .group_by(Stock.product_id)
     )
-    return {int(pid): int(free or 0) for pid, free in session.execute(stmt).tuples()}
+    return {int(pid): int(free or 0) for pid, free in session.execute(stmt)}
 
 
 def recent_orders(session: Session, order: Order, window: timedelta = DUPLICATE_WINDOW) -> list[RecentOrder]:
@@ -98,7 +98,7 @@ def recent_orders(session: Session, order: Order, window: timedelta = DUPLICATE_
             OrderLine.order_id.in_([o.id for o in others])
         )
     )
-    for order_id, product_id, quantity in line_rows.tuples():
+    for order_id, product_id, quantity in line_rows:
         lines[order_id].append((product_id, quantity))
     return [RecentOrder(o.number, o.created_at, tuple(lines[o.id])) for o in others]
 

@@ -84,6 +84,8 @@ def create_order(store: Store, actor: Actor | None, new: NewOrder, *, today: dat
         customer = uow.session.get(Customer, customer_id)
         if customer is None:
             raise ValidationError("customer", f"no customer with id {customer_id}")
+        if customer.blocked:
+            raise ValidationError("customer", f"{customer.name} is blocked: no new orders for this account")
         if new.opportunity_id is not None:
             opportunity = uow.session.get(Opportunity, new.opportunity_id)
             if opportunity is None or opportunity.customer_id != customer_id:
