@@ -34,7 +34,7 @@ from crm_core.orders import (
 from crm_core.permissions import Actor, Permission, require
 from crm_core.services import order_facts as facts
 from crm_core.store import Store, UnitOfWork
-from crm_core.store.models import Allocation, Invoice, Order, Payment, utcnow
+from crm_core.store.models import Invoice, Order, Payment, utcnow
 
 MAX_REASON = 500
 
@@ -150,20 +150,10 @@ def allocate_order(
     def work(uow: UnitOfWork, order: Order, at: datetime) -> str:
         session = uow.session
         needs = facts.line_needs(facts.order_lines(session, order.id))
-        rows = facts.locked_stock(session, [n.product_id for n in needs])
-        plan = plan_allocation(needs, facts.warehouses(session), facts.levels_of(rows), number=order.number)
-        facts.write_levels(rows, reserve(facts.levels_of(rows), plan.picks))
-        session.add_all(
-            Allocation(
-                order_id=order.id,
-                line_id=p.line_id,
-                warehouse_id=p.warehouse_id,
-                product_id=p.product_id,
-                quantity=p.quantity,
-                released=False,
-            )
-            for p in plan.picks
-        )
+        levels = facts.locked_stock(session, [n.product_id for n in needs])
+        plan = plan_allocation(needs, facts.warehouses(session), levels, number=order.number)
+        facts.write_levels(session, levels, reserve(levels, plan.picks))
+        facts.add_allocations(session, order.id, plan.picks)
         order.promised_date = promised_date(at.date(), plan.lead_time_days, order.delivery_method)
         return f"{plan.describe()}; promised for {order.promised_date.isoformat()}"
 
@@ -261,9 +251,9 @@ def ship_order(
     assert tracking is not None
 
     def work(uow: UnitOfWork, order: Order, at: datetime) -> str:
-        allocations = facts.open_allocations(uow.session, order.id)
-        rows = facts.locked_stock(uow.session, [a.product_id for a in allocations])
-        facts.write_levels(rows, ship_out(facts.levels_of(rows), facts.picks_of(allocations)))
+        picks = facts.open_picks(uow.session, order.id)
+        levels = facts.locked_stock(uow.session, [p.product_id for p in picks])
+        facts.write_levels(uow.session, levels, ship_out(levels, picks))
         order.tracking_number = tracking
         order.shipped_at = at
         return tracking
@@ -344,11 +334,10 @@ def cancel_order(
 
     def work(uow: UnitOfWork, order: Order, at: datetime) -> str:
         if holds_stock(order.status, order.held_from):
-            allocations = facts.open_allocations(uow.session, order.id)
-            rows = facts.locked_stock(uow.session, [a.product_id for a in allocations])
-            facts.write_levels(rows, release(facts.levels_of(rows), facts.picks_of(allocations)))
-            for allocation in allocations:
-                allocation.released = True
+            picks = facts.open_picks(uow.session, order.id)
+            levels = facts.locked_stock(uow.session, [p.product_id for p in picks])
+            facts.write_levels(uow.session, levels, release(levels, picks))
+            facts.release_allocations(uow.session, order.id)
         order.refund_due = facts.has_payment(uow.session, order.id)
         order.cancel_reason = why
         order.held_from = order.hold_reason = None

@@ -131,7 +131,7 @@ def order_detail(store: Store, order_id: int) -> OrderDetail:
             status == OrderStatus.ON_HOLD and order.held_from == OrderStatus.ENTERED
         )
         findings = audit(*facts.audit_inputs(session, order, rows)) if awaiting else []
-        sku_of = {line.id: product.sku for line, product in rows}
+        sku_of = {r.line_id: r.sku for r in rows}
         return OrderDetail(
             id=order.id,
             number=order.number,
@@ -162,15 +162,15 @@ def order_detail(store: Store, order_id: int) -> OrderDetail:
             warnings_accepted_by=names.get(order.warnings_accepted_by or 0),
             lines=[
                 {
-                    "line_no": line.line_no,
-                    "sku": product.sku,
-                    "product": product.name,
-                    "quantity": line.quantity,
-                    "unit_price_cents": line.unit_price_cents,
-                    "discount_bp": line.discount_bp,
+                    "line_no": r.line_no,
+                    "sku": r.sku,
+                    "product": r.name,
+                    "quantity": r.quantity,
+                    "unit_price_cents": r.unit_price_cents,
+                    "discount_bp": r.discount_bp,
                     "total_cents": draft.total_cents,
                 }
-                for (line, product), draft in zip(rows, drafts, strict=True)
+                for r, draft in zip(rows, drafts, strict=True)
             ],
             totals=totals_cents(drafts, order.shipping_cents, order.tax_rate_bp),
             invoice=_invoice_view(invoice),
