@@ -7,10 +7,12 @@ file stays small; import from here.
 
 from crm_core.services.data import reset_sample_data, table_counts
 from crm_core.services.order_actions import (
+    ACTION_PERMISSION,
     ActionResult,
     AuditFailed,
     WarningsNeedApproval,
     allocate_order,
+    allowed_actions,
     audit_order,
     cancel_order,
     deliver_order,
@@ -21,7 +23,14 @@ from crm_core.services.order_actions import (
     resume_order,
     ship_order,
 )
-from crm_core.services.order_views import OrderDetail, invoice_document, order_detail, order_findings
+from crm_core.services.order_views import (
+    CustomerCredit,
+    OrderDetail,
+    customer_credit,
+    invoice_document,
+    order_detail,
+    order_findings,
+)
 from crm_core.services.orders import (
     NewOrder,
     create_order,
@@ -32,16 +41,20 @@ from crm_core.services.orders import (
 from crm_core.services.users import actor_for_email, get_actor, list_users
 
 __all__ = [
+    "ACTION_PERMISSION",
     "ActionResult",
     "AuditFailed",
+    "CustomerCredit",
     "NewOrder",
     "OrderDetail",
     "WarningsNeedApproval",
     "actor_for_email",
     "allocate_order",
+    "allowed_actions",
     "audit_order",
     "cancel_order",
     "create_order",
+    "customer_credit",
     "deliver_order",
     "get_actor",
     "hold_order",

@@ -27,6 +27,7 @@ from crm_core.orders import (
     holds_stock,
     invoice_number,
     invoice_sequence_key,
+    next_actions,
     promised_date,
     totals_cents,
     transition,
@@ -37,6 +38,25 @@ from crm_core.store import Store, UnitOfWork
 from crm_core.store.models import Invoice, Order, Payment, utcnow
 
 MAX_REASON = 500
+# The permission each action needs (the services check it; pages use it to hide buttons).
+ACTION_PERMISSION: dict[Action, Permission] = {
+    Action.AUDIT: Permission.ADVANCE_ORDER,
+    Action.ALLOCATE: Permission.ADVANCE_ORDER,
+    Action.INVOICE: Permission.ADVANCE_ORDER,
+    Action.RECORD_PAYMENT: Permission.RECORD_PAYMENT,
+    Action.SHIP: Permission.ADVANCE_ORDER,
+    Action.DELIVER: Permission.ADVANCE_ORDER,
+    Action.HOLD: Permission.HOLD_ORDER,
+    Action.RESUME: Permission.HOLD_ORDER,
+    Action.CANCEL: Permission.CANCEL_ORDER,
+}
+
+
+def allowed_actions(actor: Actor | None, status: OrderStatus | str) -> tuple[Action, ...]:
+    """The next actions from `status` that this actor may take (none for nobody signed in)."""
+    if actor is None:
+        return ()
+    return tuple(a for a in next_actions(status) if actor.can(ACTION_PERMISSION[a]))
 
 
 class AuditFailed(DomainError):
@@ -117,7 +137,7 @@ def audit_order(
     now: datetime | None = None,
 ) -> ActionResult:
     """`entered` → `audited` if the audit finds no errors; warnings need `accept_warnings` by a manager."""
-    actor = require(actor, Permission.ADVANCE_ORDER)
+    actor = require(actor, ACTION_PERMISSION[Action.AUDIT])
     if accept_warnings:
         require(actor, Permission.APPROVE_WARNINGS)
 
@@ -145,7 +165,7 @@ def allocate_order(
     now: datetime | None = None,
 ) -> ActionResult:
     """`audited` → `allocated`: choose warehouses, reserve the stock, promise a delivery date."""
-    actor = require(actor, Permission.ADVANCE_ORDER)
+    actor = require(actor, ACTION_PERMISSION[Action.ALLOCATE])
 
     def work(uow: UnitOfWork, order: Order, at: datetime) -> str:
         session = uow.session
@@ -169,7 +189,7 @@ def invoice_order(
     now: datetime | None = None,
 ) -> ActionResult:
     """`allocated` → `invoiced`: the next gap-free invoice number of the year, amounts frozen."""
-    actor = require(actor, Permission.ADVANCE_ORDER)
+    actor = require(actor, ACTION_PERMISSION[Action.INVOICE])
 
     def work(uow: UnitOfWork, order: Order, at: datetime) -> str:
         drafts = facts.line_drafts(facts.order_lines(uow.session, order.id))
@@ -204,7 +224,7 @@ def record_payment(
     now: datetime | None = None,
 ) -> ActionResult:
     """`invoiced` → `paid`. The amount (currency units) must equal the invoice total to the cent."""
-    actor = require(actor, Permission.RECORD_PAYMENT)
+    actor = require(actor, ACTION_PERMISSION[Action.RECORD_PAYMENT])
     amount_cents = validation.money("amount", amount, allow_zero=False)
     chosen = None if method in (None, "") else validation.choice("payment method", method, PAYMENT_METHODS)
 
@@ -246,7 +266,7 @@ def ship_order(
     now: datetime | None = None,
 ) -> ActionResult:
     """`paid` → `shipped` with a tracking number; the reserved stock leaves its warehouses."""
-    actor = require(actor, Permission.ADVANCE_ORDER)
+    actor = require(actor, ACTION_PERMISSION[Action.SHIP])
     tracking = validation.text("tracking number", tracking_number, max_length=100)
     assert tracking is not None
 
@@ -270,7 +290,7 @@ def deliver_order(
     now: datetime | None = None,
 ) -> ActionResult:
     """`shipped` → `delivered` (final)."""
-    actor = require(actor, Permission.ADVANCE_ORDER)
+    actor = require(actor, ACTION_PERMISSION[Action.DELIVER])
 
     def work(uow: UnitOfWork, order: Order, at: datetime) -> None:
         order.delivered_at = at
@@ -288,7 +308,7 @@ def hold_order(
     now: datetime | None = None,
 ) -> ActionResult:
     """Any state before `shipped` → `on_hold`, remembering where it came from and why."""
-    actor = require(actor, Permission.HOLD_ORDER)
+    actor = require(actor, ACTION_PERMISSION[Action.HOLD])
     why = validation.text("hold reason", reason, max_length=MAX_REASON)
 
     def work(uow: UnitOfWork, order: Order, at: datetime) -> str | None:
@@ -308,7 +328,7 @@ def resume_order(
     now: datetime | None = None,
 ) -> ActionResult:
     """`on_hold` → the state the order was put on hold from."""
-    actor = require(actor, Permission.HOLD_ORDER)
+    actor = require(actor, ACTION_PERMISSION[Action.RESUME])
 
     def work(uow: UnitOfWork, order: Order, at: datetime) -> None:
         order.held_from = None
@@ -328,7 +348,7 @@ def cancel_order(
 ) -> ActionResult:
     """Any state before `shipped` (or on hold) → `cancelled` (final). Reserved stock is released;
     an order that was paid is flagged for a refund."""
-    actor = require(actor, Permission.CANCEL_ORDER)
+    actor = require(actor, ACTION_PERMISSION[Action.CANCEL])
     why = validation.text("cancel reason", reason, max_length=MAX_REASON)
     assert why is not None
 

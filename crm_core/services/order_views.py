@@ -221,6 +221,43 @@ def _invoice_view(invoice: Invoice | None) -> InvoiceView | None:
     )
 
 
+@dataclass(frozen=True)
+class CustomerCredit:
+    """What the order form shows about a customer: credit room and the tax rate used last time."""
+
+    customer_id: int
+    name: str
+    blocked: bool
+    credit_limit_cents: int
+    open_unpaid_cents: int
+    last_tax_rate_bp: int | None
+
+    @property
+    def available_cents(self) -> int:
+        return max(self.credit_limit_cents - self.open_unpaid_cents, 0)
+
+
+def customer_credit(store: Store, customer_id: int) -> CustomerCredit:
+    with store.read() as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise NotFound(f"No customer with id {customer_id}.")
+        last_tax = session.scalar(
+            select(Order.tax_rate_bp)
+            .where(Order.customer_id == customer_id)
+            .order_by(Order.created_at.desc(), Order.id.desc())
+            .limit(1)
+        )
+        return CustomerCredit(
+            customer.id,
+            customer.name,
+            customer.blocked,
+            customer.credit_limit_cents,
+            facts.open_unpaid_cents(session, customer_id),
+            last_tax,
+        )
+
+
 def order_findings(store: Store, order_id: int) -> list[Finding]:
     """What the audit would say about the order now (errors first, then warnings)."""
     with store.read() as session:
