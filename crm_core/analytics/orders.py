@@ -45,6 +45,14 @@ def _status_rank(column: str = "status") -> pl.Expr:
     )
 
 
+def _aging_bucket(days: pl.Expr) -> pl.Expr:
+    """[0, 1) → "under 1 day", [1, 3) → "1–3 days", …, [30, ∞) → "over 4 weeks"."""
+    bucket = pl.when(days < AGING_BREAKS[0]).then(pl.lit(AGING_BUCKETS[0]))
+    for limit, name in zip(AGING_BREAKS[1:], AGING_BUCKETS[1:-1], strict=True):
+        bucket = bucket.when(days < limit).then(pl.lit(name))
+    return bucket.otherwise(pl.lit(AGING_BUCKETS[-1]))
+
+
 def orders_by_status(orders: pl.LazyFrame) -> pl.LazyFrame:
     """Count and value per status, every status present (zeros too), in flow order."""
     counts = orders.group_by("status").agg(
@@ -65,12 +73,9 @@ def order_aging(orders: pl.LazyFrame, now: datetime) -> pl.LazyFrame:
         _days(pl.lit(now), pl.col("status_changed_at")).alias("days_in_status")
     )
     return (
-        open_orders.with_columns(
-            pl.col("days_in_status").cut(AGING_BREAKS, labels=AGING_BUCKETS, left_closed=True).alias("bucket")
-        )
+        open_orders.with_columns(_aging_bucket(pl.col("days_in_status")).alias("bucket"))
         .group_by("status", "bucket")
         .agg(pl.len().cast(pl.Int64).alias("count"), pl.col("total_cents").sum().alias("total_cents"))
-        .with_columns(pl.col("bucket").cast(pl.String))
         .with_columns(
             pl.col("bucket").replace_strict({b: i for i, b in enumerate(AGING_BUCKETS)}).alias("bucket_order")
         )

@@ -103,3 +103,42 @@ def test_a_manager_enters_a_two_line_order_and_takes_it_to_delivered(page) -> No
     expect(page.get_by_text("nothing more can happen to it")).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "orders_delivered")
+
+
+HOSTILE = "<img src=x onerror=alert(1)> **Bold** [link](javascript:alert(2)) :red[Red]"
+
+
+def test_a_customer_name_with_markup_is_shown_exactly_as_typed(page, app_server) -> None:
+    from playwright.sync_api import expect
+    from sqlalchemy.engine import make_url
+
+    from crm_core.config import DatabaseTarget
+    from crm_core.orders import LineInput
+    from crm_core.services import NewOrder, create_order, order_detail
+    from crm_core.store import UnitOfWork, make_store
+    from crm_core.store.models import Customer
+    from tests.integration.order_builders import REP
+
+    store = make_store(DatabaseTarget(make_url(f"sqlite:///{app_server.database}"), "e2e"))
+    try:
+        with UnitOfWork(store) as uow:
+            customer = Customer(name=HOSTILE, credit_limit_cents=10**9, region="West")
+            uow.session.add(customer)
+            uow.session.flush()
+            customer_id = customer.id
+            uow.commit()
+        order_id = create_order(
+            store, REP, NewOrder(customer_id, [LineInput("SW-1001", 1)], "paypal", "standard", notes=HOSTILE)
+        )
+        number = order_detail(store, order_id).number
+    finally:
+        store.dispose()
+
+    page.goto(f"{app_server.url}/orders?order={number}")
+    settle(page)
+
+    expect(page.get_by_role("heading", name=f"{number} · {HOSTILE}")).to_be_visible()
+    expect(page.get_by_text(f"Notes: {HOSTILE}")).to_be_visible()
+    assert page.locator("main img[src='x']").count() == 0
+    assert page.locator("main a[href^='javascript']").count() == 0
+    assert page.dialogs == []
