@@ -130,7 +130,7 @@ picked = st.dataframe(
     height=320,
     on_select="rerun",
     selection_mode="single-row",
-    key="order_status_exception_table",
+    key=f"order_status_exceptions_table_{st.session_state.get('order_status_table_nonce', 0)}",
     column_config={
         "kind": "Exception",
         "number": "Order",
@@ -145,6 +145,8 @@ st.caption(f"{shown.height:,} rows · select one to open the order on the Orders
 rows = picked.selection.rows if picked is not None else []
 if rows:
     st.session_state["orders_selected"] = int(shown["id"][rows[0]])
+    # forget the pick, or coming back here would open the order again
+    st.session_state["order_status_table_nonce"] = st.session_state.get("order_status_table_nonce", 0) + 1
     st.switch_page("pages/orders.py")
 show_data(
     exceptions.with_columns((pl.col("total_cents") / 100).alias("total")).drop("total_cents", "id"),

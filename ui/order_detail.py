@@ -16,7 +16,9 @@ from crm_core.permissions import Actor
 from crm_core.services import OrderDetail, invoice_document, order_detail
 from crm_core.store import Store
 from ui.charts.orders import order_timeline
+from ui.data import frame
 from ui.order_format import cents, day, method, pct, plain
+from ui.order_lines_edit import edit_lines
 from ui.order_steps import next_step_panel, run_pending
 from ui.theme import label
 
@@ -47,6 +49,7 @@ def order_detail_view(store: Store, actor: Actor | None, order_id: int) -> Order
         st.markdown("#### Next step")
         next_step_panel(detail, actor)
     _lines(detail)
+    edit_lines(store, actor, detail, frame("products", store))
     stock, invoice = st.columns(2, gap="large")
     with stock:
         _stock(detail)
@@ -73,7 +76,10 @@ def _facts(detail: OrderDetail) -> None:
             day(detail.created_at) + (f" by {plain(detail.created_by)}" if detail.created_by else ""),
         ),
         ("Payment", method(detail.payment_method)),
-        ("Delivery", f"{method(detail.delivery_method)} ({transit} days in transit)"),
+        (
+            "Delivery",
+            f"{method(detail.delivery_method)} ({transit} day{'s' if transit != 1 else ''} in transit)",
+        ),
         ("Requested for", day(detail.requested_date)),
         ("Promised for", day(detail.promised_date)),
     ]
@@ -131,7 +137,7 @@ def _lines(detail: OrderDetail) -> None:
     with totals_box:
         totals = detail.totals
         st.markdown(
-            "| Order total | |\n|:--|--:|\n"
+            "| Totals | |\n|:--|--:|\n"
             f"| Subtotal | {cents(totals['subtotal'])} |\n"
             f"| Shipping | {cents(totals['shipping'])} |\n"
             f"| Tax {pct(detail.tax_rate_bp)} | {cents(totals['tax'])} |\n"
@@ -253,7 +259,9 @@ def _history(detail: OrderDetail) -> None:
     )
     now = datetime.now(UTC).replace(tzinfo=None)
     segments = order_status_segments(events.lazy(), now).collect()
-    if segments.height:
+    if segments.height == 1 and (segments["hours"][0] or 0) < 1:
+        st.caption("Just entered: the timeline fills in as the order moves along.")
+    elif segments.height:
         st.plotly_chart(
             order_timeline(segments, title="Time spent in each state"), key="orders_timeline", width="stretch"
         )

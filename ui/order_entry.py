@@ -74,7 +74,7 @@ def reset_new_order() -> None:
         del st.session_state[key]
 
 
-def _line_inputs(edited: pl.DataFrame) -> list[LineInput]:
+def line_inputs(edited: pl.DataFrame) -> list[LineInput]:
     """Rows with anything in them become lines; a row left completely empty is ignored."""
     rows = [r for r in edited.to_dicts() if r.get("sku") or r.get("unit_price") is not None]
     return [
@@ -171,7 +171,9 @@ def new_order_form(
     delivery = middle.selectbox(
         "Delivery method",
         list(DELIVERY_METHODS),
-        format_func=lambda m: f"{method(m)} ({DELIVERY_METHODS[m]} days in transit)",
+        format_func=lambda m: (
+            f"{method(m)} ({DELIVERY_METHODS[m]} day{'s' if DELIVERY_METHODS[m] != 1 else ''} in transit)"
+        ),
         key="orders_new_delivery",
     )
     requested = right.date_input(
@@ -200,7 +202,7 @@ def new_order_form(
         "Notes", key="orders_new_notes", max_chars=5000, placeholder="Delivery instructions, PO number…"
     )
 
-    lines = _line_inputs(edited)
+    lines = line_inputs(edited)
     _live_totals(lines, refs, shipping, tax)
     if st.button(
         "Create order", type="primary", key="orders_new_create", icon=":material/add_shopping_cart:"
@@ -232,6 +234,10 @@ def _live_totals(lines: list[LineInput], refs: dict[str, ProductRef], shipping: 
     except DomainError as problem:
         st.warning(f"{problem} — fix it to see the totals.", icon=":material/edit_note:")
         return
+    st.caption(
+        "Line totals: "
+        + " · ".join(f"{n}. {d.sku} {format_money(d.total_cents)}" for n, d in enumerate(drafts, start=1))
+    )
     cols = st.columns(4)
     cols[0].metric(
         f"Subtotal ({len(drafts)} line{'s' if len(drafts) != 1 else ''})", format_money(totals["subtotal"])

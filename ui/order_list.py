@@ -53,6 +53,7 @@ def order_list(orders: pl.DataFrame) -> int | None:
         hide_index=True,
         width="stretch",
         height=520,
+        placeholder="—",
         on_select="rerun",
         selection_mode="single-row",
         key=f"orders_table_{st.session_state.get(TABLE_NONCE, 0)}",

@@ -132,17 +132,15 @@ def _audit_step(detail: OrderDetail, actor: Actor) -> None:
     inputs: dict[str, str] = {}
     disabled = bool(errors)
     if errors:
-        st.caption("Fix the errors above before the audit: change the lines, or put the order on hold.")
+        st.caption("Fix the errors in the audit check first (change the lines, or put the order on hold).")
     elif warnings and actor.can(Permission.APPROVE_WARNINGS):
         key = _key("accept", detail.id)
         plural = "s" if len(warnings) != 1 else ""
-        accepted = st.checkbox(
-            f"I accept the {len(warnings)} warning{plural} above (as {actor.name})", key=key
-        )
+        accepted = st.checkbox(f"I accept the {len(warnings)} warning{plural} of the audit check", key=key)
         inputs["accept_warnings"] = key
         disabled = not accepted
     elif warnings:
-        st.caption("A manager must accept the warnings above before this order can be audited.")
+        st.caption("A manager must accept the warnings in the audit check before this order can be audited.")
         disabled = True
     _button(Action.AUDIT, detail, inputs=inputs, type="primary", disabled=disabled)
 

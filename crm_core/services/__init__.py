@@ -18,11 +18,11 @@ from crm_core.services.order_actions import (
     deliver_order,
     hold_order,
     invoice_order,
-    perform,
     record_payment,
     resume_order,
     ship_order,
 )
+from crm_core.services.order_dispatch import perform
 from crm_core.services.order_views import (
     CustomerCredit,
     OrderDetail,

@@ -195,3 +195,17 @@ def test_the_order_status_page_shows_the_exceptions_and_their_counts(app: AppTes
     for expected in ("Orders in flight", "On hold", "Late", "Unpaid > 14 days", "Unshipped > 7 days"):
         assert expected in labels
     assert int(next(m.value for m in app.metric if m.label == "On hold")) == 9
+
+
+def test_the_lines_of_an_entered_order_can_be_saved_and_no_longer_after_the_audit(
+    app: AppTest, store: Store
+) -> None:
+    order_id = open_order(app, store, ENTERED)
+    assert "Change the lines" in [e.label for e in app.expander]
+
+    click(app, f"orders_lines_save_{order_id}")
+
+    assert "Lines of SO-001500 saved." in successes(app)
+    assert order_detail(store, order_id).events[-1]["action"] == "update_lines"
+    click(app, "orders_act_audit")
+    assert "Change the lines" not in [e.label for e in app.expander]
