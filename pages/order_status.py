@@ -11,11 +11,13 @@ from crm_core import analytics
 from crm_core.analytics.orders import UNPAID_DAYS, UNSHIPPED_DAYS
 from ui.charts import status_bars
 from ui.charts.orders import aging_bars, cycle_time_lines, exception_bars, throughput_lines
-from ui.data import frame
+from ui.data import frame, get_store
 from ui.filters import date_range_filter, multiselect_filter
+from ui.order_status_data import order_status_metrics
 from ui.theme import label_expr, money
 from ui.widgets import show_data
 
+MAX_EXCEPTION_ROWS = 1_000
 st.title("Order status")
 orders = frame("orders")
 now = datetime.now(UTC).replace(tzinfo=None)
@@ -36,13 +38,13 @@ with st.container(border=True):
         by_payment = multiselect_filter(
             orders, "payment_method", "Payment method", key="order_status_payment", labels=True
         )
-selected = orders.filter(by_date & by_region & by_delivery & by_payment).lazy()
-
-by_status = analytics.orders_by_status(selected).collect()
-exceptions = analytics.order_exceptions(
-    selected, frame("invoices").lazy(), frame("payments").lazy(), now
-).collect()
-exception_counts = analytics.order_exception_counts(exceptions.lazy()).collect()
+filter_keys = ("order_status_created", "order_status_region", "order_status_delivery", "order_status_payment")
+selected = orders.filter(by_date & by_region & by_delivery & by_payment)
+metrics_frames = order_status_metrics(
+    get_store(), selected, [st.session_state.get(k) for k in filter_keys], now
+)
+by_status, exceptions = metrics_frames["by_status"], metrics_frames["exceptions"]
+exception_counts = metrics_frames["exception_counts"]
 in_flight = by_status.filter(~pl.col("status").is_in(analytics.FINAL_STATUS_VALUES))
 
 counts = dict(zip(exception_counts["kind"].to_list(), exception_counts["count"].to_list(), strict=True))
@@ -114,7 +116,8 @@ chosen = st.segmented_control(
     key="order_status_kinds",
     label_visibility="collapsed",
 )
-shown = exceptions.filter(pl.col("kind").is_in(chosen or kinds))
+matching = exceptions.filter(pl.col("kind").is_in(chosen or kinds))
+shown = matching.head(MAX_EXCEPTION_ROWS)  # longest waiting first; "Show data" has them all
 picked = st.dataframe(
     shown.select(
         "kind",
@@ -141,7 +144,12 @@ picked = st.dataframe(
         "total": st.column_config.NumberColumn("Total", format="dollar"),
     },
 )
-st.caption(f"{shown.height:,} rows · select one to open the order on the Orders page.")
+more = (
+    f" (the {MAX_EXCEPTION_ROWS:,} longest waiting per list order shown)"
+    if matching.height > shown.height
+    else ""
+)
+st.caption(f"{matching.height:,} rows{more} · select one to open the order on the Orders page.")
 rows = picked.selection.rows if picked is not None else []
 if rows:
     st.session_state["orders_selected"] = int(shown["id"][rows[0]])
@@ -155,8 +163,7 @@ show_data(
 )
 
 st.subheader("How long orders wait", anchor=False)
-aging = analytics.order_aging(selected, now).collect()
-summary = analytics.order_aging_summary(selected, now).collect()
+aging, summary = metrics_frames["aging"], metrics_frames["aging_summary"]
 left, right = st.columns([3, 2])
 left.plotly_chart(
     aging_bars(aging, title="Open orders by time in their current status"), key="order_status_aging"
@@ -178,8 +185,7 @@ with right:
 show_data(aging.drop("bucket_order"), key="order_status_aging_data", file_name="order_aging.csv")
 
 st.subheader("How fast orders flow", anchor=False)
-cycle = analytics.order_cycle_time_by_month(selected).collect()
-weekly = analytics.order_throughput_by_week(selected).collect()
+cycle, weekly = metrics_frames["cycle"], metrics_frames["weekly"]
 left, right = st.columns(2)
 left.plotly_chart(
     cycle_time_lines(cycle, title="Cycle time, entered → delivered (by month delivered)"),

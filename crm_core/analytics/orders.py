@@ -175,24 +175,29 @@ def order_exceptions(
         pl.format("promised {}, still {}", pl.col("promised_date"), _label("status")).alias("detail"),
         "total_cents",
     )
+    # Only invoiced orders (or orders put on hold while invoiced) can have an unpaid invoice, and only
+    # paid ones can wait to ship: filter the orders first, then join the few left (fast at 10^6 rows).
     paid_orders = payments.group_by("order_id").agg(pl.col("paid_at").min())
     unpaid = (
-        invoices.join(paid_orders, on="order_id", how="anti")
-        .join(orders, left_on="order_id", right_on="id", how="inner", suffix="_order")
-        .filter(
-            (pl.col("status") != OrderStatus.CANCELLED)
-            & (pl.col("issued_at") < pl.lit(now - timedelta(days=UNPAID_DAYS)))
+        orders.filter(pl.col("status").is_in([OrderStatus.INVOICED, OrderStatus.ON_HOLD]))
+        .join(
+            invoices.filter(pl.col("issued_at") < pl.lit(now - timedelta(days=UNPAID_DAYS))),
+            left_on="id",
+            right_on="order_id",
+            how="inner",
+            suffix="_invoice",
         )
+        .join(paid_orders, left_on="id", right_on="order_id", how="anti")
         .select(
             pl.lit(EXCEPTION_KINDS[2]).alias("kind"),
-            pl.col("order_id").alias("id"),
-            pl.col("number_order").alias("number"),
+            "id",
+            "number",
             "customer",
             "status",
             pl.col("issued_at").alias("since"),
             _days(pl.lit(now), pl.col("issued_at")).alias("days"),
-            pl.format("invoice {} due {}", pl.col("number"), pl.col("due_date")).alias("detail"),
-            pl.col("total_cents").alias("total_cents"),
+            pl.format("invoice {} due {}", pl.col("number_invoice"), pl.col("due_date")).alias("detail"),
+            "total_cents",
         )
     )
     waiting_to_ship = (pl.col("status") == OrderStatus.PAID) | (
