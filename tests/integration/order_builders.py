@@ -33,6 +33,17 @@ def roomy_customer(store: Store) -> int:
         ).first()
 
 
+def another_roomy_customer(store: Store) -> int:
+    """The unblocked customer with the second-largest credit limit."""
+    with store.read() as session:
+        return session.scalars(
+            select(Customer.id)
+            .where(Customer.blocked.is_(False))
+            .order_by(Customer.credit_limit_cents.desc(), Customer.id)
+            .offset(1)
+        ).first()
+
+
 def blocked_customer(store: Store) -> int:
     with store.read() as session:
         return session.scalars(select(Customer.id).where(Customer.blocked.is_(True))).first()

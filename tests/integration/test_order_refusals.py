@@ -42,6 +42,7 @@ from tests.integration.order_builders import (
     ROUTER,
     ROUTER_ID,
     advance,
+    another_roomy_customer,
     blocked_customer,
     make_order,
     roomy_customer,
@@ -282,3 +283,30 @@ def test_actions_that_do_not_fit_the_status_say_what_can_happen_next(seeded_stor
         for attempt in attempts:
             with pytest.raises(InvalidTransition, match=r"Cannot .* order SO-"):
                 attempt()
+
+
+def test_two_orders_racing_for_the_last_units_never_over_reserve(seeded_store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    first = make_order(seeded_store, [LineInput(ROUTER, 2)])
+    second = make_order(
+        seeded_store, [LineInput(ROUTER, 2)], customer_id=another_roomy_customer(seeded_store)
+    )
+    versions = {oid: advance(seeded_store, oid, OrderStatus.AUDITED) for oid in (first, second)}
+    set_stock(seeded_store, ROUTER_ID, {1: 3, 2: 0, 3: 0, 4: 0})  # only one of them can have its 2
+    barrier = Barrier(2)
+
+    def allocate(order_id: int) -> str:
+        barrier.wait()
+        try:
+            allocate_order(seeded_store, REP, order_id, expected_version=versions[order_id])
+        except OutOfStock:
+            return "short"
+        return "allocated"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(allocate, [first, second]))
+
+    assert outcomes == ["allocated", "short"]
+    assert stock_of(seeded_store, ROUTER_ID)[1] == (3, 2)
