@@ -252,3 +252,20 @@ def test_events_are_written_for_the_order_entity(seeded_store: Store) -> None:
             .order_by(Event.id)
         ).all()
     assert actions == ["create", "audit"]
+
+
+def test_the_order_form_sees_the_customers_credit_room_and_last_tax_rate(seeded_store: Store) -> None:
+    from crm_core.services import customer_credit, order_findings
+    from tests.integration.order_builders import roomy_customer
+
+    customer_id = roomy_customer(seeded_store)
+    before = customer_credit(seeded_store, customer_id)
+    order_id = make_order(seeded_store, [LineInput(ROUTER, 1)], customer_id=customer_id, tax_rate_pct="8.25")
+    advance(seeded_store, order_id, OrderStatus.INVOICED)
+
+    after = customer_credit(seeded_store, customer_id)
+    total = order_detail(seeded_store, order_id).total_cents
+    assert after.open_unpaid_cents == before.open_unpaid_cents + total
+    assert after.available_cents == after.credit_limit_cents - after.open_unpaid_cents
+    assert after.last_tax_rate_bp == 825
+    assert order_findings(seeded_store, order_id) == []
