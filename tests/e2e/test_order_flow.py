@@ -44,17 +44,29 @@ def open_cell(page, row: int, column: str, opened: str) -> None:
 
 
 def pick_product(page, row: int, option: str) -> None:
+    page.wait_for_timeout(500)  # let the canvas settle after the last rerun
     open_cell(page, row, "sku", "[role=option]")
     page.get_by_role("option", name=option).click()
     settle(page)
 
 
-def type_in_cell(page, row: int, column: str, text: str) -> None:
-    open_cell(page, row, column, "[id^=gdg-overlay] input, [id^=gdg-overlay] textarea")
-    page.keyboard.press("ControlOrMeta+a")
-    page.keyboard.type(text)
-    page.keyboard.press("Enter")
-    settle(page)
+def type_in_cell(page, row: int, column: str, text: str, *, then_shows: str) -> None:
+    """Select the cell with one click and type (the grid starts editing on the first key), until
+    the page shows `then_shows`: a click that lands while the grid re-draws is simply repeated."""
+    grid = page.get_by_test_id("stDataFrame").first
+    for _ in range(3):
+        page.wait_for_timeout(500)  # let the canvas settle after the last rerun
+        grid.click(position=cell_position(row, column))
+        page.wait_for_timeout(300)
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+        settle(page)
+        try:
+            page.get_by_text(then_shows).first.wait_for(state="visible", timeout=3_000)
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"typing {text!r} into row {row}, column {column} did not show {then_shows!r}")
 
 
 def click_and_settle(page, name: str) -> None:
@@ -74,7 +86,8 @@ def test_a_manager_enters_a_two_line_order_and_takes_it_to_delivered(page) -> No
     page.get_by_role("option", name=re.compile(CUSTOMER)).first.click()
     settle(page)
     pick_product(page, 1, "SW-1001 · Edge Router ER-400")
-    type_in_cell(page, 1, "quantity", "2")
+    expect(page.get_by_text("1. SW-1001 $1,850.00")).to_be_visible()  # the list price came in
+    type_in_cell(page, 1, "quantity", "2", then_shows="1. SW-1001 $3,700.00")
     pick_product(page, 2, "SW-1003 · Wi-Fi Access Point AP-6 Pro")
     expect(page.get_by_text("Subtotal (2 lines)")).to_be_visible()
     expect(page.get_by_text("$4,090.00").first).to_be_visible()  # 2 × 1,850.00 + 390.00
