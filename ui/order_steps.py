@@ -46,10 +46,9 @@ def _request(action: str, order_id: int, version: int, inputs: dict[str, str] | 
 
 def run_pending(store: Store, actor: Actor | None, order_id: int) -> ActionResult | None:
     """Carry out the action requested on the previous run, showing its outcome as a message."""
-    pending = st.session_state.get(PENDING)
-    if not pending or pending["order_id"] != order_id:
+    pending = st.session_state.pop(PENDING, None)
+    if not pending or pending["order_id"] != order_id:  # a request for another order is stale: drop it
         return None
-    del st.session_state[PENDING]
     action = Action(pending["action"])
     result = run_action(
         lambda: perform(
