@@ -6,11 +6,19 @@ import polars as pl
 import streamlit as st
 
 from crm_core.orders import OrderStatus
-from ui.filters import date_range_filter, multiselect_filter, search_filter
+from ui.filters import date_range_filter, search_filter
 from ui.theme import label, label_expr
 
 TABLE_NONCE = "orders_table_nonce"
 MAX_ROWS = 2_000  # a table longer than this helps nobody; filters and search narrow it
+
+
+def _customer_filter() -> pl.Expr:
+    """Part of a customer's name (a text box scales to any number of customers; a list would not)."""
+    text = st.text_input("Customer", key="orders_customer", placeholder="Part of the name").strip().lower()
+    if not text:
+        return pl.lit(True)
+    return pl.col("customer").str.to_lowercase().str.contains(text, literal=True)
 
 
 def order_list(orders: pl.DataFrame) -> int | None:
@@ -30,7 +38,7 @@ def order_list(orders: pl.DataFrame) -> int | None:
                 placeholder="All",
             )
         with cols[2]:
-            by_customer = multiselect_filter(orders, "customer", "Customer", key="orders_customer")
+            by_customer = _customer_filter()
         with cols[3]:
             by_date = date_range_filter(orders, "created_at", "Entered between", key="orders_created")
     by_status = pl.col("status").is_in(statuses) if statuses else pl.lit(True)

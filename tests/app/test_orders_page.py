@@ -209,3 +209,19 @@ def test_the_lines_of_an_entered_order_can_be_saved_and_no_longer_after_the_audi
     assert order_detail(store, order_id).events[-1]["action"] == "update_lines"
     click(app, "orders_act_audit")
     assert "Change the lines" not in [e.label for e in app.expander]
+
+
+def test_the_list_narrows_by_order_number_status_and_customer(app: AppTest) -> None:
+    app.switch_page(ORDERS).run()
+
+    app.text_input(key="orders_search").input("so-000010").run()
+    assert "1 of 1,500 orders" in captions(app)
+    app.text_input(key="orders_search").input("").run()
+    app.multiselect(key="orders_status").set_value(["on_hold"]).run()
+    assert "9 of 1,500 orders" in captions(app)
+    app.text_input(key="orders_customer").input("zzz-nobody").run()
+    assert "0 of 1,500 orders" in captions(app)
+
+
+def captions(app: AppTest) -> str:
+    return " ".join(c.value for c in app.caption)
