@@ -37,8 +37,12 @@ def day(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+METHOD_LABELS = {"paypal": "PayPal"}
+
+
 def method(value: str | None) -> str:
-    return "—" if not value else value.replace("_", " ")
+    """'bank_transfer' → 'bank transfer', 'paypal' → 'PayPal'."""
+    return "—" if not value else METHOD_LABELS.get(value, value.replace("_", " "))
 
 
 def amount_text(amount_cents: int) -> str:

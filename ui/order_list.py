@@ -52,7 +52,7 @@ def order_list(orders: pl.DataFrame) -> int | None:
             "customer",
             label_expr("status"),
             (pl.col("total_cents") / 100).alias("total"),
-            label_expr("payment_method"),
+            label_expr("payment_method").replace("Paypal", "PayPal"),
             label_expr("delivery_method"),
             "created_at",
             "promised_date",
