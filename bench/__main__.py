@@ -6,7 +6,7 @@ import argparse
 import platform
 import sys
 
-from bench import cold_start, io, scoring  # noqa: F401  (each module registers its measurements)
+from bench import cold_start, io, orders, scoring  # noqa: F401  (each module registers its measurements)
 from bench.core import REGISTRY, Options, render_table
 
 

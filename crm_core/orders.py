@@ -1,15 +1,27 @@
-"""Order states and the one table of allowed moves (DESIGN.md §1.4)."""
+"""Orders, the pure domain (DESIGN.md §1.4): states, the one table of allowed moves, lines and money.
+
+No database here: services load rows, ask these functions what is allowed and what follows,
+and write the result. Audit rules live in `crm_core.order_audit`, warehouse choice and stock
+movements in `crm_core.allocation`.
+
+Money: integer cents inside, `Decimal` at the edges (`line_total`, `order_total`), never float.
+A line is `round_half_up(quantity × unit_price × (1 − discount/100))` to the cent; tax is charged
+on the sum of the rounded lines and rounded half-up once; shipping is added untaxed
+(`crm_core.money` has the integer rules this builds on).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from crm_core import validation
-from crm_core.errors import ValidationError
-from crm_core.money import line_total_cents, tax_cents
+from crm_core.errors import InvalidTransition, ValidationError
+from crm_core.money import from_cents, line_total_cents, tax_cents
 
 
 class OrderStatus(StrEnum):
@@ -65,6 +77,112 @@ TRANSITIONS: dict[tuple[OrderStatus, Action], OrderStatus] = {
     (OrderStatus.ON_HOLD, Action.CANCEL): OrderStatus.CANCELLED,
 }
 
+# What a person sees on the button, and how a refusal names the action ("Cannot ship order …").
+ACTION_LABELS: dict[Action, str] = {
+    Action.AUDIT: "Audit",
+    Action.ALLOCATE: "Allocate",
+    Action.INVOICE: "Invoice",
+    Action.RECORD_PAYMENT: "Record payment",
+    Action.SHIP: "Ship",
+    Action.DELIVER: "Mark delivered",
+    Action.HOLD: "Put on hold",
+    Action.RESUME: "Resume",
+    Action.CANCEL: "Cancel order",
+}
+_REFUSAL: dict[Action, str] = {
+    Action.AUDIT: "audit {who}",
+    Action.ALLOCATE: "allocate {who}",
+    Action.INVOICE: "invoice {who}",
+    Action.RECORD_PAYMENT: "record a payment for {who}",
+    Action.SHIP: "ship {who}",
+    Action.DELIVER: "mark {who} as delivered",
+    Action.HOLD: "put {who} on hold",
+    Action.RESUME: "resume {who}",
+    Action.CANCEL: "cancel {who}",
+}
+
+
+def status_label(status: str) -> str:
+    return str(status).replace("_", " ")
+
+
+def next_actions(status: OrderStatus | str) -> tuple[Action, ...]:
+    """The actions allowed from `status`, in the order the page shows them (the step forward first)."""
+    status = OrderStatus(status)
+    allowed = [action for (state, action) in TRANSITIONS if state == status]
+    if status == OrderStatus.ON_HOLD:
+        allowed.append(Action.RESUME)
+    return tuple(sorted(allowed, key=list(Action).index))
+
+
+def transition(
+    status: OrderStatus | str,
+    action: Action | str,
+    held_from: OrderStatus | str | None = None,
+    *,
+    number: str | None = None,
+) -> OrderStatus:
+    """The state `action` leads to from `status`, or `InvalidTransition` saying why not.
+
+    `held_from` is the state an on-hold order came from; `resume` returns there."""
+    status, action = OrderStatus(status), Action(action)
+    who = f"order {number}" if number else "this order"
+    if status == OrderStatus.ON_HOLD and action == Action.RESUME:
+        if held_from is None or held_from not in PRE_SHIPMENT:
+            raise InvalidTransition(
+                f"Cannot resume {who}: it does not say which state it was put on hold from."
+            )
+        return OrderStatus(held_from)
+    target = TRANSITIONS.get((status, action))
+    if target is None:
+        raise InvalidTransition(_refusal(status, action, who))
+    return target
+
+
+def _refusal(status: OrderStatus, action: Action, who: str) -> str:
+    doing = "Cannot " + _REFUSAL[action].format(who=who)
+    flow_index = FLOW.index(status) if status in FLOW else -1
+    if status in FINAL_STATUSES:
+        return f"{doing}: it is {status_label(status)}, and a {status_label(status)} order is final."
+    if status == OrderStatus.ON_HOLD and action != Action.HOLD:
+        return f"{doing}: it is on hold. Resume it first."
+    if action == Action.RESUME:
+        return f"{doing}: it is not on hold."
+    if action == Action.HOLD and status == OrderStatus.ON_HOLD:
+        return f"{doing}: it is already on hold."
+    if action in (Action.HOLD, Action.CANCEL) and status == OrderStatus.SHIPPED:
+        return f"{doing}: it has already shipped."
+    if action == Action.SHIP and flow_index < FLOW.index(OrderStatus.PAID):
+        return f"{doing}: it is not paid yet."
+    if action == Action.RECORD_PAYMENT and flow_index < FLOW.index(OrderStatus.INVOICED):
+        return f"{doing}: it has not been invoiced yet."
+    if action == Action.RECORD_PAYMENT:
+        return f"{doing}: it is already paid."
+    possible = ", ".join(ACTION_LABELS[a] for a in next_actions(status)) or "nothing"
+    return f"{doing}: it is {status_label(status)}. What can happen next: {possible}."
+
+
+def holds_stock(status: OrderStatus | str, held_from: OrderStatus | str | None = None) -> bool:
+    """Whether an order in this state has stock reserved in a warehouse."""
+    if status == OrderStatus.ON_HOLD:
+        return held_from in RESERVING_STATUSES
+    return status in RESERVING_STATUSES
+
+
+def replay(actions: Iterable[Action | str]) -> OrderStatus:
+    """The status an order reaches from `entered` by these actions (events that are not moves, such
+    as `create` or `update_lines`, are skipped). Raises `InvalidTransition` on an impossible history."""
+    status, held_from = OrderStatus.ENTERED, None
+    moves = set(Action)
+    for action in actions:
+        if action not in moves:
+            continue
+        new = transition(status, action, held_from)
+        held_from = status if new == OrderStatus.ON_HOLD else None
+        status = new
+    return status
+
+
 PAYMENT_METHODS: tuple[str, ...] = ("credit_card", "paypal", "bank_transfer")
 DELIVERY_METHODS: dict[str, int] = {  # method -> transit days added to the warehouse lead time
     "standard": 3,
@@ -75,6 +193,12 @@ DELIVERY_METHODS: dict[str, int] = {  # method -> transit days added to the ware
 
 MAX_QUANTITY = 10**9  # more than a billion units of anything is a typo
 MAX_LINES = 200
+INVOICE_DUE_DAYS = 30  # payment terms: an invoice is due 30 days after it is issued
+
+
+def promised_date(today: date, lead_time_days: int, delivery_method: str) -> date:
+    """Today + the (slowest used) warehouse's lead time + the delivery method's transit days."""
+    return today + timedelta(days=lead_time_days + DELIVERY_METHODS[delivery_method])
 
 
 @dataclass(frozen=True)
@@ -153,5 +277,71 @@ def totals_cents(lines: Sequence[LineDraft], shipping_cents: int = 0, tax_rate_b
     }
 
 
+@dataclass(frozen=True)
+class OrderTotals:
+    """An order's money in currency units, each a `Decimal` with exactly two decimals."""
+
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def _line_cents(line: Any) -> int:
+    if hasattr(line, "total_cents"):
+        return int(line.total_cents)
+    if isinstance(line, tuple):
+        quantity, unit_price, discount_pct = (*line, 0)[:3]
+    else:
+        quantity, unit_price, discount_pct = line.quantity, line.unit_price, line.discount_pct
+    return _line_total_cents(quantity, unit_price, discount_pct)
+
+
+def _line_total_cents(quantity: Any, unit_price: Any, discount_pct: Any) -> int:
+    return line_total_cents(
+        validation.integer("quantity", quantity, minimum=1, maximum=MAX_QUANTITY),
+        validation.money("unit price", unit_price),
+        validation.percent("discount %", discount_pct),
+    )
+
+
+def line_total(quantity: Any, unit_price: Any, discount_pct: Any = 0) -> Decimal:
+    """`round_half_up(quantity × unit_price × (1 − discount_pct/100))` to the cent.
+
+    The price is in currency units (a `Decimal`, `str` or `int`; two decimals at most) and the
+    discount a percentage 0–100; anything else is a `ValidationError`."""
+    return from_cents(_line_total_cents(quantity, unit_price, discount_pct))
+
+
+def order_totals(lines: Iterable[Any], shipping: Any = 0, tax_rate: Any = 0) -> OrderTotals:
+    """Subtotal (Σ lines, each rounded), tax on the subtotal (rounded once), shipping, total.
+
+    `lines` are `LineDraft`s (anything with `total_cents`), objects with `quantity`, `unit_price`,
+    `discount_pct`, or `(quantity, unit_price[, discount_pct])` tuples. `tax_rate` is a percentage."""
+    subtotal = sum(_line_cents(line) for line in lines)
+    shipping_cents = validation.money("shipping", shipping)
+    tax = tax_cents(subtotal, validation.percent("tax rate %", tax_rate))
+    return OrderTotals(
+        from_cents(subtotal),
+        from_cents(shipping_cents),
+        from_cents(tax),
+        from_cents(subtotal + shipping_cents + tax),
+    )
+
+
+def order_total(lines: Iterable[Any], shipping: Any = 0, tax_rate: Any = 0) -> Decimal:
+    """T = Σ round(qty × unit_price × (1 − discount/100)) + shipping + tax (see `order_totals`)."""
+    return order_totals(lines, shipping, tax_rate).total
+
+
 def order_number(order_id: int) -> str:
     return f"SO-{order_id:06d}"
+
+
+def invoice_sequence_key(year: int) -> str:
+    """The `meta` counter behind a year's gap-free invoice numbers."""
+    return f"invoice_seq:{year}"
+
+
+def invoice_number(year: int, sequence: int) -> str:
+    return f"INV-{year}-{sequence:06d}"

@@ -1,64 +1,81 @@
-"""Orders: the order list with filters and search by order number."""
+"""Orders: the order desk — the list, a new order, and one order with its next step.
+
+Opens the order whose id is in `st.session_state["orders_selected"]` (set by other pages, e.g.
+after converting a won opportunity) or whose number is in the URL (`?order=SO-000123`).
+"""
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
-from crm_core.orders import OrderStatus
-from ui.data import frame
-from ui.filters import date_range_filter, multiselect_filter, search_filter
+from crm_core.errors import DomainError
+from crm_core.services import order_id_for_number
+from ui.auth import current_actor
+from ui.data import frame, get_store
 from ui.frame import inside_frame
-from ui.theme import label
+from ui.order_detail import order_detail_view
+from ui.order_entry import new_order_form, reset_new_order
+from ui.order_list import TABLE_NONCE, order_list
 
 inside_frame()
 
+SELECTED, VIEW, PARAM_SEEN, FLASH = "orders_selected", "orders_view", "orders_param_seen", "orders_flash"
+
+
+def open_order(order_id: int) -> None:
+    st.session_state[SELECTED] = int(order_id)
+    st.session_state[VIEW] = "detail"
+
+
+def back_to_list() -> None:
+    st.session_state[SELECTED] = None
+    st.session_state[VIEW] = "list"
+    st.session_state[TABLE_NONCE] = st.session_state.get(TABLE_NONCE, 0) + 1  # forget the old row pick
+    st.session_state[PARAM_SEEN] = None
+    st.query_params.pop("order", None)
+
+
+def start_new_order() -> None:
+    st.session_state[SELECTED] = None
+    st.session_state[VIEW] = "new"
+    st.query_params.pop("order", None)
+
+
 st.title("Orders")
-orders = frame("orders")
+store = get_store()
+actor = current_actor()
+for key, default in ((SELECTED, None), (VIEW, "list"), (PARAM_SEEN, None)):
+    st.session_state.setdefault(key, default)
 
-with st.container(border=True):
-    cols = st.columns([1.4, 1.4, 1.4, 1.4])
-    with cols[0]:
-        by_number = search_filter(["number"], key="orders_search", placeholder="Order number, e.g. SO-000123")
-    with cols[1]:
-        statuses = st.multiselect(
-            "Status",
-            [s.value for s in OrderStatus],
-            format_func=label,
-            key="orders_status",
-            placeholder="All",
-        )
-    with cols[2]:
-        by_customer = multiselect_filter(orders, "customer", "Customer", key="orders_customer")
-    with cols[3]:
-        by_date = date_range_filter(orders, "created_at", "Entered between", key="orders_created")
+wanted = st.query_params.get("order")
+if wanted and wanted != st.session_state[PARAM_SEEN]:
+    st.session_state[PARAM_SEEN] = wanted
+    try:
+        open_order(order_id_for_number(store, wanted))
+    except DomainError as problem:
+        st.warning(f"{problem} Showing all orders instead.", icon=":material/search_off:")
 
-by_status = pl.col("status").is_in(statuses) if statuses else pl.lit(True)
-shown = orders.filter(by_number & by_status & by_customer & by_date).sort("created_at", descending=True)
-st.caption(f"{shown.height:,} of {orders.height:,} orders")
-st.dataframe(
-    shown.select(
-        "number",
-        "customer",
-        "status",
-        (pl.col("total_cents") / 100).alias("total"),
-        "payment_method",
-        "delivery_method",
-        "created_at",
-        "promised_date",
-        "opportunity_id",
-    ),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "number": "Order",
-        "customer": "Customer",
-        "status": "Status",
-        "total": st.column_config.NumberColumn("Total", format="dollar"),
-        "payment_method": "Payment",
-        "delivery_method": "Delivery",
-        "created_at": st.column_config.DatetimeColumn("Entered", format="YYYY-MM-DD"),
-        "promised_date": st.column_config.DateColumn("Promised"),
-        "opportunity_id": st.column_config.NumberColumn("From opportunity", format="%d"),
-    },
-)
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
+
+if st.session_state[SELECTED] is not None:
+    st.button("All orders", icon=":material/arrow_back:", on_click=back_to_list, key="orders_back")
+    detail = order_detail_view(store, actor, int(st.session_state[SELECTED]))
+    if detail is not None and st.query_params.get("order") != detail.number:
+        st.query_params["order"] = detail.number
+        st.session_state[PARAM_SEEN] = detail.number
+elif st.session_state[VIEW] == "new":
+    st.button("All orders", icon=":material/arrow_back:", on_click=back_to_list, key="orders_back")
+    st.subheader("New order", anchor=False)
+    created = new_order_form(store, actor, frame("customers", store), frame("products", store))
+    if created is not None:
+        reset_new_order()
+        open_order(created)
+        st.session_state[FLASH] = "Order entered. Next step: the audit checks it before anything is reserved."
+        st.rerun()
+else:
+    st.button("New order", icon=":material/add:", type="primary", on_click=start_new_order, key="orders_new")
+    picked = order_list(frame("orders", store))
+    if picked is not None:
+        open_order(picked)
+        st.rerun()

@@ -17,6 +17,17 @@ from crm_core.analytics.integration import (
     months_back,
     order_progress,
 )
+from crm_core.analytics.orders import (
+    EXCEPTION_KINDS,
+    order_aging,
+    order_aging_summary,
+    order_cycle_time_by_month,
+    order_exception_counts,
+    order_exceptions,
+    order_status_segments,
+    order_throughput_by_week,
+    orders_by_status,
+)
 from crm_core.analytics.overview import (
     FINAL_STATUS_VALUES,
     OPEN_STAGE_VALUES,
@@ -45,6 +56,7 @@ from crm_core.analytics.pipeline import (
 from crm_core.analytics.snapshots import in_flight_history, pipeline_history
 
 __all__ = [
+    "EXCEPTION_KINDS",
     "FINAL_STATUS_VALUES",
     "NO_OPPORTUNITY",
     "OPEN_STAGE_VALUES",
@@ -65,7 +77,15 @@ __all__ = [
     "monthly_revenue",
     "monthly_win_rate",
     "months_back",
+    "order_aging",
+    "order_aging_summary",
+    "order_cycle_time_by_month",
+    "order_exception_counts",
+    "order_exceptions",
     "order_progress",
+    "order_status_segments",
+    "order_throughput_by_week",
+    "orders_by_status",
     "period_kpis",
     "pipeline_history",
     "pipeline_totals",

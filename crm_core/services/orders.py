@@ -5,21 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from crm_core import validation
-from crm_core.errors import ValidationError
+from crm_core.errors import InvalidTransition, NotFound, ValidationError
+from crm_core.money import format_money
 from crm_core.orders import (
     DELIVERY_METHODS,
     PAYMENT_METHODS,
+    LineDraft,
     LineInput,
     OrderStatus,
     ProductRef,
     order_number,
+    status_label,
     totals_cents,
     validate_lines,
 )
@@ -92,6 +95,8 @@ def create_order(
         customer = uow.session.get(Customer, customer_id)
         if customer is None:
             raise ValidationError("customer", f"no customer with id {customer_id}")
+        if customer.blocked:
+            raise ValidationError("customer", f"{customer.name} is blocked: no new orders for this account")
         if new.opportunity_id is not None:
             opportunity = uow.session.get(Opportunity, new.opportunity_id)
             if opportunity is None or opportunity.customer_id != customer_id:
@@ -116,17 +121,7 @@ def create_order(
         )
         uow.session.add(order)
         uow.session.flush()
-        for line_no, draft in enumerate(drafts, start=1):
-            uow.session.add(
-                OrderLine(
-                    order_id=order.id,
-                    line_no=line_no,
-                    product_id=draft.product_id,
-                    quantity=draft.quantity,
-                    unit_price_cents=draft.unit_price_cents,
-                    discount_bp=draft.discount_bp,
-                )
-            )
+        _add_lines(uow, order.id, drafts)
         note = f"Created from opportunity #{new.opportunity_id}" if new.opportunity_id else None
         uow.record(
             "order", order.id, "create", actor.id, to_state=OrderStatus.ENTERED.value, note=note, at=now
@@ -134,6 +129,73 @@ def create_order(
         if not joined:
             uow.commit()
         return order.id
+
+
+def update_order_lines(
+    store: Store,
+    actor: Actor | None,
+    order_id: int,
+    lines: Sequence[LineInput],
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Replace an `entered` order's lines (and so its total). Returns the new version.
+
+    Lines change only while the order is `entered`: after the audit they are what was checked."""
+    require(actor, Permission.ENTER_ORDER)
+    assert actor is not None
+    drafts = validate_lines(lines, product_refs(store))
+    now = now or utcnow()
+    with UnitOfWork(store) as uow:
+        order = uow.get(Order, order_id, expected_version=expected_version, what="order")
+        if order.status != OrderStatus.ENTERED:
+            raise InvalidTransition(
+                f"Cannot change the lines of order {order.number}: it is {status_label(order.status)}; "
+                "lines change only while an order is entered."
+            )
+        uow.session.execute(delete(OrderLine).where(OrderLine.order_id == order.id))
+        _add_lines(uow, order.id, drafts)
+        order.total_cents = totals_cents(drafts, order.shipping_cents, order.tax_rate_bp)["total"]
+        order.updated_at = now
+        plural = "s" if len(drafts) != 1 else ""
+        uow.record(
+            "order",
+            order.id,
+            "update_lines",
+            actor.id,
+            from_state=order.status,
+            to_state=order.status,
+            note=f"{len(drafts)} line{plural}, total now {format_money(order.total_cents)}",
+            at=now,
+        )
+        uow.commit()
+        return order.version
+
+
+def _add_lines(uow: UnitOfWork, order_id: int, drafts: Sequence[LineDraft]) -> None:
+    uow.session.add_all(
+        OrderLine(
+            order_id=order_id,
+            line_no=line_no,
+            product_id=draft.product_id,
+            quantity=draft.quantity,
+            unit_price_cents=draft.unit_price_cents,
+            discount_bp=draft.discount_bp,
+        )
+        for line_no, draft in enumerate(drafts, start=1)
+    )
+
+
+def order_id_for_number(store: Store, number: Any) -> int:
+    """The id of the order with this number ('SO-000123', any case, spaces ignored), or NotFound."""
+    text = validation.text("order number", number, max_length=32)
+    assert text is not None
+    with store.read() as session:
+        found = session.scalar(select(Order.id).where(Order.number == text.upper().replace(" ", "")))
+    if found is None:
+        raise NotFound(f"No order with number {text[:32]}.")
+    return int(found)
 
 
 def count_orders(store: Store) -> int:

@@ -91,7 +91,18 @@ def renumber_invoices(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame
         )
         .sort("id")
     )
-    return {**frames, "invoices": renumbered}
+    out = {**frames, "invoices": renumbered}
+    events = frames.get("events")
+    if events is not None and not events.is_empty():
+        # The invoice events carry the invoice number as their note: keep them in step.
+        numbers = renumbered.select(pl.col("order_id").alias("entity_id"), pl.col("number").alias("_number"))
+        is_invoice = (pl.col("entity_type") == "order") & (pl.col("action") == "invoice")
+        out["events"] = (
+            events.join(numbers, on="entity_id", how="left", maintain_order="left")
+            .with_columns(pl.when(is_invoice).then(pl.col("_number")).otherwise(pl.col("note")).alias("note"))
+            .drop("_number")
+        )
+    return out
 
 
 def invoice_counters(invoices: pl.DataFrame) -> dict[str, int]:

@@ -1,0 +1,158 @@
+"""Order charts: frames in, Plotly figures out (no Streamlit calls)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from crm_core.analytics.orders import AGING_BUCKETS, EXCEPTION_KINDS
+from ui.charts import apply_layout
+from ui.theme import ACCENT, BAD, GOOD, MUTED, PRIMARY, STATUS_COLORS, label, money
+
+AGING_COLORS = ["#D6E4F5", "#A7C4E8", "#7AA5DB", "#F2B880", ACCENT, BAD]  # older = warmer
+EXCEPTION_COLORS = [ACCENT, BAD, "#8E44AD", PRIMARY]
+
+
+def _duration(hours: float | None) -> str:
+    if hours is None:
+        return ""
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} days"
+
+
+def order_timeline(segments: pl.DataFrame, *, title: str | None = None) -> go.Figure:
+    """A Gantt-like strip: one bar per stay in a state (start → end), labelled with the time spent.
+
+    `segments` has state, start, end (null for a final state) and hours, in time order."""
+    states = list(dict.fromkeys(segments["state"].to_list()))
+    fig = go.Figure()
+    timed = segments.filter(pl.col("end").is_not_null())
+    if timed.height:
+        fig.add_bar(
+            y=[label(s) for s in timed["state"].to_list()],
+            base=timed["start"].to_list(),
+            x=[(e - s).total_seconds() * 1000 for s, e in zip(timed["start"], timed["end"], strict=True)],
+            orientation="h",
+            marker={"color": [STATUS_COLORS.get(s, PRIMARY) for s in timed["state"].to_list()]},
+            text=[_duration(h) for h in timed["hours"].to_list()],
+            textposition="auto",
+            insidetextanchor="middle",
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            showlegend=False,
+        )
+    final = segments.filter(pl.col("end").is_null())
+    if final.height:
+        fig.add_scatter(
+            y=[label(s) for s in final["state"].to_list()],
+            x=final["start"].to_list(),
+            mode="markers+text",
+            marker={
+                "symbol": "diamond",
+                "size": 14,
+                "color": [STATUS_COLORS.get(s, GOOD) for s in final["state"]],
+            },
+            text=[
+                f"{label(s)} {t:%Y-%m-%d %H:%M}" for s, t in zip(final["state"], final["start"], strict=True)
+            ],
+            textposition="middle left",
+            hovertemplate="%{text}<extra></extra>",
+            showlegend=False,
+        )
+    fig.update_yaxes(categoryorder="array", categoryarray=[label(s) for s in states], autorange="reversed")
+    fig.update_xaxes(type="date", showgrid=True, gridcolor="#EEF1F5")
+    return apply_layout(fig, title=title, height=max(200, 44 * len(states) + 90))
+
+
+def aging_bars(aging: pl.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Open orders per status, stacked by how long they have been in it."""
+    statuses = list(dict.fromkeys(aging["status"].to_list()))
+    fig = go.Figure()
+    for bucket, color in zip(AGING_BUCKETS, AGING_COLORS, strict=True):
+        part = aging.filter(pl.col("bucket") == bucket)
+        counts = dict(zip(part["status"].to_list(), part["count"].to_list(), strict=True))
+        fig.add_bar(
+            y=[label(s) for s in statuses],
+            x=[counts.get(s, 0) for s in statuses],
+            name=bucket,
+            orientation="h",
+            marker_color=color,
+            hovertemplate=f"%{{y}}, {bucket}: %{{x:,}} orders<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="orders")
+    return apply_layout(fig, title=title, height=max(260, 40 * len(statuses) + 110))
+
+
+def cycle_time_lines(monthly: pl.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Median and 90th-percentile days from entered to delivered, by month of delivery."""
+    months = monthly["month"].to_list()
+    fig = go.Figure()
+    fig.add_scatter(
+        x=months,
+        y=monthly["p90_days"].round(1).to_list(),
+        name="90th percentile",
+        mode="lines+markers",
+        line={"color": ACCENT, "width": 2, "dash": "dot"},
+        hovertemplate="%{x|%b %Y}: 90 % delivered within %{y} days<extra></extra>",
+    )
+    fig.add_scatter(
+        x=months,
+        y=monthly["median_days"].round(1).to_list(),
+        name="median",
+        mode="lines+markers",
+        line={"color": PRIMARY, "width": 3},
+        hovertemplate="%{x|%b %Y}: median %{y} days<extra></extra>",
+    )
+    fig.update_xaxes(dtick="M3", tickformat="%b<br>%Y", ticklabelmode="period")
+    fig.update_yaxes(title_text="days, entered → delivered", rangemode="tozero")
+    fig.update_layout(hovermode="x unified")
+    return apply_layout(fig, title=title)
+
+
+def throughput_lines(weekly: pl.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Orders entered, shipped and delivered per week."""
+    fig = go.Figure()
+    for column, color, dash in (
+        ("entered", MUTED, "dot"),
+        ("shipped", PRIMARY, "solid"),
+        ("delivered", GOOD, "solid"),
+    ):
+        fig.add_scatter(
+            x=weekly["week"].to_list(),
+            y=weekly[column].to_list(),
+            name=column,
+            mode="lines",
+            line={"color": color, "width": 2, "dash": dash},
+            hovertemplate=f"week of %{{x|%Y-%m-%d}}: %{{y}} {column}<extra></extra>",
+        )
+    fig.update_yaxes(title_text="orders per week", rangemode="tozero")
+    fig.update_layout(hovermode="x unified")
+    return apply_layout(fig, title=title)
+
+
+def exception_bars(counts: pl.DataFrame, *, title: str | None = None) -> go.Figure:
+    """How many orders need attention, per kind of exception."""
+    kinds = counts["kind"].to_list()
+    colors = dict(zip(EXCEPTION_KINDS, EXCEPTION_COLORS, strict=True))
+    fig = go.Figure(
+        go.Bar(
+            y=kinds,
+            x=counts["count"].to_list(),
+            orientation="h",
+            marker={"color": [colors.get(k, PRIMARY) for k in kinds]},
+            text=[
+                f"{n:,} · {money(v, compact=True)}"
+                for n, v in zip(counts["count"], counts["total_cents"], strict=True)
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,} orders<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, max(counts["count"].to_list(), default=0) * 1.5 or 1])
+    return apply_layout(fig, title=title, height=max(220, 40 * len(kinds) + 90))

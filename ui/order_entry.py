@@ -1,0 +1,247 @@
+"""The new-order form: customer, lines in an editable table, payment and delivery, live totals.
+
+The lines live in `orders_new_lines` (plain dicts) and are edited with `st.data_editor`. When a
+row gets a SKU but no unit price, the editor's change callback fills in the list price and
+re-mounts the editor (a new key), so the price shows up at once; otherwise the editor keeps its
+own edits and nothing is re-mounted.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from crm_core.errors import DomainError
+from crm_core.money import format_money
+from crm_core.orders import (
+    DELIVERY_METHODS,
+    PAYMENT_METHODS,
+    LineInput,
+    ProductRef,
+    totals_cents,
+    validate_lines,
+)
+from crm_core.permissions import Actor, Permission
+from crm_core.services import NewOrder, create_order, customer_credit
+from crm_core.store import Store
+from ui.dates import today
+from ui.order_format import cents, method, pct
+from ui.widgets import run_action
+
+LINES = "orders_new_lines"
+NONCE = "orders_new_nonce"
+SCHEMA = {"sku": pl.String, "quantity": pl.Int64, "unit_price": pl.Float64, "discount_pct": pl.Float64}
+EDITOR_WIDTHS = {
+    "sku": 420,
+    "quantity": 110,
+    "unit_price": 140,
+    "discount_pct": 120,
+}  # px; tests click by them
+BLANK_LINE: dict[str, Any] = {"sku": None, "quantity": 1, "unit_price": None, "discount_pct": 0.0}
+
+
+def _editor_key() -> str:
+    return f"orders_new_editor_{st.session_state.get(NONCE, 0)}"
+
+
+def _apply_edits(rows: list[dict[str, Any]], state: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows after the editor's recorded edits (Streamlit's edited/added/deleted rows)."""
+    edited = {int(k): v for k, v in state.get("edited_rows", {}).items()}
+    deleted = {int(i) for i in state.get("deleted_rows", [])}
+    out = [{**row, **edited.get(i, {})} for i, row in enumerate(rows) if i not in deleted]
+    out += [{**BLANK_LINE, **added} for added in state.get("added_rows", [])]
+    return out
+
+
+def _fill_list_prices(list_prices: dict[str, float]) -> None:
+    """Editor on_change: a row with a SKU and no price gets the list price (and the editor re-mounts)."""
+    key = _editor_key()
+    rows = _apply_edits(st.session_state.get(LINES, [dict(BLANK_LINE)]), st.session_state.get(key, {}))
+    missing = [r for r in rows if r.get("sku") and r.get("unit_price") is None and r["sku"] in list_prices]
+    if not missing:
+        return
+    for row in missing:
+        row["unit_price"] = list_prices[row["sku"]]
+    st.session_state[LINES] = rows
+    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
+
+
+def reset_new_order() -> None:
+    for key in [k for k in st.session_state if str(k).startswith("orders_new_")]:
+        del st.session_state[key]
+
+
+def line_inputs(edited: pl.DataFrame) -> list[LineInput]:
+    """Rows with anything in them become lines; a row left completely empty is ignored."""
+    rows = [r for r in edited.to_dicts() if r.get("sku") or r.get("unit_price") is not None]
+    return [
+        LineInput(
+            r["sku"] or "",
+            r["quantity"],
+            None if r["unit_price"] is None else repr(float(r["unit_price"])),
+            0 if r["discount_pct"] is None else repr(float(r["discount_pct"])),
+        )
+        for r in rows
+    ]
+
+
+def new_order_form(
+    store: Store, actor: Actor | None, customers: pl.DataFrame, products: pl.DataFrame
+) -> int | None:
+    """Render the form; returns the new order's id once it is created."""
+    if actor is None or not actor.can(Permission.ENTER_ORDER):
+        st.info("Pick a user in the sidebar to enter orders.", icon=":material/person:")
+        return None
+    open_customers = customers.filter(~pl.col("blocked")).sort("name")
+    names = dict(zip(open_customers["id"].to_list(), open_customers["name"].to_list(), strict=True))
+    regions = dict(zip(open_customers["id"].to_list(), open_customers["region"].to_list(), strict=True))
+    customer_id = st.selectbox(
+        "Customer",
+        list(names),
+        index=None,
+        format_func=lambda cid: f"{names[cid]} ({regions[cid] or 'no region'})",
+        placeholder="Type to search customers",
+        key="orders_new_customer",
+        help="Blocked customers are not listed: they cannot place orders.",
+    )
+    credit = customer_credit(store, customer_id) if customer_id is not None else None
+    if credit is not None:
+        st.caption(
+            f"Credit limit {cents(credit.credit_limit_cents)} · open unpaid invoices "
+            f"{cents(credit.open_unpaid_cents)} · available {cents(credit.available_cents)}"
+        )
+
+    active = products.filter(pl.col("active")).sort("sku")
+    columns = (active[c].to_list() for c in ("id", "sku", "name", "list_price_cents"))
+    refs = {
+        sku.upper(): ProductRef(pid, sku, name, price, True)
+        for pid, sku, name, price in zip(*columns, strict=True)
+    }
+    list_prices = {ref.sku: ref.list_price_cents / 100 for ref in refs.values()}
+    product_names = {ref.sku: ref.name for ref in refs.values()}
+
+    st.markdown("**Lines** — pick a product; the unit price comes from the list price and can be changed.")
+    base = pl.DataFrame(st.session_state.get(LINES, [dict(BLANK_LINE)]), schema=SCHEMA)
+    edited = st.data_editor(
+        base,
+        key=_editor_key(),
+        num_rows="dynamic",
+        hide_index=True,
+        placeholder="—",
+        width="content",
+        on_change=_fill_list_prices,
+        args=(list_prices,),
+        column_config={
+            "sku": st.column_config.SelectboxColumn(
+                "Product",
+                options=list(product_names),
+                format_func=lambda sku: f"{sku} · {product_names.get(sku, '')}",
+                required=True,
+                width="large",
+            ),
+            "quantity": st.column_config.NumberColumn(
+                "Quantity", min_value=1, step=1, default=1, required=True
+            ),
+            "unit_price": st.column_config.NumberColumn(
+                "Unit price ($)",
+                min_value=0.0,
+                step=0.01,
+                format="%.2f",
+                help="Empty = the list price",
+                width=EDITOR_WIDTHS["unit_price"],
+            ),
+            "discount_pct": st.column_config.NumberColumn(
+                "Discount %",
+                min_value=0.0,
+                max_value=100.0,
+                step=0.5,
+                default=0.0,
+                format="%g",
+                width=EDITOR_WIDTHS["discount_pct"],
+                help="Over 10 % needs a manager's approval at the audit; over 50 % is refused.",
+            ),
+        },
+    )
+
+    left, middle, right = st.columns(3)
+    payment = left.selectbox("Payment method", PAYMENT_METHODS, format_func=method, key="orders_new_payment")
+    delivery = middle.selectbox(
+        "Delivery method",
+        list(DELIVERY_METHODS),
+        format_func=lambda m: (
+            f"{method(m)} ({DELIVERY_METHODS[m]} day{'s' if DELIVERY_METHODS[m] != 1 else ''} in transit)"
+        ),
+        key="orders_new_delivery",
+    )
+    requested = right.date_input(
+        "Requested delivery date",
+        value=None,
+        min_value=today(),
+        max_value=today() + timedelta(days=3 * 365),
+        key="orders_new_requested",
+    )
+    left, middle, right = st.columns(3)
+    shipping = left.number_input(
+        "Shipping ($)", min_value=0.0, step=5.0, format="%.2f", key="orders_new_shipping"
+    )
+    default_tax = (credit.last_tax_rate_bp or 0) / 100 if credit else 0.0
+    tax = middle.number_input(
+        "Tax rate %",
+        min_value=0.0,
+        max_value=100.0,
+        value=default_tax,
+        step=0.25,
+        format="%.2f",
+        key=f"orders_new_tax_{customer_id}",
+        help="Prefilled with this customer's rate on their last order. Tax is on goods, not shipping.",
+    )
+    notes = st.text_area(
+        "Notes", key="orders_new_notes", max_chars=5000, placeholder="Delivery instructions, PO number…"
+    )
+
+    lines = line_inputs(edited)
+    _live_totals(lines, refs, shipping, tax)
+    if st.button(
+        "Create order", type="primary", key="orders_new_create", icon=":material/add_shopping_cart:"
+    ):
+        new = NewOrder(
+            customer_id=customer_id,
+            lines=lines,
+            payment_method=payment,
+            delivery_method=delivery,
+            requested_date=requested,
+            notes=notes,
+            shipping=repr(float(shipping)),
+            tax_rate_pct=repr(float(tax)),
+        )
+        if customer_id is None:
+            st.error("'customer': choose a customer", icon=":material/warning:")
+            return None
+        return run_action(lambda: create_order(store, actor, new))
+    return None
+
+
+def _live_totals(lines: list[LineInput], refs: dict[str, ProductRef], shipping: float, tax: float) -> None:
+    if not lines:
+        st.caption("Add at least one line to see the totals.")
+        return
+    try:
+        drafts = validate_lines(lines, refs)
+        totals = totals_cents(drafts, round(shipping * 100), round(tax * 100))
+    except DomainError as problem:
+        st.warning(f"{problem} — fix it to see the totals.", icon=":material/edit_note:")
+        return
+    st.caption(
+        "Line totals: "
+        + " · ".join(f"{n}. {d.sku} {format_money(d.total_cents)}" for n, d in enumerate(drafts, start=1))
+    )
+    cols = st.columns(4)
+    cols[0].metric(
+        f"Subtotal ({len(drafts)} line{'s' if len(drafts) != 1 else ''})", format_money(totals["subtotal"])
+    )
+    cols[1].metric("Shipping", format_money(totals["shipping"]))
+    cols[2].metric(f"Tax ({pct(round(tax * 100))})", format_money(totals["tax"]))
+    cols[3].metric("Total", format_money(totals["total"]))

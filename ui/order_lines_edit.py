@@ -1,0 +1,95 @@
+"""Changing the lines of an order that is still `entered` (after the audit, lines are what was checked)."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from crm_core.orders import OrderStatus
+from crm_core.permissions import Actor, Permission
+from crm_core.services import OrderDetail, update_order_lines
+from crm_core.store import Store
+from ui.order_entry import EDITOR_WIDTHS, SCHEMA, line_inputs
+from ui.widgets import run_action
+
+SEEN_VERSION = "orders_lines_seen_version"
+
+
+def _remember_version(version: int) -> None:
+    """on_click: the version the user was editing, so a change by someone else meanwhile is a conflict."""
+    st.session_state[SEEN_VERSION] = version
+
+
+def edit_lines(store: Store, actor: Actor | None, detail: OrderDetail, products: pl.DataFrame) -> None:
+    """An expander with the lines in an editable table and a Save button (entered orders only)."""
+    if detail.status != OrderStatus.ENTERED or actor is None or not actor.can(Permission.ENTER_ORDER):
+        return
+    with st.expander("Change the lines", icon=":material/edit:"):
+        active = products.filter(pl.col("active")).sort("sku")
+        names = dict(zip(active["sku"].to_list(), active["name"].to_list(), strict=True))
+        rows = pl.DataFrame(
+            [
+                {
+                    "sku": line["sku"],
+                    "quantity": line["quantity"],
+                    "unit_price": line["unit_price_cents"] / 100,
+                    "discount_pct": line["discount_bp"] / 100,
+                }
+                for line in detail.lines
+            ],
+            schema=SCHEMA,
+        )
+        edited = st.data_editor(
+            rows,
+            key=f"orders_lines_editor_{detail.id}_{detail.version}",  # a new version starts afresh
+            num_rows="dynamic",
+            hide_index=True,
+            width="content",
+            placeholder="—",
+            column_config={
+                "sku": st.column_config.SelectboxColumn(
+                    "Product",
+                    options=list(names),
+                    format_func=lambda sku: f"{sku} · {names.get(sku, 'no longer sold')}",
+                    required=True,
+                    width=EDITOR_WIDTHS["sku"],
+                ),
+                "quantity": st.column_config.NumberColumn(
+                    "Quantity", min_value=1, step=1, required=True, width=EDITOR_WIDTHS["quantity"]
+                ),
+                "unit_price": st.column_config.NumberColumn(
+                    "Unit price ($)",
+                    min_value=0.0,
+                    step=0.01,
+                    format="%.2f",
+                    width=EDITOR_WIDTHS["unit_price"],
+                ),
+                "discount_pct": st.column_config.NumberColumn(
+                    "Discount %",
+                    min_value=0.0,
+                    max_value=100.0,
+                    step=0.5,
+                    width=EDITOR_WIDTHS["discount_pct"],
+                ),
+            },
+        )
+        st.caption(
+            "An empty unit price means the list price. "
+            "The total is recalculated and the audit checks the new lines."
+        )
+        if st.button(
+            "Save lines",
+            key=f"orders_lines_save_{detail.id}",
+            icon=":material/save:",
+            on_click=_remember_version,
+            args=(detail.version,),
+        ):
+            seen = st.session_state.pop(SEEN_VERSION, detail.version)
+            saved = run_action(
+                lambda: update_order_lines(
+                    store, actor, detail.id, line_inputs(edited), expected_version=seen
+                )
+            )
+            if saved is not None:
+                st.session_state["orders_flash"] = f"Lines of {detail.number} saved."
+                st.rerun()
