@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from crm_core.config import DatabaseTarget
-from crm_core.services import get_actor, hold_order, order_detail, order_id_for_number
+from crm_core.services import hold_order, order_detail, order_id_for_number
 from crm_core.store import Store, data_version, make_store
 from tests.integration.order_builders import REP
 
@@ -144,8 +144,7 @@ def test_a_payment_a_cent_short_is_refused_with_a_message(app: AppTest, store: S
 
 
 def test_a_rep_sees_neither_record_payment_nor_cancel(app: AppTest, store: Store) -> None:
-    # AppTest re-runs only the page after the first run, not the sidebar picker: set who is acting.
-    app.session_state["auth_actor"] = get_actor(store, REP_ID)
+    app.session_state["auth_user_id"] = REP_ID  # the sidebar's "Acting as" picker
     open_order(app, store, INVOICED)
 
     labels = button_labels(app)

@@ -81,12 +81,9 @@ def test_capture_enrich_score_schedule_win_and_find_the_order(page, app_server: 
             "JOIN customers c ON c.id = o.customer_id WHERE c.name = ?",
             (COMPANY,),
         ).fetchall()
-    search = page.get_by_role("textbox", name="Search")
-    search.fill(number)
-    search.press("Enter")
-    settle(page)
-    expect(page.locator("[data-testid='stDataFrame']").first).to_contain_text(number)
-    expect(page.get_by_text(re.compile(r"^1 of [\d,]+ orders$"))).to_be_visible()
+    # The Orders page opens the new order itself: its number and customer head the detail.
+    expect(page.get_by_role("heading", name=re.compile(rf"^{number} · "))).to_be_visible()
+    expect(page.get_by_role("button", name="Audit")).to_be_visible()
     screenshot(page, "opportunity_6_order")
     assert page.locator("[data-testid='stException']").count() == 0
     assert not page.dialogs
