@@ -71,7 +71,23 @@ def shift_in_time(frames: dict[str, pl.DataFrame], days: int) -> dict[str, pl.Da
     if days == 0:
         return frames
     delta = timedelta(days=days)
-    return {name: frame.with_columns(pl.col(pl.Datetime, pl.Date) + delta) for name, frame in frames.items()}
+    shifted = {name: f.with_columns(pl.col(pl.Datetime, pl.Date) + delta) for name, f in frames.items()}
+    if "events" in shifted:  # notes like "Call booked for 2025-06-18 10:30" move with their meeting
+        shifted["events"] = shifted["events"].with_columns(shift_dates_in_text("note", delta))
+    return shifted
+
+
+def shift_dates_in_text(column: str, delta: timedelta) -> pl.Expr:
+    """The first YYYY-MM-DD in each text cell moved by `delta` (other text untouched)."""
+    pattern = r"\d{4}-\d{2}-\d{2}"
+    found = pl.col(column).str.extract(f"({pattern})").str.to_date(strict=False)
+    moved = (found + delta).dt.strftime("%Y-%m-%d")
+    return (
+        pl.when(found.is_not_null())
+        .then(pl.col(column).str.replace(pattern, moved))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
 
 
 def renumber_invoices(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
