@@ -9,19 +9,17 @@ won opportunity can be converted into orders (`check_conversion`).
 
 Decisions where the contract is silent:
 - Each step happens once, in order; correcting enrichment or scores after the step is not offered.
-- The value/potential helper (`value_potential_exprs`) is an interim copy of the SCALE/BANT formula
-  with the default weights, until the lead points it at `crm_core.scoring`.
+- Value, potential and the quadrant of an opportunity come from `crm_core.scoring` (one formula
+  for the whole product).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
-import polars as pl
-
-from crm_core.errors import InvalidTransition, ValidationError
+from crm_core.errors import InvalidTransition
 
 
 class Stage(StrEnum):
@@ -184,63 +182,3 @@ def check_conversion(stage: Any, existing_orders: Sequence[str], *, another_orde
             f"An order already exists for this opportunity: {numbers}. "
             "Tick 'Another order' to create one more."
         )
-
-
-# --- value, potential and the decision quadrant -------------------------------------------------
-
-DEFAULT_SCALE_WEIGHTS: tuple[float, float, float, float] = (0.3, 0.2, 0.3, 0.2)
-DEFAULT_BANT_WEIGHTS: tuple[float, float, float, float] = (0.25, 0.25, 0.25, 0.25)
-DEFAULT_VALUE_THRESHOLD = 5.0
-DEFAULT_POTENTIAL_THRESHOLD = 5.0
-QUADRANTS: tuple[str, ...] = ("pursue", "nurture", "quick win", "disqualify")
-NOT_SCORED = "not scored"
-
-
-def _weighted(factors: Sequence[str], weights: Sequence[float]) -> pl.Expr:
-    if len(weights) != len(factors) or any(w < 0 for w in weights) or sum(weights) <= 0:
-        raise ValidationError("weights", "need one non-negative weight per factor, not all zero")
-    total = float(sum(weights))
-    return pl.sum_horizontal(pl.col(f) * (w / total) for f, w in zip(factors, weights, strict=True))
-
-
-def value_potential_exprs(
-    scale_weights: Sequence[float] = DEFAULT_SCALE_WEIGHTS,
-    bant_weights: Sequence[float] = DEFAULT_BANT_WEIGHTS,
-    *,
-    value_threshold: float = DEFAULT_VALUE_THRESHOLD,
-    potential_threshold: float = DEFAULT_POTENTIAL_THRESHOLD,
-) -> list[pl.Expr]:
-    """Expressions adding `value` (SCALE, 0–10), `potential` (BANT, 0–10), `quadrant` and `priority`.
-
-    V = Σ wᵢ·xᵢ over the four SCALE factors and P = the same over BANT, weights normalised to sum
-    to 1; `quadrant` is pursue (V and P at or above their thresholds), nurture (V only), quick win
-    (P only) or disqualify, and NOT_SCORED while a factor is missing; priority = V·P/10.
-    Interim: DESIGN.md §1.3's formula with the default weights until `crm_core.scoring` replaces it.
-    """
-    any_missing = pl.any_horizontal(pl.col(f).is_null() for f in FACTORS)
-    value = pl.when(any_missing).then(None).otherwise(_weighted(SCALE_FACTORS, scale_weights))
-    potential = pl.when(any_missing).then(None).otherwise(_weighted(BANT_FACTORS, bant_weights))
-    high_v, high_p = value >= value_threshold, potential >= potential_threshold
-    quadrant = (
-        pl.when(any_missing)
-        .then(pl.lit(NOT_SCORED))
-        .when(high_v & high_p)
-        .then(pl.lit("pursue"))
-        .when(high_v)
-        .then(pl.lit("nurture"))
-        .when(high_p)
-        .then(pl.lit("quick win"))
-        .otherwise(pl.lit("disqualify"))
-    )
-    return [
-        value.alias("value"),
-        potential.alias("potential"),
-        quadrant.alias("quadrant"),
-        (value * potential / 10).alias("priority"),
-    ]
-
-
-def value_potential(scores: Mapping[str, float | None]) -> dict[str, Any]:
-    """V, P, quadrant and priority of one set of scores, through the same expressions as the list."""
-    row = pl.DataFrame({f: [scores.get(f)] for f in FACTORS}, schema=dict.fromkeys(FACTORS, pl.Float64))
-    return row.select(value_potential_exprs()).row(0, named=True)

@@ -8,8 +8,8 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from crm_core.opportunities import NOT_SCORED, QUADRANTS, value_potential_exprs
-from crm_core.services import list_users
+from crm_core.scoring import NOT_SCORED, QUADRANTS, score
+from crm_core.services import active_weights, list_users
 from ui.auth import current_actor
 from ui.data import frame, get_store
 from ui.filters import date_range_filter, multiselect_filter, search_filter
@@ -109,7 +109,8 @@ def opportunity_list(opportunities: pl.DataFrame) -> None:
 st.title("Opportunities")
 store = get_store()
 actor = current_actor()
-opportunities = frame("opportunities").with_columns(value_potential_exprs())
+team = active_weights(store)  # the quadrant and priority follow the team's published weights
+opportunities = score(frame("opportunities"), team.weights, team.bant).drop("rank")
 
 if NEXT_VIEW in st.session_state:  # a step asked to show another tab (set before the tabs are drawn)
     st.session_state[VIEW] = st.session_state.pop(NEXT_VIEW)

@@ -18,10 +18,10 @@ from crm_core.opportunities import (
     OpportunityAction,
     Stage,
     next_actions,
-    value_potential,
 )
 from crm_core.permissions import Actor
-from crm_core.services import may_work_on, opportunity_detail, opportunity_history
+from crm_core.scoring import score_one
+from crm_core.services import active_weights, may_work_on, opportunity_detail, opportunity_history
 from crm_core.services.opportunity_reads import OpportunityDetail
 from crm_core.store import Store
 from ui.charts.pipeline import stage_timeline
@@ -63,7 +63,7 @@ def detail_view(store: Store, actor: Actor | None, opportunity_id: int | None, i
         f"last change {detail.updated_at:%Y-%m-%d %H:%M} UTC"
     )
     st.markdown(_progress(detail, history))
-    _facts(detail)
+    _facts(detail, store)
 
     _orders(detail)
     st.markdown("#### Next step")
@@ -105,7 +105,7 @@ def _line(name: str, value: object) -> str:
     return f"**{name}:** {plain(value)}  "
 
 
-def _facts(d: OpportunityDetail) -> None:
+def _facts(d: OpportunityDetail, store: Store) -> None:
     left, right = st.columns(2)
     left.markdown(
         "\n".join(
@@ -145,7 +145,8 @@ def _facts(d: OpportunityDetail) -> None:
             )
             st.markdown(_line("Need", d.need_summary))
     if d.is_scored:
-        vp = value_potential(d.scores)
+        team = active_weights(store)
+        vp = score_one(d.scores, team.weights, team.bant)
         cols = st.columns(3)
         cols[0].metric("Value (SCALE)", f"{vp['value']:.1f} / 10", border=True)
         cols[1].metric("Potential (BANT)", f"{vp['potential']:.1f} / 10", border=True)

@@ -13,11 +13,13 @@ from crm_core.opportunities import (
     FACTOR_LABELS,
     FACTORS,
     SCALE_FACTORS,
-    value_potential,
 )
 from crm_core.opportunity_fields import COMMON_LOST_REASONS, MEETING_KINDS, TIMEFRAMES
 from crm_core.orders import DELIVERY_METHODS, PAYMENT_METHODS
+from crm_core.scoring import format_weights, score_one
+from crm_core.services import active_weights
 from crm_core.services.opportunity_reads import OpportunityDetail
+from ui.data import get_store
 from ui.opportunity_actions import (
     key,
     queue_convert,
@@ -85,10 +87,20 @@ def score_panel(opportunity_id: int, version: int, saved: dict[str, float | None
                     FACTOR_LABELS[factor], 0.0, 10.0, step=0.5, format="%.1f", help=FACTOR_HELP[factor],
                     key=key(f"score_{factor}", opportunity_id),
                 )  # fmt: skip
-        live = value_potential({f: st.session_state[key(f"score_{f}", opportunity_id)] for f in FACTORS})
+        team = active_weights(get_store())
+        typed = {f: st.session_state[key(f"score_{f}", opportunity_id)] for f in FACTORS}
+        live = score_one(typed, team.weights, team.bant)
         cols = st.columns(3)
-        cols[0].metric("Value V (SCALE)", f"{live['value']:.1f} / 10", help="Weights 0.3, 0.2, 0.3, 0.2.")
-        cols[1].metric("Potential P (BANT)", f"{live['potential']:.1f} / 10", help="The mean of the four.")
+        cols[0].metric(
+            "Value V (SCALE)",
+            f"{live['value']:.1f} / 10",
+            help=f"With the team's active weights ({team.name}): {format_weights(team.weights)}.",
+        )
+        cols[1].metric(
+            "Potential P (BANT)",
+            f"{live['potential']:.1f} / 10",
+            help=f"With the team's BANT weights: {format_weights(team.bant)}.",
+        )
         cols[2].metric(
             "Quadrant",
             label(live["quadrant"]),

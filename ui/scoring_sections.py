@@ -104,7 +104,11 @@ def ranked_list(scored: pl.DataFrame, shift: RankShift, top_n: int, baseline_nam
                 for c in ("title", "customer", "owner")
             )
         )
-    shown = ranked.sort("rank").head(top_n).join(shift.moves.select("id", "delta"), on="id", how="left")
+    shown = (
+        ranked.sort("rank")
+        .head(top_n)
+        .join(shift.moves.select("id", "delta"), on="id", how="left", maintain_order="left")
+    )
     st.caption(
         f"Top {shown.height} of {ranked.height if search else total:,} {'matching ' if search else ''}"
         "opportunities by priority "
@@ -212,7 +216,7 @@ def rank_shift_section(shift: RankShift, scored: pl.DataFrame, top_n: int, basel
     top_a, top_b = pl.col("rank_a") <= top_n, pl.col("rank_b") <= top_n
     moves = (
         shift.moves.filter(top_a | top_b)
-        .join(names, on="id", how="left")
+        .join(names, on="id", how="left", maintain_order="left")
         .with_columns(
             pl.when(~top_a)
             .then(pl.lit("Entered"))

@@ -90,7 +90,7 @@ def integration_by_month(
     months = bounds.select(pl.date_ranges("lo", "hi", interval="1mo").explode().alias("month")).filter(
         pl.col("month").is_not_null()
     )
-    return _with_e(months.join(both, on="month", how="left")).sort("month")
+    return _with_e(months.join(both, on="month", how="left", maintain_order="left")).sort("month")
 
 
 def integration_by(
@@ -113,9 +113,9 @@ def integration_by(
     delivered = orders.filter(pl.col("delivered_at").is_not_null() & _between("delivered_at", start, end))
     if by == "owner":
         owners = opportunities.select(pl.col("id").alias("opportunity_id"), "owner")
-        delivered = delivered.join(owners, on="opportunity_id", how="left").with_columns(
-            pl.col("owner").fill_null(NO_OPPORTUNITY)
-        )
+        delivered = delivered.join(
+            owners, on="opportunity_id", how="left", maintain_order="left"
+        ).with_columns(pl.col("owner").fill_null(NO_OPPORTUNITY))
     delivered = delivered.group_by(pl.col(by).fill_null(UNKNOWN).alias(by)).agg(pl.len().alias("delivered"))
     return _with_e(won.join(delivered, on=by, how="full", coalesce=True)).sort(
         ["effectiveness", "won", by], descending=[True, True, False]
@@ -145,7 +145,7 @@ def conversion_flow(opportunities: pl.LazyFrame, orders: pl.LazyFrame) -> pl.Laz
         .agg(pl.col("progress").max().alias("best"))
     )
     p = pl.col("best")
-    o = opportunities.join(best, on="id", how="left").select(
+    o = opportunities.join(best, on="id", how="left", maintain_order="left").select(
         (pl.col("stage") == Stage.WON).sum().alias("Opportunities→Won"),
         (pl.col("stage") == Stage.LOST).sum().alias("Opportunities→Lost"),
         (~pl.col("stage").is_in([Stage.WON, Stage.LOST])).sum().alias("Opportunities→Still open"),
@@ -190,7 +190,7 @@ def conversion_lags(opportunities: pl.LazyFrame, orders: pl.LazyFrame) -> pl.Laz
     return (
         _won(opportunities)
         .select("id", "title", "owner", "industry", "closed_at")
-        .join(first, on="id", how="left")
+        .join(first, on="id", how="left", maintain_order="left")
         .with_columns(
             pl.col("orders").fill_null(0).cast(pl.Int64),
             ((pl.col("first_order_at") - pl.col("closed_at")).dt.total_seconds() / 86_400).alias("lag_days"),

@@ -61,7 +61,7 @@ def orders_by_status(orders: pl.LazyFrame) -> pl.LazyFrame:
     )
     return (
         pl.LazyFrame({"status": STATUS_ORDER})
-        .join(counts, on="status", how="left")
+        .join(counts, on="status", how="left", maintain_order="left")
         .with_columns(pl.col("count", "total_cents").fill_null(0))
         .sort(_status_rank())
     )
@@ -130,7 +130,7 @@ def order_throughput_by_week(orders: pl.LazyFrame) -> pl.LazyFrame:
     )
     weeks = counts.select(pl.date_range(pl.col("week").min(), pl.col("week").max(), "1w").alias("week"))
     return (
-        weeks.join(counts, on="week", how="left")
+        weeks.join(counts, on="week", how="left", maintain_order="left")
         .with_columns(pl.col("entered", "shipped", "delivered").fill_null(0))
         .sort("week")
     )
@@ -237,7 +237,7 @@ def order_exception_counts(exception_rows: pl.LazyFrame) -> pl.LazyFrame:
     )
     return (
         pl.LazyFrame({"kind": EXCEPTION_KINDS})
-        .join(counts, on="kind", how="left")
+        .join(counts, on="kind", how="left", maintain_order="left")
         .with_columns(pl.col("count", "total_cents").fill_null(0))
     )
 

@@ -96,7 +96,7 @@ def stage_reach(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFra
     )
     return (
         opportunities.select("id", "stage", "expected_amount_cents")
-        .join(from_events, left_on="id", right_on="entity_id", how="left")
+        .join(from_events, left_on="id", right_on="entity_id", how="left", maintain_order="left")
         .with_columns(
             pl.max_horizontal(_rank_of("stage"), pl.col("event_rank")).fill_null(0).alias("furthest"),
             (pl.col("stage") == Stage.LOST).alias("lost"),
@@ -118,7 +118,7 @@ def _per_furthest(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyF
     )
     return (
         _stage_frame(FUNNEL_STAGES)
-        .join(per, left_on="rank", right_on="furthest", how="left")
+        .join(per, left_on="rank", right_on="furthest", how="left", maintain_order="left")
         .with_columns(pl.col("n", "amount", "lost").fill_null(0))
         .sort("rank")
         .with_columns(
@@ -202,7 +202,7 @@ def velocity(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
     )
     return (
         _stage_frame(OPEN_STAGE_VALUES)
-        .join(per, on="stage", how="left")
+        .join(per, on="stage", how="left", maintain_order="left")
         .with_columns(pl.col("stays").fill_null(0))
         .sort("rank")
         .drop("rank")
@@ -224,7 +224,7 @@ def weighted_forecast(
         )
         .with_columns(pl.col("weighted").round(0).cast(pl.Int64).alias("weighted_cents"))
         .drop("weighted")
-        .join(_stage_frame(STAGE_ORDER), on="stage", how="left")
+        .join(_stage_frame(STAGE_ORDER), on="stage", how="left", maintain_order="left")
         .sort("month", "rank", nulls_last=True)
         .drop("rank")
     )
@@ -248,8 +248,8 @@ def aging(opportunities: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
             pl.len().cast(pl.Int64).alias("count"),
             pl.col("expected_amount_cents").sum().alias("expected_amount_cents"),
         )
-        .join(buckets, on="age_bucket", how="left")
-        .join(_stage_frame(STAGE_ORDER), on="stage", how="left")
+        .join(buckets, on="age_bucket", how="left", maintain_order="left")
+        .join(_stage_frame(STAGE_ORDER), on="stage", how="left", maintain_order="left")
         .sort("bucket_rank", "rank")
         .drop("bucket_rank", "rank")
     )

@@ -204,8 +204,8 @@ def customer_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
                 f"{WHY}{'external_id' if 'external_id' in names else 'name'}__dup"
             ),
         )
-        .join(by_ext, on="_ext", how="left")
-        .join(by_name, on="_norm", how="left")
+        .join(by_ext, on="_ext", how="left", maintain_order="left")
+        .join(by_name, on="_norm", how="left", maintain_order="left")
         .with_columns(
             pl.when(pl.col("_ext").is_not_null())
             .then(pl.coalesce("_id_ext", "_id_name"))
@@ -262,7 +262,7 @@ def product_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     return frame.with_columns(
         pl.col("sku").str.to_uppercase().alias("_sku"),
         duplicate_reason(pl.col("sku").str.to_uppercase(), "SKU").alias(f"{WHY}sku__dup"),
-    ).join(existing, on="_sku", how="left")
+    ).join(existing, on="_sku", how="left", maintain_order="left")
 
 
 def product_writes(

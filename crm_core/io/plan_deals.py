@@ -79,7 +79,7 @@ def check_product_refs(
     shown_as = unmatched.group_by("_prod_norm").agg(pl.col(name or sku or "").first()).sort("_prod_norm")
     fuzzy, notes = fuzzy_product_matches(dict(zip(*shown_as.get_columns(), strict=True)), ctx.refs)
     frame = (
-        frame.join(fuzzy, on="_prod_norm", how="left")
+        frame.join(fuzzy, on="_prod_norm", how="left", maintain_order="left")
         .with_columns(
             pl.coalesce("product_id", "_pid_fuzzy").alias("product_id"),
             pl.when(pl.col("_pid_fuzzy").is_not_null())
@@ -223,7 +223,7 @@ def opportunity_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
             if "external_id" in names
             else NULL.alias("_nodup"),
         )
-        .join(existing, on="_ext", how="left")
+        .join(existing, on="_ext", how="left", maintain_order="left")
     )
 
 
@@ -241,7 +241,7 @@ def opportunity_writes(
     ).fill_null(1)
     accepted, tables = new_master_data(accepted, ctx, price=amount, sku_given=False)
     names = ctx.refs.customers.select(pl.col("id").alias("customer_id"), pl.col("name").alias("_cust_name"))
-    accepted = accepted.join(names, on="customer_id", how="left").with_columns(
+    accepted = accepted.join(names, on="customer_id", how="left", maintain_order="left").with_columns(
         pl.coalesce(
             "_cust_name",
             column_or_null(accepted, "customer"),
@@ -251,7 +251,7 @@ def opportunity_writes(
     product_name = ctx.refs.products.select(
         pl.col("id").alias("product_id"), pl.col("name").alias("_prod_name")
     )
-    accepted = accepted.join(product_name, on="product_id", how="left").with_columns(
+    accepted = accepted.join(product_name, on="product_id", how="left", maintain_order="left").with_columns(
         pl.coalesce("_prod_name", column_or_null(accepted, "product")).alias("_prod_name")
     )
     derived = [

@@ -58,9 +58,9 @@ def order_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
         frame.with_columns(
             cancelled.alias("_cancelled"), column_or_null(frame, "opportunity_external_id").alias("_opp_ext")
         )
-        .join(list_price, on="product_id", how="left")
-        .join(opportunities, on="_opp_ext", how="left")
-        .join(orders, on="order_key", how="left")
+        .join(list_price, on="product_id", how="left", maintain_order="left")
+        .join(opportunities, on="_opp_ext", how="left", maintain_order="left")
+        .join(orders, on="order_key", how="left", maintain_order="left")
     )
     qty_reason = (
         pl.when(quantity.is_null())
@@ -213,6 +213,7 @@ def order_writes(accepted: pl.DataFrame, ctx: Context) -> tuple[dict[str, TableW
         left_on="order_key",
         right_on="external_id",
         how="left",
+        maintain_order="left",
     ).select(
         ROW,
         pl.col("id").alias("order_id"),

@@ -66,8 +66,8 @@ def match_customers(frame: pl.LazyFrame, refs: References) -> pl.LazyFrame:
     )
     return (
         frame.with_columns(ext.alias("_cust_ext"), normalised(name).alias("_cust_norm"))
-        .join(by_ext, on="_cust_ext", how="left")
-        .join(by_name, on="_cust_norm", how="left")
+        .join(by_ext, on="_cust_ext", how="left", maintain_order="left")
+        .join(by_name, on="_cust_norm", how="left", maintain_order="left")
         .with_columns(
             pl.coalesce("_cid_ext", "_cid_name").alias("customer_id"),
             pl.coalesce(pl.lit("x:") + pl.col("_cust_ext"), pl.lit("n:") + pl.col("_cust_norm")).alias(
@@ -98,8 +98,8 @@ def match_products(
     )
     return (
         frame.with_columns(sku_expr.alias("_prod_sku"), name_expr.alias("_prod_norm"))
-        .join(by_sku, on="_prod_sku", how="left")
-        .join(by_name, on="_prod_norm", how="left")
+        .join(by_sku, on="_prod_sku", how="left", maintain_order="left")
+        .join(by_name, on="_prod_norm", how="left", maintain_order="left")
         .with_columns(
             pl.coalesce("_pid_sku", "_pid_name").alias("product_id"),
             pl.when(pl.col("_pid_sku").is_not_null())
@@ -165,8 +165,8 @@ def match_owners(frame: pl.LazyFrame, refs: References, default_owner: int) -> p
             pl.col("owner").str.to_lowercase().alias("_own_email"),
             normalised(pl.col("owner")).alias("_own_norm"),
         )
-        .join(by_email, on="_own_email", how="left")
-        .join(by_name, on="_own_norm", how="left")
+        .join(by_email, on="_own_email", how="left", maintain_order="left")
+        .join(by_name, on="_own_norm", how="left", maintain_order="left")
         .with_columns(
             pl.when(pl.col("owner").is_null())
             .then(pl.lit(default_owner, dtype=pl.Int64))
@@ -191,6 +191,6 @@ def new_records(
         .with_columns(pl.col("_new").cast(pl.Int64))
     )
     rows = accepted.join(
-        records.select(key, pl.col("_new").alias(f"_new_{id_col}")), on=key, how="left"
+        records.select(key, pl.col("_new").alias(f"_new_{id_col}")), on=key, how="left", maintain_order="left"
     ).with_columns(pl.when(pl.col(id_col).is_null()).then(pl.col(f"_new_{id_col}")).alias(f"_new_{id_col}"))
     return records, rows

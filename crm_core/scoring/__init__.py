@@ -22,6 +22,7 @@ from crm_core.scoring.frame import (
     contributions,
     is_scored,
     score,
+    score_one,
     unscored_count,
 )
 from crm_core.scoring.weights import (
@@ -59,6 +60,7 @@ __all__ = [
     "parse_weights",
     "rank_shift",
     "score",
+    "score_one",
     "sensitivity",
     "shift_between",
     "simplex_grid",

@@ -13,8 +13,8 @@ Decisions:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -23,6 +23,7 @@ from crm_core.opportunities import FACTORS, SCALE_FACTORS
 from crm_core.scoring.weights import (
     DEFAULT_BANT,
     DEFAULT_THRESHOLDS,
+    DEFAULT_WEIGHTS,
     BantWeights,
     Thresholds,
     Weights,
@@ -125,6 +126,22 @@ def value_and_potential(frame: FrameT, weights: Weights, bant: BantWeights = DEF
     return frame.with_columns(
         weighted_sum(weights).alias("value"), weighted_sum(bant).alias("potential")
     ).with_columns((pl.col("value") * pl.col("potential") / 10).alias("priority"))
+
+
+def score_one(
+    scores: Mapping[str, float | None],
+    weights: Weights = DEFAULT_WEIGHTS,
+    bant: BantWeights = DEFAULT_BANT,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> dict[str, Any]:
+    """Value, potential, priority and quadrant of one set of factor scores, by the same expressions
+    as whole frames (a missing factor gives quadrant NOT_SCORED and null numbers)."""
+    row = pl.DataFrame(
+        {"id": [0], **{f: [scores.get(f)] for f in FACTORS}},
+        schema={"id": pl.Int64, **dict.fromkeys(FACTORS, pl.Float64)},
+    )
+    result = score(row, weights, bant, thresholds).row(0, named=True)
+    return {k: result[k] for k in ("value", "potential", "priority", "quadrant")}
 
 
 def is_scored() -> pl.Expr:

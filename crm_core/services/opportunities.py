@@ -33,7 +33,6 @@ from crm_core.opportunities import (
     Stage,
     check_conversion,
     target_stage,
-    value_potential,
 )
 from crm_core.opportunity_fields import (
     Enrichment,
@@ -49,7 +48,9 @@ from crm_core.opportunity_fields import (
 )
 from crm_core.orders import LineInput
 from crm_core.permissions import Actor, Permission, Role, require
+from crm_core.scoring import score_one
 from crm_core.services.orders import NewOrder, create_order
+from crm_core.services.scoring import active_weights
 from crm_core.store import Store, UnitOfWork
 from crm_core.store.models import Customer, Meeting, Opportunity, Order, Product, User, utcnow
 
@@ -276,7 +277,8 @@ def qualify_opportunity(
     """enriched → qualified, with the four SCALE and four BANT scores (each 0–10)."""
     require(actor, Permission.WORK_OWN_OPPORTUNITY)
     clean = validate_scores(scores)
-    vp = value_potential(clean)
+    team = active_weights(store)
+    vp = score_one(clean, team.weights, team.bant)
 
     def score(uow: UnitOfWork, opportunity: Opportunity, actor: Actor) -> None:
         for factor, value in clean.items():
