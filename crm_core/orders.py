@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+import numpy as np
 
 from crm_core import validation
 from crm_core.errors import InvalidTransition, ValidationError
@@ -196,9 +198,22 @@ MAX_LINES = 200
 INVOICE_DUE_DAYS = 30  # payment terms: an invoice is due 30 days after it is issued
 
 
-def promised_date(today: date, lead_time_days: int, delivery_method: str) -> date:
-    """Today + the (slowest used) warehouse's lead time + the delivery method's transit days."""
-    return today + timedelta(days=lead_time_days + DELIVERY_METHODS[delivery_method])
+# Business days to invoice and collect the money before an order may ship (it never ships unpaid):
+# cards and PayPal clear at once; a bank transfer takes up to two working weeks.
+PAYMENT_CLEARING_DAYS: dict[str, int] = {"credit_card": 1, "paypal": 1, "bank_transfer": 10}
+
+
+def promised_date(today: date, lead_time_days: int, delivery_method: str, payment_method: str) -> date:
+    """The delivery date promised at allocation, in business days (Monday–Friday) from `today`:
+    invoicing and payment (by method) + the slowest used warehouse's lead time + transit days."""
+    days = PAYMENT_CLEARING_DAYS[payment_method] + lead_time_days + DELIVERY_METHODS[delivery_method]
+    return add_business_days(today, days)
+
+
+def add_business_days(start: date, days: int) -> date:
+    """`start` moved forward by `days` working days (a weekend start counts from Monday)."""
+    moved: date = np.busday_offset(np.datetime64(start, "D"), days, roll="forward").astype(date)
+    return moved
 
 
 @dataclass(frozen=True)

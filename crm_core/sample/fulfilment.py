@@ -55,12 +55,15 @@ def _order_timeline(
     steps[0] = created
     steps[1] = _work_span(_lognormal(rng, 1.5, 0.8, n))
     steps[2] = _work_span(_lognormal(rng, 1.0, 0.8, n))
-    steps[3] = _work_span(_lognormal(rng, 1.5, 0.8, n))
+    # After allocation the promise (crm_core.orders.promised_date) allows, in business days, the
+    # payment clearing (1 for cards and PayPal, 10 for a bank transfer), the lead time and the transit:
+    # most orders keep it; the slow payers and the holds are the ones that run late.
+    steps[3] = _work_span(_lognormal(rng, 0.3, 0.8, n))
     steps[4] = np.where(
-        card, _work_span(_lognormal(rng, 0.15, 0.8, n)), _work_span(_lognormal(rng, 10, 0.5, n))
+        card, _work_span(_lognormal(rng, 0.15, 0.8, n)), _work_span(_lognormal(rng, 5, 0.5, n))
     )
-    steps[5] = _work_span(lead + rng.uniform(0.1, 1.0, n))
-    steps[6] = _work_span(transit + rng.uniform(0.2, 1.5, n))
+    steps[5] = _work_span(lead * rng.uniform(0.5, 1.0, n) + 0.1)
+    steps[6] = _work_span(transit * rng.uniform(0.6, 1.0, n) + 0.2)
     T = np.cumsum(steps, axis=0)
     cols = np.arange(n)
 

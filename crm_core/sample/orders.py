@@ -7,7 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from crm_core.orders import DELIVERY_METHODS, FLOW, PAYMENT_METHODS, Action, OrderStatus
+from crm_core.orders import (
+    DELIVERY_METHODS,
+    FLOW,
+    PAYMENT_CLEARING_DAYS,
+    PAYMENT_METHODS,
+    Action,
+    OrderStatus,
+)
 from crm_core.sample.events import _event_rows
 from crm_core.sample.fulfilment import _allocations_and_stock, _order_lines, _order_timeline, _settlement
 from crm_core.sample.master import _Customers
@@ -49,6 +56,15 @@ class _Orders:
     audited_at: np.ndarray  # epoch seconds, 0 if not audited
     frames: dict[str, pl.DataFrame]  # orders (customer_id still the index), lines, allocations, ...
     events: list[pl.DataFrame]
+
+
+def _promised_epoch_days(
+    allocated_day: np.ndarray, payment: np.ndarray, lead: np.ndarray, transit: np.ndarray
+) -> np.ndarray:
+    """crm_core.orders.promised_date, vectorised: business days of payment clearing, lead and transit."""
+    clearing = np.array([PAYMENT_CLEARING_DAYS[m] for m in PAYMENT_METHODS])[payment]
+    start = allocated_day.astype("datetime64[D]")
+    return np.busday_offset(start, clearing + lead + transit, roll="forward").astype(np.int64)
 
 
 def _order_headers(
@@ -151,7 +167,9 @@ def _orders(
             "payment_method": _pick(PAYMENT_METHODS, payment),
             "delivery_method": _pick(methods, delivery),
             "requested_date": _dates(T[0] // DAY + rng.integers(7, 31, n)),
-            "promised_date": _where(happened[2], _dates(T[2] // DAY + lead + transit)),
+            "promised_date": _where(
+                happened[2], _dates(_promised_epoch_days(T[2] // DAY, payment, lead, transit))
+            ),
             "notes": _where(rng.random(n) < 0.15, _pick(ORDER_NOTES, rng.integers(0, len(ORDER_NOTES), n))),
             "shipping_cents": shipping,
             "tax_rate_bp": tax_rate,

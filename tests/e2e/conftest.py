@@ -34,6 +34,18 @@ CHROMIUM_ARGS = [
 ]
 REQUIRE_E2E = os.environ.get("CRM_REQUIRE_E2E", "") == "1"
 OUTPUT_DIR = PROJECT_ROOT / "test-results" / "e2e"
+EXPECT_TIMEOUT_MS = 30_000  # a loaded 2-core CI machine can take seconds per rerun; expect() retries
+
+
+def _patient_expect() -> None:
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # reported by the browser fixture
+        return
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
+_patient_expect()
 
 
 def _unavailable(reason: str) -> None:

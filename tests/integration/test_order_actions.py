@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from crm_core.orders import DELIVERY_METHODS, LineInput, OrderStatus
+from crm_core.orders import LineInput, OrderStatus, promised_date
 from crm_core.services import (
     allocate_order,
     audit_order,
@@ -70,7 +70,7 @@ def test_allocation_reserves_stock_in_one_warehouse_and_promises_a_date(seeded_s
         warehouse = session.get(Warehouse, allocations[0].warehouse_id)
         order = session.get(Order, order_id)
         assert warehouse is not None and order is not None
-        expected = NOW.date() + timedelta(days=warehouse.lead_time_days + DELIVERY_METHODS["express"])
+        expected = promised_date(NOW.date(), warehouse.lead_time_days, "express", order.payment_method)
         assert order.promised_date == expected
     after = stock_of(seeded_store, ROUTER_ID)
     assert after[warehouse.id] == (before[warehouse.id][0], before[warehouse.id][1] + 3)
