@@ -175,6 +175,7 @@ def clear_all(conn: Connection) -> None:
     Events are append-only: database triggers refuse to delete them unless the `meta` row
     `events_purge` exists. It is written here, inside the reset's own transaction, and deleted
     with the other counters before that transaction commits, so no other writer ever sees it."""
+    conn.execute(sa.delete(Meta).where(Meta.key == EVENTS_PURGE_KEY))
     conn.execute(sa.insert(Meta).values(key=EVENTS_PURGE_KEY, value=1))
     for name in reversed(TABLE_ORDER):
         conn.execute(sa.delete(Base.metadata.tables[name]))
