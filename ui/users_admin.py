@@ -10,6 +10,7 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services import add_user, all_users, change_role, deactivate_user
 from crm_core.services.users import ROLES
 from crm_core.store import Store
+from ui.text import plain
 from ui.widgets import run_action
 
 
@@ -48,7 +49,7 @@ def _add_form(store: Store, actor: Actor) -> None:
         if st.form_submit_button("Add user", key="data_users_add_go"):
             added = run_action(lambda: add_user(store, actor, name, email, role))
             if added is not None:
-                st.success(f"Added {added.name} ({added.email}) as {added.role.value}.")
+                st.success(f"Added {plain(added.name)} ({plain(added.email)}) as {added.role.value}.")
 
 
 def _change_form(store: Store, actor: Actor) -> None:
@@ -66,8 +67,10 @@ def _change_form(store: Store, actor: Actor) -> None:
     if buttons.button("Change role", key="data_users_change") and picked is not None:
         changed = run_action(lambda: change_role(store, actor, picked, new_role))
         if changed is not None:
-            st.success(f"{changed.name} is now {changed.role.value}.")
+            st.success(f"{plain(changed.name)} is now {changed.role.value}.")
     if buttons.button("Deactivate", key="data_users_deactivate") and picked is not None:
         done = run_action(lambda: deactivate_user(store, actor, picked) or True)
         if done:
-            st.success(f"{users[picked]['name']} can no longer sign in; their records and events stay.")
+            st.success(
+                f"{plain(users[picked]['name'])} can no longer sign in; their records and events stay."
+            )

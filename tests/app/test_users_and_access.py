@@ -50,7 +50,8 @@ def open_order(at: AppTest, order_id: int) -> AppTest:
 
 def sidebar_text(at: AppTest) -> str:
     parts = [m.value for m in at.sidebar.markdown] + [w.value for w in at.sidebar.warning]
-    return " ".join(parts) + " " + " ".join(i.value for i in at.sidebar.info)
+    shown = " ".join(parts) + " " + " ".join(i.value for i in at.sidebar.info)
+    return shown.replace("\\", "")  # as read on screen: without the escapes that keep text plain
 
 
 def action_buttons(at: AppTest) -> list[str]:
@@ -199,3 +200,15 @@ def test_two_sessions_auditing_the_same_order_the_second_is_told_it_changed(
         )
     assert audits == 1
     assert [e["actor"] for e in detail.events if e["action"] == "audit"] == ["Maria Lindqvist"]
+
+
+def test_a_name_with_markdown_is_confirmed_as_plain_text(app_db: Path) -> None:
+    at = session(user_id=ADMIN_ID)
+    at.switch_page(DATA).run()
+    at.text_input(key="data_users_name").input("**Eve** [click](javascript:alert(1))")
+    at.text_input(key="data_users_email").input("eve@scalewise.example")
+    at.button(key="data_users_add_go").click().run()
+
+    assert not at.exception, at.exception
+    message = next(s.value for s in at.success if "Added" in s.value)
+    assert r"\*\*Eve\*\* \[click\]\(javascript\:alert\(1\)\)" in message
