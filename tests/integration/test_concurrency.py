@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 
 from crm_core.errors import ConflictError
 from crm_core.orders import OrderStatus
-from crm_core.services import order_detail, perform
+from crm_core.services import convert_to_order, opportunity_detail, order_detail, perform
 from crm_core.store import Store, data_version
-from crm_core.store.models import Customer, Event, Invoice, Meta
+from crm_core.store.models import Customer, Event, Invoice, Meta, Order
 from tests.integration.order_builders import MANAGER, NOW, advance, make_order
+from tests.integration.test_opportunity_services import capture, walk
 
 THREADS = 8
 
@@ -219,4 +220,30 @@ def test_invoice_numbers_stay_gap_free_and_unique_when_eight_users_invoice_twent
         f"\n[{seeded_store.target.url.get_backend_name()}] concurrent invoicing: {THREADS} threads × "
         f"{len(orders)} orders = {THREADS * len(orders)} tried, {tally['invoiced']} invoiced, "
         f"{tally['conflict']} conflicts, invoice numbers 1…{len(sequence)} without a gap"
+    )
+
+
+def test_eight_users_converting_one_won_opportunity_at_once_create_one_order(seeded_store: Store) -> None:
+    opportunity_id = capture(seeded_store)
+    version = walk(seeded_store, opportunity_id, "won")
+    with seeded_store.read() as session:
+        orders_before = session.scalar(select(func.count()).select_from(Order))
+
+    results = run_together(
+        [
+            lambda: convert_to_order(
+                seeded_store, MANAGER, opportunity_id, version, another_order=True, today=NOW.date()
+            )
+        ]
+        * THREADS
+    )
+
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert sum(isinstance(r, ConflictError) for r in results) == THREADS - 1, results
+    with seeded_store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Order)) == (orders_before or 0) + 1
+    assert len(opportunity_detail(seeded_store, opportunity_id).orders) == 1
+    print(
+        f"\n[{seeded_store.target.url.get_backend_name()}] same conversion: {THREADS} threads, "
+        f"1 order, {THREADS - 1} conflicts"
     )
