@@ -1,4 +1,4 @@
-"""Data: where the data lives, what is in it, import with a column mapping, export, reset."""
+"""Data: where the data lives, what is in it, import with a column mapping, export, users, reset."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ui.data import frame, get_store
 from ui.frame import inside_frame
 from ui.imports import mapping_editor, show_report
 from ui.theme import label
+from ui.users_admin import users_section
 from ui.widgets import run_action
 
 inside_frame()
@@ -147,6 +148,8 @@ else:
             on_click="ignore",
             icon=":material/download:",
         )
+
+users_section(store, actor)
 
 st.subheader("Reset to sample data")
 if actor is None or not actor.can(Permission.RESET_DATA):

@@ -58,7 +58,15 @@ from crm_core.services.scoring import (
     publish_preset,
     save_preset,
 )
-from crm_core.services.users import actor_for_email, get_actor, list_users
+from crm_core.services.users import (
+    actor_for_email,
+    add_user,
+    all_users,
+    change_role,
+    deactivate_user,
+    get_actor,
+    list_users,
+)
 
 __all__ = [
     "ACTION_PERMISSION",
@@ -72,14 +80,18 @@ __all__ = [
     "WarningsNeedApproval",
     "active_weights",
     "actor_for_email",
+    "add_user",
+    "all_users",
     "allocate_order",
     "allowed_actions",
     "audit_order",
     "cancel_order",
     "capture_opportunity",
+    "change_role",
     "convert_to_order",
     "create_order",
     "customer_credit",
+    "deactivate_user",
     "deliver_order",
     "enrich_opportunity",
     "export_frame",

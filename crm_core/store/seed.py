@@ -166,8 +166,17 @@ def _reset_sequences(conn: Connection) -> None:
         )
 
 
+EVENTS_PURGE_KEY = "events_purge"  # see migrations/versions/0002_append_only_events.py
+
+
 def clear_all(conn: Connection) -> None:
-    """Delete every row (children first). Used by reset; the schema stays."""
+    """Delete every row (children first). Used by reset; the schema stays.
+
+    Events are append-only: database triggers refuse to delete them unless the `meta` row
+    `events_purge` exists. It is written here, inside the reset's own transaction, and deleted
+    with the other counters before that transaction commits, so no other writer ever sees it."""
+    conn.execute(sa.delete(Meta).where(Meta.key == EVENTS_PURGE_KEY))
+    conn.execute(sa.insert(Meta).values(key=EVENTS_PURGE_KEY, value=1))
     for name in reversed(TABLE_ORDER):
         conn.execute(sa.delete(Base.metadata.tables[name]))
     conn.execute(sa.delete(Meta).where(Meta.key != DATA_VERSION_KEY))

@@ -70,8 +70,14 @@ class UnitOfWork:
             raise DatabaseUnavailable(unavailable_message(self.store.target, exc)) from None
 
     def get(self, model: type[T], ident: Any, *, expected_version: int | None = None, what: str = "") -> T:
-        """Load a row or raise NotFound; with `expected_version`, raise ConflictError if it moved on."""
-        obj = self.session.get(model, ident)
+        """Load a row or raise NotFound; with `expected_version`, raise ConflictError if it moved on.
+
+        Versioned rows (orders, opportunities) are read with `SELECT … FOR UPDATE` on PostgreSQL,
+        so a second writer of the same row waits here and then sees the new version (a conflict,
+        before doing any work) instead of finding out at its own UPDATE. SQLite's write
+        transaction (BEGIN IMMEDIATE) already holds the whole database."""
+        versioned = hasattr(model, "version")
+        obj = self.session.get(model, ident, with_for_update=versioned or None)
         label = what or model.__name__.lower()
         if obj is None:
             raise NotFound(f"No {label} with id {ident}.")

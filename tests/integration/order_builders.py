@@ -17,6 +17,8 @@ from tests.conftest import SAMPLE_TODAY
 
 REP = Actor(2, "Daniel Okafor", "daniel.okafor@scalewise.example", Role.REP)
 MANAGER = Actor(1, "Maria Lindqvist", "maria.lindqvist@scalewise.example", Role.MANAGER)
+OTHER_REP = Actor(3, "Priya Raman", "priya.raman@scalewise.example", Role.REP)
+ADMIN = Actor(11, "Elena Petrova", "elena.petrova@scalewise.example", Role.ADMIN)
 NOW = datetime(SAMPLE_TODAY.year, SAMPLE_TODAY.month, SAMPLE_TODAY.day, 10, 0, tzinfo=UTC)
 ROUTER, ACCESS_POINT, LABELS = "SW-1001", "SW-1003", "SW-1009"  # active, well stocked in the sample
 INACTIVE = "SW-1023"
