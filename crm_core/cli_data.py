@@ -26,7 +26,7 @@ def system_actor(store: Store, email: str | None) -> Actor:
     if email:
         actor = actor_for_email(store, email)
         if actor is None:
-            raise NotFound(f"No active user with email {email}.")
+            raise NotFound(f"--as: no active user with email {email[:100]!r}.")
         return actor
     with store.read() as session:
         first = session.scalar(
