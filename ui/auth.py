@@ -9,6 +9,7 @@ import streamlit as st
 from crm_core.permissions import Actor
 from crm_core.services import list_users
 from crm_core.store import Store
+from ui.text import plain
 
 USER_KEY = "auth_user_id"
 
@@ -55,9 +56,10 @@ def oidc_actor(store: Store) -> Actor | None:
     email = str(st.user.get("email") or "")
     actor = actor_for_email(store, email) if email else None
     if actor is None:
-        st.sidebar.warning(f"{email or 'This account'} is not a Scalewise user: read-only access.")
+        who = plain(email) if email else "This account"
+        st.sidebar.warning(f"{who} is not a Scalewise user: read-only access.")
     else:
-        st.sidebar.write(f"Signed in as **{actor.name}** · {actor.role.value}")
+        st.sidebar.write(f"Signed in as **{plain(actor.name)}** · {actor.role.value}")
     st.sidebar.button("Log out", on_click=st.logout, key="auth_logout")
     st.session_state["auth_actor"] = actor
     return actor

@@ -30,6 +30,7 @@ from crm_core.services import NewOrder, create_order, customer_credit
 from crm_core.store import Store
 from ui.dates import today
 from ui.order_format import cents, method, pct
+from ui.text import message
 from ui.widgets import run_action
 
 LINES = "orders_new_lines"
@@ -80,7 +81,7 @@ def _lines_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
             try:
                 validation.integer(f"line {number}: quantity", quantity)
             except ValidationError as problem:
-                st.error(str(problem), icon=":material/error:")
+                st.error(message(problem), icon=":material/error:")
                 row = {**row, "quantity": None}
         safe.append(row)
     return pl.DataFrame(safe, schema=SCHEMA)
@@ -249,7 +250,7 @@ def _live_totals(lines: list[LineInput], refs: dict[str, ProductRef], shipping: 
         drafts = validate_lines(lines, refs)
         totals = totals_cents(drafts, round(shipping * 100), round(tax * 100))
     except DomainError as problem:
-        st.warning(f"{problem} — fix it to see the totals.", icon=":material/edit_note:")
+        st.warning(f"{message(problem)} — fix it to see the totals.", icon=":material/edit_note:")
         return
     st.caption(
         "Line totals: "
