@@ -69,7 +69,7 @@ def add_data_commands(sub: argparse._SubParsersAction, on_import: Handler, on_ex
     imp.add_argument("--report", type=Path, metavar="OUT.csv", help="also write every problem to a CSV")
     imp.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this user (default: first admin)")
     imp.add_argument(
-        "--progress", action="store_true", help="print progress lines ('progress 42% Writing …') on stderr"
+        "--progress", action="store_true", help="print progress lines ('progress 42%% Writing …') on stderr"
     )
     imp.set_defaults(func=on_import)
 
