@@ -53,6 +53,15 @@ def get_store() -> Store:
         raise  # unreachable: st.stop() ends the script run
 
 
+def database_stopped(exc: ConfigError) -> None:
+    """The database stopped answering: say so (no traceback, no password); the next rerun retries."""
+    st.error(
+        f"**The database stopped answering.** {message(exc)} The page recovers on its own once it "
+        "answers again: click Rerun or reload the page.",
+        icon=":material/error:",
+    )
+
+
 def current_version(store: Store) -> int:
     try:
         return data_version(store)
