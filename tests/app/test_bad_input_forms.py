@@ -44,7 +44,11 @@ def capture(**values: str) -> Callable[[AppTest, Store], AppTest]:
         at.switch_page("pages/opportunities.py").run()
         at.session_state["opportunities_view"] = CAPTURE_TAB
         at.run()
-        fields = {"company": "Form Corpus Ltd", "contact": "Ada Lovelace", "email": "ada@formcorpus.example"} | values
+        fields = {
+            "company": "Form Corpus Ltd",
+            "contact": "Ada Lovelace",
+            "email": "ada@formcorpus.example",
+        } | values
         for name, value in fields.items():
             at.text_input(key=f"opportunities_capture_{name}").input(value)
         at.selectbox(key="opportunities_capture_product").set_value(3)
@@ -57,7 +61,9 @@ def capture(**values: str) -> Callable[[AppTest, Store], AppTest]:
 def new_order(line: dict[str, object], notes: str = "") -> Callable[[AppTest, Store], AppTest]:
     def submit(at: AppTest, db: Store) -> AppTest:
         at.session_state["orders_view"] = "new"
-        at.session_state["orders_new_lines"] = [{"sku": "SW-1001", "quantity": 1, "unit_price": None, "discount_pct": 0.0} | line]
+        at.session_state["orders_new_lines"] = [
+            {"sku": "SW-1001", "quantity": 1, "unit_price": None, "discount_pct": 0.0} | line
+        ]
         at.switch_page("pages/orders.py").run()
         at.selectbox(key="orders_new_customer").set_value(5).run()
         if notes:
@@ -111,13 +117,35 @@ FORM_CASES = [
     FormCase("order: negative discount", new_order({"discount_pct": -5.0}), "line 1: discount %"),
     FormCase("order: SKU is SQL", new_order({"sku": "'; DROP TABLE orders;--"}), "line 1: SKU"),
     FormCase("order: notes with a bell character", new_order({}, notes="call\x07me"), "'notes'"),
-    FormCase("payment: NaN", order_action(INVOICED, "orders_act_record_payment", "amount", "NaN"), "'amount'"),
-    FormCase("payment: 10^20", order_action(INVOICED, "orders_act_record_payment", "amount", "1e20"), "'amount'"),
-    FormCase("payment: negative", order_action(INVOICED, "orders_act_record_payment", "amount", "-5"), "'amount'"),
-    FormCase("payment: script tag", order_action(INVOICED, "orders_act_record_payment", "amount", XSS_SCRIPT), "'amount'"),
-    FormCase("hold: whitespace reason", order_action(ENTERED, "orders_act_hold", "hold_reason", "  "), "'hold reason'"),
-    FormCase("hold: 1 MB reason", order_action(ENTERED, "orders_act_hold", "hold_reason", MEGABYTE), "'hold reason'"),
-    FormCase("hold: right-to-left override", order_action(ENTERED, "orders_act_hold", "hold_reason", f"wait{RLO}"), "'hold reason'"),
+    FormCase(
+        "payment: NaN", order_action(INVOICED, "orders_act_record_payment", "amount", "NaN"), "'amount'"
+    ),
+    FormCase(
+        "payment: 10^20", order_action(INVOICED, "orders_act_record_payment", "amount", "1e20"), "'amount'"
+    ),
+    FormCase(
+        "payment: negative", order_action(INVOICED, "orders_act_record_payment", "amount", "-5"), "'amount'"
+    ),
+    FormCase(
+        "payment: script tag",
+        order_action(INVOICED, "orders_act_record_payment", "amount", XSS_SCRIPT),
+        "'amount'",
+    ),
+    FormCase(
+        "hold: whitespace reason",
+        order_action(ENTERED, "orders_act_hold", "hold_reason", "  "),
+        "'hold reason'",
+    ),
+    FormCase(
+        "hold: 1 MB reason",
+        order_action(ENTERED, "orders_act_hold", "hold_reason", MEGABYTE),
+        "'hold reason'",
+    ),
+    FormCase(
+        "hold: right-to-left override",
+        order_action(ENTERED, "orders_act_hold", "hold_reason", f"wait{RLO}"),
+        "'hold reason'",
+    ),
     FormCase("preset: NUL in name", preset("Q3\x00"), "'name'"),
     FormCase("preset: right-to-left override in name", preset(f"Q3{RLO}"), "'name'"),
 ]
@@ -142,11 +170,14 @@ def test_a_form_refuses_bad_input_naming_the_field_and_changes_nothing(
     assert snapshot(db) == before
 
 
-@pytest.mark.parametrize(
-    "company",
-    ["مطبعة النور 🚀 Café", "O'Brien; DROP TABLE customers;--", MD_JS_LINK],
-    ids=["emoji and Arabic", "SQL-looking", "javascript link"],
-)
+ACCEPTED_NAMES = {
+    "emoji and Arabic": "مطبعة النور 🚀 Café",
+    "SQL-looking": "O'Brien; DROP TABLE customers;--",
+    "javascript link": MD_JS_LINK,
+}
+
+
+@pytest.mark.parametrize("company", list(ACCEPTED_NAMES.values()), ids=list(ACCEPTED_NAMES))
 def test_a_capture_form_accepts_real_names_verbatim_and_shows_them_as_text(
     app: AppTest, db: Store, company: str
 ) -> None:
@@ -160,8 +191,3 @@ def test_a_capture_form_accepts_real_names_verbatim_and_shows_them_as_text(
     assert stored == company
     assert data_version(db) == version + 1
     assert at.subheader[0].value.startswith(plain(company))  # escaped Markdown: shown literally
-
-
-def test_the_forms_corpus_is_counted() -> None:
-    print(f"bad-input corpus, forms: {len(FORM_CASES) + 3} cases")
-    assert len(FORM_CASES) >= 20
