@@ -6,7 +6,6 @@ every table and the data version). Valid text that only *looks* hostile is saved
 shown as text, not Markdown.
 """
 
-# ruff: noqa: E501
 
 from __future__ import annotations
 
