@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from crm_core.errors import ConfigError
 from ui.auth import sidebar_identity
-from ui.data import get_store, is_streamlit_cloud
+from ui.data import database_stopped, get_store, is_streamlit_cloud
 from ui.navigation import PAGES as PAGES_INFO
+from ui.text import plain
 
 st.set_page_config(page_title="Scalewise CRM", page_icon=":material/trending_up:", layout="wide")
 
@@ -15,15 +17,18 @@ PAGES = [st.Page(p.path, title=p.title, icon=p.icon, default=(i == 0)) for i, p 
 page = st.navigation(PAGES)
 store = get_store()
 
-with st.sidebar:
-    st.markdown("### Scalewise")
-    sidebar_identity(store)
-    st.caption(f"Data: {store.describe()}")
-    if store.is_sqlite and is_streamlit_cloud():
-        st.warning(
-            "Ephemeral demo data: this app stores data in a local SQLite file that resets when the "
-            "app restarts. Set a PostgreSQL URL in the app's secrets to keep it.",
-            icon=":material/hourglass_top:",
-        )
+try:  # the database can stop answering mid-session: one message, no traceback, retry on rerun
+    with st.sidebar:
+        st.markdown("### Scalewise")
+        sidebar_identity(store)
+        st.caption(f"Data: {plain(store.describe())}")
+        if store.is_sqlite and is_streamlit_cloud():
+            st.warning(
+                "Ephemeral demo data: this app stores data in a local SQLite file that resets when the "
+                "app restarts. Set a PostgreSQL URL in the app's secrets to keep it.",
+                icon=":material/hourglass_top:",
+            )
 
-page.run()
+    page.run()
+except ConfigError as exc:
+    database_stopped(exc)

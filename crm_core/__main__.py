@@ -20,6 +20,7 @@ from crm_core.store import check_connection, init_db, make_store, reset_to_sampl
 from crm_core.store.engine import Store
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+MAX_ARGUMENT = 4_096
 
 
 def _store() -> Store:
@@ -108,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
+    for position, arg in enumerate(argv, start=1):
+        # argparse would echo a bad value whole; nothing we take is anywhere near this long.
+        if len(arg) > MAX_ARGUMENT:
+            print(
+                f"error: argument {position} is too long ({len(arg):,} characters; at most {MAX_ARGUMENT:,})",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     if argv[:1] == ["sample"]:
         # argparse.REMAINDER drops arguments that start with an option, so hand them all on here.
         args = argparse.Namespace(func=cmd_sample, rest=argv[1:])

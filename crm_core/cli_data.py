@@ -26,7 +26,7 @@ def system_actor(store: Store, email: str | None) -> Actor:
     if email:
         actor = actor_for_email(store, email)
         if actor is None:
-            raise NotFound(f"No active user with email {email}.")
+            raise NotFound(f"--as: no active user with email {email[:100]!r}.")
         return actor
     with store.read() as session:
         first = session.scalar(
@@ -68,6 +68,9 @@ def add_data_commands(sub: argparse._SubParsersAction, on_import: Handler, on_ex
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     imp.add_argument("--report", type=Path, metavar="OUT.csv", help="also write every problem to a CSV")
     imp.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this user (default: first admin)")
+    imp.add_argument(
+        "--progress", action="store_true", help="print progress lines ('progress 42%% Writing …') on stderr"
+    )
     imp.set_defaults(func=on_import)
 
     exp = sub.add_parser("export", help="export a table as CSV, Excel or Parquet")
@@ -94,7 +97,14 @@ def run_import(store: Store, args: argparse.Namespace) -> int:
     options = ImportOptions(lenient=args.lenient, create_missing=args.create_missing, dry_run=args.dry_run)
     mapping = args.mapping.read_text(encoding="utf-8") if args.mapping else None
     report = import_file(
-        store, actor, args.kind, args.file, args.file.name, mapping_toml=mapping, options=options
+        store,
+        actor,
+        args.kind,
+        args.file,
+        args.file.name,
+        mapping_toml=mapping,
+        options=options,
+        progress=_print_progress if getattr(args, "progress", False) else None,
     )
     print(f"Acting as {actor.name} <{actor.email}> ({actor.role.value}).")
     print(report.to_text())
@@ -104,6 +114,10 @@ def run_import(store: Store, args: argparse.Namespace) -> int:
     if report.clean:
         return EXIT_OK
     return EXIT_REJECTED if args.lenient else EXIT_ERROR
+
+
+def _print_progress(fraction: float, message: str) -> None:
+    print(f"progress {fraction:.0%} {message}", file=sys.stderr, flush=True)
 
 
 def run_export(store: Store, args: argparse.Namespace) -> int:

@@ -23,9 +23,25 @@ EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z
 PHONE_RE = re.compile(r"^\+?[0-9 ().\-/]{5,30}$")
 
 
+# Characters that change how text *looks* rather than what it says: bidirectional embeddings,
+# overrides and isolates ("Trojan Source": U+202E makes 'exe.txt' read 'txt.exe'), the byte-order
+# mark and line/paragraph separators. Letters of right-to-left scripts, emoji (including the
+# zero-width joiner inside emoji sequences) and the plain LRM/RLM marks are fine.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+INVISIBLE_FORMAT = "\ufeff\u2028\u2029"
+# The same rule as a regular expression, for Polars over whole import columns (parse.py):
+# C0/C1 controls (tab, LF and CR allowed only in long text), bidi controls, BOM and separators.
+FORBIDDEN_SINGLE_LINE = "[\x00-\x1f\x7f-\x9f" + BIDI_CONTROLS + INVISIBLE_FORMAT + "]"
+FORBIDDEN_MULTILINE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + BIDI_CONTROLS + INVISIBLE_FORMAT + "]"
+_FORBIDDEN = {False: re.compile(FORBIDDEN_SINGLE_LINE), True: re.compile(FORBIDDEN_MULTILINE)}
+MAX_INT64 = 2**63 - 1  # the database's integer columns; larger ids or counts cannot be stored
+
+
 def _has_control_chars(value: str, *, allow_newlines: bool) -> bool:
-    allowed = {"\n", "\r", "\t"} if allow_newlines else set()
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
+    if _FORBIDDEN[allow_newlines].search(value):
+        return True
+    # Lone surrogates cannot be encoded as UTF-8 (PostgreSQL refuses them; SQLite would mangle them).
+    return any(unicodedata.category(ch) == "Cs" for ch in value)
 
 
 def text(
@@ -49,7 +65,9 @@ def text(
     if len(cleaned) > max_length:
         raise ValidationError(field, f"is too long ({len(cleaned):,} characters; at most {max_length:,})")
     if _has_control_chars(cleaned, allow_newlines=multiline):
-        raise ValidationError(field, "contains control characters")
+        raise ValidationError(
+            field, "contains control or text-direction characters (paste it as plain text and retype it)"
+        )
     return cleaned
 
 
@@ -91,6 +109,8 @@ def integer(field: str, value: Any, *, minimum: int | None = None, maximum: int 
             raise ValidationError(field, f"'{value.strip()[:40]}' is not a whole number") from None
     elif not isinstance(value, int):
         raise ValidationError(field, "must be a whole number")
+    if abs(value) > MAX_INT64:
+        raise ValidationError(field, f"is far too large (at most {MAX_INT64:,})")
     if minimum is not None and value < minimum:
         raise ValidationError(field, f"must be at least {minimum:,}")
     if maximum is not None and value > maximum:

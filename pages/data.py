@@ -16,6 +16,7 @@ from ui.auth import current_actor
 from ui.data import frame, get_store
 from ui.frame import inside_frame
 from ui.imports import mapping_editor, show_report
+from ui.text import message, plain
 from ui.theme import label
 from ui.users_admin import users_section
 from ui.widgets import run_action
@@ -74,10 +75,11 @@ else:
             raw = read_upload(current["data"], current["name"])
             start = mapping_for(kind, raw.columns, toml_text)
         except DomainError as exc:
-            st.error(str(exc), icon=":material/warning:")
+            st.error(message(exc), icon=":material/warning:")
             raw = None
         if raw is not None:
-            st.write(f"**{current['name']}** — {raw.height:,} rows, {raw.width - 1} columns. First rows:")
+            file_name = plain(current["name"])
+            st.write(f"**{file_name}** — {raw.height:,} rows, {raw.width - 1} columns. First rows:")
             st.dataframe(raw.drop("_row").head(5), hide_index=True, width="stretch")
             columns = [c for c in raw.columns if c != "_row"]
             st.markdown("**Column mapping** — pick the column of your file for each field (auto-detected).")

@@ -16,6 +16,7 @@ from ui.frame import inside_frame
 from ui.order_detail import order_detail_view
 from ui.order_entry import new_order_form, reset_new_order
 from ui.order_list import TABLE_NONCE, order_list
+from ui.text import message
 
 inside_frame()
 
@@ -53,10 +54,10 @@ if wanted and wanted != st.session_state[PARAM_SEEN]:
     try:
         open_order(order_id_for_number(store, wanted))
     except DomainError as problem:
-        st.warning(f"{problem} Showing all orders instead.", icon=":material/search_off:")
+        st.warning(f"{message(problem)} Showing all orders instead.", icon=":material/search_off:")
 
 if flash := st.session_state.pop(FLASH, None):
-    st.success(flash, icon=":material/check_circle:")
+    st.success(message(flash), icon=":material/check_circle:")
 
 if st.session_state[SELECTED] is not None:
     st.button("All orders", icon=":material/arrow_back:", on_click=back_to_list, key="orders_back")

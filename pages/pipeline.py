@@ -16,6 +16,7 @@ from ui.data import frame
 from ui.dates import today
 from ui.filters import date_range_filter, multiselect_filter
 from ui.frame import inside_frame
+from ui.text import message
 from ui.theme import label, label_expr, money, percent
 from ui.widgets import show_data
 
@@ -81,7 +82,7 @@ try:
         {s: st.session_state[k] for s, k in PROBABILITY_KEYS.items()}
     )
 except ValidationError as exc:
-    st.error(str(exc), icon=":material/warning:")
+    st.error(message(exc), icon=":material/warning:")
     probabilities = {k.value: v for k, v in DEFAULT_STAGE_PROBABILITY.items()}
 
 selected = opportunities.filter(by_owner & by_segment & by_date)

@@ -30,6 +30,7 @@ from ui.auth import current_actor
 from ui.data import current_version, get_store, scoring_opportunities, store_key
 from ui.frame import inside_frame
 from ui.scoring_state import LINK_NOTICE, init_state, read_current, sync_link
+from ui.text import message, plain
 
 inside_frame()
 
@@ -50,7 +51,7 @@ version = current_version(store)
 opportunities = scoring_opportunities(store)
 init_state(team.weights, team.bant)
 if notice := st.session_state.get(LINK_NOTICE):
-    st.warning(notice, icon=":material/link_off:")
+    st.warning(message(notice), icon=":material/link_off:")
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -138,7 +139,7 @@ def workshop() -> None:
     st.subheader("Value × potential")
     sections.scatter_and_breakdown(scored, current.weights, current.thresholds)
 
-    st.subheader(f"Rank shift against {team.name}")
+    st.subheader(f"Rank shift against {plain(team.name)}")
     sections.rank_shift_section(shift, scored, top_n, team.name)
 
     st.subheader("Back-test: would these weights have picked the winners?")
@@ -167,9 +168,9 @@ st.subheader("Presets")
 current = read_current()
 published = team.preset
 st.caption(
-    f"The team's active weights: **{team.name}**"
+    f"The team's active weights: **{plain(team.name)}**"
     + (
-        f", published by {published.published_by} on {published.published_at:%d %b %Y}."
+        f", published by {plain(published.published_by)} on {published.published_at:%d %b %Y}."
         if published and published.published_at
         else "."
     )

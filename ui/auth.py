@@ -56,9 +56,8 @@ def oidc_actor(store: Store) -> Actor | None:
     email = str(st.user.get("email") or "")
     actor = actor_for_email(store, email) if email else None
     if actor is None:
-        st.sidebar.warning(
-            f"{plain(email) if email else 'This account'} is not a Scalewise user: read-only access."
-        )
+        who = plain(email) if email else "This account"
+        st.sidebar.warning(f"{who} is not a Scalewise user: read-only access.")
     else:
         st.sidebar.write(f"Signed in as **{plain(actor.name)}** · {actor.role.value}")
     st.sidebar.button("Log out", on_click=st.logout, key="auth_logout")

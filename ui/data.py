@@ -19,6 +19,7 @@ from crm_core.config import DatabaseTarget, resolve_database
 from crm_core.errors import ConfigError
 from crm_core.store import Store, check_connection, data_version, init_db, make_store
 from crm_core.store import frames as store_frames
+from ui.text import message
 
 
 def _secrets_url() -> str | None:
@@ -47,16 +48,25 @@ def get_store() -> Store:
         target = database_target()
         return _open_store(target.url.render_as_string(hide_password=False), target.source)
     except ConfigError as exc:
-        st.error(f"**The database is not available.** {exc}", icon=":material/error:")
+        st.error(f"**The database is not available.** {message(exc)}", icon=":material/error:")
         st.stop()
         raise  # unreachable: st.stop() ends the script run
+
+
+def database_stopped(exc: ConfigError) -> None:
+    """The database stopped answering: say so (no traceback, no password); the next rerun retries."""
+    st.error(
+        f"**The database stopped answering.** {message(exc)} The page recovers on its own once it "
+        "answers again: click Rerun or reload the page.",
+        icon=":material/error:",
+    )
 
 
 def current_version(store: Store) -> int:
     try:
         return data_version(store)
     except ConfigError as exc:
-        st.error(f"**The database stopped answering.** {exc}", icon=":material/error:")
+        st.error(f"**The database stopped answering.** {message(exc)}", icon=":material/error:")
         st.stop()
         raise
 
@@ -100,7 +110,7 @@ def frame(name: str, store: Store | None = None) -> pl.DataFrame:
             return _load(name, store, store_key(store), version)
         return _load_table(name, store, store_key(store), version)
     except ConfigError as exc:
-        st.error(f"**The database stopped answering.** {exc}", icon=":material/error:")
+        st.error(f"**The database stopped answering.** {message(exc)}", icon=":material/error:")
         st.stop()
         raise
 
@@ -138,6 +148,6 @@ def scoring_opportunities(store: Store | None = None) -> pl.DataFrame:
     try:
         return _scoring_opportunities(store, store_key(store), version)
     except ConfigError as exc:
-        st.error(f"**The database stopped answering.** {exc}", icon=":material/error:")
+        st.error(f"**The database stopped answering.** {message(exc)}", icon=":material/error:")
         st.stop()
         raise

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from crm_core.io import ColumnMapping, ImportReport, fields_for
+from ui.text import message
 
 NOT_MAPPED = "— not in the file —"
 
@@ -51,11 +52,11 @@ def show_report(report: ImportReport, *, key: str) -> None:
     """The import report: headline, counts, notes, every problem, and downloads."""
     headline = report.headline()
     if report.rows_rejected and not report.lenient:
-        st.error(headline, icon=":material/block:")
+        st.error(message(headline), icon=":material/block:")
     elif report.rows_rejected:
-        st.warning(headline, icon=":material/warning:")
+        st.warning(message(headline), icon=":material/warning:")
     else:
-        st.success(headline, icon=":material/check_circle:")
+        st.success(message(headline), icon=":material/check_circle:")
     cols = st.columns(4)
     cols[0].metric("Rows read", f"{report.rows_read:,}", border=True)
     cols[1].metric(
@@ -63,9 +64,9 @@ def show_report(report: ImportReport, *, key: str) -> None:
     )
     cols[2].metric("Rejected", f"{report.rows_rejected:,}", border=True)
     cols[3].metric("Problems", f"{report.problems.height:,}", border=True)
-    st.write(("Would change: " if report.dry_run else "Changes: ") + report.changes() + ".")
+    st.write(("Would change: " if report.dry_run else "Changes: ") + message(report.changes()) + ".")
     for note in report.notes:
-        st.caption(f"Note: {note}")
+        st.caption(f"Note: {message(note)}")
     if report.problems.height:
         st.markdown("**Problems by reason**")
         st.dataframe(report.problems_by_reason(), hide_index=True, width="stretch")

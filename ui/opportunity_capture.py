@@ -12,6 +12,7 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services.opportunities import OWNER_ROLES
 from ui.dates import today
 from ui.opportunity_actions import CAPTURE_ERRORS, CAPTURE_KEYS, CAPTURE_MATCHES, queue_capture
+from ui.text import message as text_message
 from ui.text import plain
 from ui.theme import money
 
@@ -20,7 +21,7 @@ def _problem(field: str) -> None:
     """The message for `field` from the last submit, right under its input."""
     message = st.session_state.get(CAPTURE_ERRORS, {}).get(field)
     if message:
-        st.error(message, icon=":material/error:")
+        st.error(text_message(message), icon=":material/error:")
 
 
 def capture_form(actor: Actor | None, owners: list[Actor], products: pl.DataFrame) -> None:
@@ -34,7 +35,7 @@ def capture_form(actor: Actor | None, owners: list[Actor], products: pl.DataFram
     errors = st.session_state.get(CAPTURE_ERRORS, {})
     others = [m for f, m in errors.items() if f not in CAPTURE_KEYS]
     for message in others:
-        st.error(message, icon=":material/error:")
+        st.error(text_message(message), icon=":material/error:")
     _offer_matches()
 
     active = products.filter(pl.col("active")).sort("name")

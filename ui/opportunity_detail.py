@@ -27,7 +27,7 @@ from crm_core.store import Store
 from ui.charts.pipeline import stage_timeline
 from ui.opportunity_actions import FLASH, run_pending_step
 from ui.opportunity_steps import convert_form, enrich_form, lose_form, schedule_form, score_panel, win_panel
-from ui.text import plain
+from ui.text import message, plain
 from ui.theme import label, money
 
 FUNNEL = [Stage.CAPTURED, Stage.ENRICHED, Stage.QUALIFIED, Stage.SCHEDULED, Stage.WON]
@@ -49,11 +49,11 @@ def detail_view(store: Store, actor: Actor | None, opportunity_id: int | None, i
     run_pending_step(store, actor)
     flash = st.session_state.pop(FLASH, None)
     if flash:
-        st.success(flash, icon=":material/check_circle:")
+        st.success(message(flash), icon=":material/check_circle:")
     try:
         detail = opportunity_detail(store, opportunity_id)
     except NotFound as exc:
-        st.info(str(exc))
+        st.info(message(exc))
         return
     history = opportunity_history(store, opportunity_id)
 

@@ -14,7 +14,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from crm_core.errors import DomainError
+from crm_core import validation
+from crm_core.errors import DomainError, ValidationError
 from crm_core.money import format_money
 from crm_core.orders import (
     DELIVERY_METHODS,
@@ -29,6 +30,7 @@ from crm_core.services import NewOrder, create_order, customer_credit
 from crm_core.store import Store
 from ui.dates import today
 from ui.order_format import cents, method, pct
+from ui.text import message
 from ui.widgets import run_action
 
 LINES = "orders_new_lines"
@@ -67,6 +69,22 @@ def _fill_list_prices(list_prices: dict[str, float]) -> None:
         row["unit_price"] = list_prices[row["sku"]]
     st.session_state[LINES] = rows
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
+
+
+def _lines_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """The editor's rows as a typed frame. A quantity a whole-number column cannot hold (NaN, 10^20,
+    text) is emptied and its problem shown, so the page never fails on what was typed."""
+    safe = []
+    for number, row in enumerate(rows, start=1):
+        quantity = row.get("quantity")
+        if quantity is not None:
+            try:
+                validation.integer(f"line {number}: quantity", quantity)
+            except ValidationError as problem:
+                st.error(message(problem), icon=":material/error:")
+                row = {**row, "quantity": None}
+        safe.append(row)
+    return pl.DataFrame(safe, schema=SCHEMA)
 
 
 def reset_new_order() -> None:
@@ -124,7 +142,7 @@ def new_order_form(
     product_names = {ref.sku: ref.name for ref in refs.values()}
 
     st.markdown("**Lines** — pick a product; the unit price comes from the list price and can be changed.")
-    base = pl.DataFrame(st.session_state.get(LINES, [dict(BLANK_LINE)]), schema=SCHEMA)
+    base = _lines_frame(st.session_state.get(LINES, [dict(BLANK_LINE)]))
     edited = st.data_editor(
         base,
         key=_editor_key(),
@@ -232,7 +250,7 @@ def _live_totals(lines: list[LineInput], refs: dict[str, ProductRef], shipping: 
         drafts = validate_lines(lines, refs)
         totals = totals_cents(drafts, round(shipping * 100), round(tax * 100))
     except DomainError as problem:
-        st.warning(f"{problem} — fix it to see the totals.", icon=":material/edit_note:")
+        st.warning(f"{message(problem)} — fix it to see the totals.", icon=":material/edit_note:")
         return
     st.caption(
         "Line totals: "

@@ -58,10 +58,10 @@ def run_pending(store: Store, actor: Actor | None, order_id: int) -> ActionResul
     if result is not None:
         for key in [k for k in st.session_state if str(k).startswith(INPUT_PREFIX)]:
             del st.session_state[key]
-        note = f" — {plain(result.note)}" if result.note else ""
+        shown_note = f" — {plain(result.note)}" if result.note else ""
         now = status_label(result.status)
         st.success(
-            f"**{ACTION_LABELS[action]}** done: {result.number} is now **{now}**{note}",
+            f"**{ACTION_LABELS[action]}** done: {result.number} is now **{now}**{shown_note}",
             icon=":material/check_circle:",
         )
     return result

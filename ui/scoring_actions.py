@@ -11,6 +11,7 @@ from crm_core.scoring import FACTOR_LABELS, BantWeights, Weights, suggest_weight
 from crm_core.services import list_presets, publish_preset, save_preset
 from crm_core.store import Store
 from ui.scoring_state import SUGGESTION, apply_suggestion, apply_weights, share_url
+from ui.text import message
 from ui.widgets import run_action
 
 
@@ -33,7 +34,7 @@ def suggest(opportunities: pl.DataFrame, current: Weights, data_version: int) ->
                 found = suggest_weights(opportunities, baseline=current)
             except DomainError as exc:
                 st.session_state[SUGGESTION] = None
-                st.warning(f"No suggestion: {exc}", icon=":material/info:")
+                st.warning(f"No suggestion: {message(exc)}", icon=":material/info:")
                 return
         st.session_state[SUGGESTION] = {
             "weights": found.weights.as_tuple(),

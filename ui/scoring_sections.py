@@ -15,6 +15,7 @@ from ui.charts.scoring import (
     slope_chart,
 )
 from ui.scoring_state import BANT_KEYS, SCALE_KEYS, STEP, THRESHOLD_KEYS, normalised_shares
+from ui.text import message, plain
 from ui.theme import label_expr
 
 SCATTER_MAX = 2_000
@@ -112,7 +113,7 @@ def ranked_list(scored: pl.DataFrame, shift: RankShift, top_n: int, baseline_nam
     st.caption(
         f"Top {shown.height} of {ranked.height if search else total:,} {'matching ' if search else ''}"
         "opportunities by priority "
-        f"(V·P/10). “Move” is against {baseline_name}."
+        f"(V·P/10). “Move” is against {plain(baseline_name)}."
     )
     st.dataframe(
         shown.select(
@@ -264,7 +265,7 @@ def backtest_section(
     current: Backtest | None, baseline: Backtest | None, baseline_name: str, problem: str | None
 ) -> None:
     if problem or current is None or baseline is None:
-        st.info(f"No back-test yet: {problem}", icon=":material/info:")
+        st.info(f"No back-test yet: {message(problem)}", icon=":material/info:")
         return
     st.caption(
         f"On {current.n_won + current.n_lost:,} closed, scored deals ({current.n_won:,} won, "
@@ -277,7 +278,7 @@ def backtest_section(
         (base_col, baseline, baseline_name, None),
     ):
         with column.container(border=True):
-            st.markdown(f"**{name}**")
+            st.markdown(f"**{plain(name)}**")
             auc_col, lift_col = st.columns(2)
             auc_change = (
                 None if other is None or abs(result.auc - other.auc) < 5e-4 else result.auc - other.auc

@@ -13,6 +13,7 @@ from crm_core.errors import ConflictError, DomainError
 from crm_core.io import EXPORT_FORMATS
 from crm_core.permissions import Permission
 from crm_core.services.imports import export_frame
+from ui.text import message
 
 T = TypeVar("T")
 
@@ -54,11 +55,11 @@ def run_action(action: Callable[[], T], *, success: str | None = None) -> T | No
     try:
         result = action()
     except ConflictError as exc:
-        st.warning(str(exc), icon=":material/sync_problem:")
+        st.warning(message(exc), icon=":material/sync_problem:")
         return None
     except DomainError as exc:
-        st.error(str(exc), icon=":material/warning:")
+        st.error(message(exc), icon=":material/warning:")
         return None
     if success:
-        st.toast(success, icon=":material/check_circle:")
+        st.toast(message(success), icon=":material/check_circle:")
     return result

@@ -17,7 +17,7 @@ from crm_core.io.export import restore_neutralised
 from crm_core.io.fields import CHOICE_SYNONYMS, Field, FieldType, Kind, fields_for
 from crm_core.io.mapping import ColumnMapping
 from crm_core.io.read import ROW
-from crm_core.validation import EMAIL_RE, MAX_AMOUNT, PHONE_RE
+from crm_core.validation import EMAIL_RE, FORBIDDEN_MULTILINE, FORBIDDEN_SINGLE_LINE, MAX_AMOUNT, PHONE_RE
 
 DATETIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S%.f",
@@ -31,7 +31,8 @@ DATETIME_FORMATS = (
 )
 TRUE_WORDS = ("true", "yes", "y", "1", "t", "x", "ja", "oui")
 FALSE_WORDS = ("false", "no", "n", "0", "f", "nein", "non")
-CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+# Dates outside these years are typos or placeholders (0001-01-01, 9999-12-31), not CRM history.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
 MAX_CENTS = int(MAX_AMOUNT) * 100
 
 
@@ -78,9 +79,7 @@ def parse_field(spec: Field, mapping: ColumnMapping) -> tuple[pl.Expr, pl.Expr]:
     t = spec.type
     if t in (FieldType.TEXT, FieldType.LONG_TEXT):
         too_long = c.str.len_chars() > spec.max_length
-        controls = c.str.contains(
-            r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]" if t == FieldType.LONG_TEXT else r"[\x00-\x1f\x7f]"
-        )
+        controls = c.str.contains(FORBIDDEN_MULTILINE if t == FieldType.LONG_TEXT else FORBIDDEN_SINGLE_LINE)
         return c, _reason(
             (
                 too_long,
@@ -88,11 +87,11 @@ def parse_field(spec: Field, mapping: ColumnMapping) -> tuple[pl.Expr, pl.Expr]:
                     "is too long ({} characters; at most {})", c.str.len_chars(), pl.lit(spec.max_length)
                 ),
             ),
-            (controls, "contains control characters"),
+            (controls, "contains control or text-direction characters"),
         )
     if t == FieldType.INTEGER:
         cleaned = c.str.replace_all(",", "", literal=True)
-        ok = cleaned.str.contains(r"^[+-]?\d{1,15}(\.0*)?$")
+        ok = cleaned.str.contains(r"^[+-]?[0-9]{1,15}(\.0*)?$")  # ASCII digits: \d is Unicode in Polars
         value = cleaned.str.replace(r"\.0*$", "").cast(pl.Int64, strict=False)
         minimum = spec.minimum
         return value, _reason(
@@ -101,7 +100,7 @@ def parse_field(spec: Field, mapping: ColumnMapping) -> tuple[pl.Expr, pl.Expr]:
         )
     if t == FieldType.MONEY:
         cleaned = c.str.replace_all(r"[\s$€£,]", "")
-        parts = cleaned.str.extract_groups(r"^(-?)(\d{1,13})(?:\.(\d{1,2}))?$")
+        parts = cleaned.str.extract_groups(r"^(-?)([0-9]{1,13})(?:\.([0-9]{1,2}))?$")
         whole = parts.struct.field("2").cast(pl.Int64, strict=False)
         cents = parts.struct.field("3").fill_null("0").str.pad_end(2, "0").cast(pl.Int64, strict=False)
         value = whole * 100 + cents
@@ -109,7 +108,7 @@ def parse_field(spec: Field, mapping: ColumnMapping) -> tuple[pl.Expr, pl.Expr]:
         return (
             pl.when(negative).then(-value).otherwise(value),
             _reason(
-                (present & cleaned.str.contains(r"^-?\d+\.\d{3,}$"), "has more than two decimals"),
+                (present & cleaned.str.contains(r"^-?[0-9]+\.[0-9]{3,}$"), "has more than two decimals"),
                 (present & whole.is_null(), _quoted(c) + " is not an amount"),
                 (present & negative & (value > 0), "must not be negative"),
                 (present & (value > MAX_CENTS), "is too large"),
@@ -117,7 +116,7 @@ def parse_field(spec: Field, mapping: ColumnMapping) -> tuple[pl.Expr, pl.Expr]:
         )
     if t == FieldType.PERCENT:
         cleaned = c.str.replace_all(r"[\s%]", "")
-        parts = cleaned.str.extract_groups(r"^(\d{1,3})(?:\.(\d{1,2}))?$")
+        parts = cleaned.str.extract_groups(r"^([0-9]{1,3})(?:\.([0-9]{1,2}))?$")
         whole = parts.struct.field("1").cast(pl.Int64, strict=False)
         value = whole * 100 + parts.struct.field("2").fill_null("0").str.pad_end(2, "0").cast(pl.Int64)
         return value, _reason(
@@ -127,7 +126,7 @@ def parse_field(spec: Field, mapping: ColumnMapping) -> tuple[pl.Expr, pl.Expr]:
     if t == FieldType.SCORE:
         value = c.cast(pl.Float64, strict=False)
         return value, _reason(
-            (present & value.is_null(), _quoted(c) + " is not a number"),
+            (present & (value.is_null() | value.is_nan()), _quoted(c) + " is not a number"),
             (present & ((value < 0) | (value > 10)), "must be between 0 and 10"),
         )
     if t == FieldType.BOOLEAN:
@@ -164,8 +163,13 @@ def parse_field(spec: Field, mapping: ColumnMapping) -> tuple[pl.Expr, pl.Expr]:
         )
         if t == FieldType.DATE:
             value = value.dt.date()
+        year = value.dt.year()
         return value, _reason(
             (present & value.is_null(), _quoted(c) + f" is not a date ({_format_hint(spec, mapping)})"),
+            (
+                present & ((year < EARLIEST_YEAR) | (year > LATEST_YEAR)),
+                _quoted(c) + f" is out of range (years {EARLIEST_YEAR}–{LATEST_YEAR})",
+            ),
         )
     raise AssertionError(f"unhandled field type {t}")
 

@@ -23,6 +23,7 @@ from crm_core.io.report import PROBLEM_SCHEMA, empty_problems
 from crm_core.io.resolve import References
 
 WHY = "_why_"
+MAX_QUOTED_VALUE = 200
 # Field names that carry money, percentages or ids in the file → the store's column.
 DB_COLUMN = {
     "annual_revenue": "annual_revenue_cents",
@@ -96,11 +97,18 @@ def problems_of(frame: pl.DataFrame, mapping: ColumnMapping) -> pl.DataFrame:
             continue
         name = col[len(WHY) :].split("__", 1)[0]
         value = pl.col(raw(name)) if raw(name) in frame.columns else pl.lit(None, dtype=pl.String)
+        value = value.cast(pl.String)
+        # A report quotes the value, not a megabyte of it (the page, the CLI and the CSV show it).
+        value = (
+            pl.when(value.str.len_chars() > MAX_QUOTED_VALUE)
+            .then(value.str.slice(0, MAX_QUOTED_VALUE) + pl.lit("…"))
+            .otherwise(value)
+        )
         parts.append(
             frame.filter(pl.col(col).is_not_null()).select(
                 pl.col(ROW).alias("row"),
                 pl.lit(mapping.source_of(name)).alias("column"),
-                value.cast(pl.String).alias("value"),
+                value.alias("value"),
                 pl.col(col).alias("reason"),
             )
         )

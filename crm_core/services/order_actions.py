@@ -106,6 +106,9 @@ def _act(
 ) -> ActionResult:
     """The shared frame: load with version check, transition, the action's work, event, commit."""
     now = now or utcnow()
+    order_id = validation.integer("order", order_id, minimum=1)
+    if expected_version is not None:
+        expected_version = validation.integer("version", expected_version, minimum=1)
     with UnitOfWork(store) as uow:
         order = uow.get(Order, order_id, expected_version=expected_version, what="order")
         old = OrderStatus(order.status)

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crm_core import validation
 from crm_core.errors import NotFound, ValidationError
 from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
 from crm_core.permissions import Actor, Permission, require
@@ -58,9 +59,12 @@ class ActiveWeights:
 
 
 def _clean_name(name: object) -> str:
-    text = " ".join(str(name or "").split())
+    if name is not None and not isinstance(name, str):
+        raise ValidationError("name", f"must be text, not {type(name).__name__}")
+    text = " ".join((name or "").split())
     if not text:
         raise ValidationError("name", "give the preset a name")
+    validation.text("name", text[:NAME_MAX])  # no control or text-direction characters
     if len(text) > NAME_MAX:
         raise ValidationError("name", f"at most {NAME_MAX} characters (this one has {len(text)})")
     return text

@@ -9,6 +9,7 @@ from the table's metadata, never from the frame, so nothing user-supplied reache
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import polars as pl
 import sqlalchemy as sa
@@ -36,8 +37,13 @@ def _for_sqlite(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def bulk_insert(conn: Connection, name: str, frame: pl.DataFrame) -> int:
-    """Insert every row of `frame` into table `name`; returns the number of rows."""
+def bulk_insert(
+    conn: Connection, name: str, frame: pl.DataFrame, on_chunk: Callable[[int, int], None] | None = None
+) -> int:
+    """Insert every row of `frame` into table `name`; returns the number of rows.
+
+    `on_chunk(rows_done, rows_total)` is called after each chunk (progress for long imports)."""
+    done = on_chunk or (lambda _done, _total: None)
     if frame.is_empty():
         return 0
     columns = _columns(name, frame)
@@ -52,12 +58,14 @@ def bulk_insert(conn: Connection, name: str, frame: pl.DataFrame) -> int:
                 frame.slice(start, CHUNK_ROWS).write_csv(buffer, include_header=False, null_value="")
                 with cursor.copy(f'COPY "{name}" ({quoted}) FROM STDIN WITH (FORMAT csv)') as copy:
                     copy.write(buffer.getvalue())
+                done(min(start + CHUNK_ROWS, frame.height), frame.height)
         return frame.height
     prepared = _for_sqlite(frame)
     placeholders = ", ".join("?" for _ in columns)
     statement = f'INSERT INTO "{name}" ({quoted}) VALUES ({placeholders})'
     for start in range(0, prepared.height, CHUNK_ROWS):
         conn.exec_driver_sql(statement, prepared.slice(start, CHUNK_ROWS).rows())
+        done(min(start + CHUNK_ROWS, prepared.height), prepared.height)
     return frame.height
 
 

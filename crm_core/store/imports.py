@@ -93,8 +93,10 @@ def _resolve_refs(frame: pl.DataFrame, ids: dict[str, pl.Series]) -> pl.DataFram
     return frame
 
 
-def _insert(conn: Connection, table: str, frame: pl.DataFrame) -> None:
-    bulk_insert(conn, table, frame.select(c for c in frame.columns if not c.startswith("_")))
+def _insert(
+    conn: Connection, table: str, frame: pl.DataFrame, on_chunk: Callable[[int, int], None] | None = None
+) -> None:
+    bulk_insert(conn, table, frame.select(c for c in frame.columns if not c.startswith("_")), on_chunk)
 
 
 def _update(conn: Connection, table: str, frame: pl.DataFrame, now: datetime) -> None:
@@ -129,7 +131,15 @@ def apply_plan(
             writes = plan.tables.get(table)
             if writes is None:
                 continue
-            report(0.1 + 0.8 * step / len(WRITE_ORDER), f"Writing {table}…")
+            start = 0.1 + 0.8 * step / len(WRITE_ORDER)
+            report(start, f"Writing {table}…")
+
+            def chunk_done(done: int, total: int, start: float = start, table: str = table) -> None:
+                report(
+                    start + 0.8 / len(WRITE_ORDER) * done / total,
+                    f"Writing {table}… {done:,} of {total:,} rows",
+                )
+
             inserts = _resolve_refs(writes.inserts, ids)
             updates = _resolve_refs(writes.updates, ids)
             if table == "order_lines" and plan.replace_lines_of:
@@ -148,7 +158,7 @@ def apply_plan(
                         ).alias("number")
                     )
             if inserts.height:
-                _insert(conn, table, inserts)
+                _insert(conn, table, inserts, chunk_done)
             if updates.height:
                 _update(conn, table, updates, now)
             if table in ENTITY:
