@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from crm_core.config import DatabaseTarget
+from crm_core.opportunities import FACTORS
 from crm_core.opportunity_fields import Enrichment, NewOpportunity
 from crm_core.orders import LineInput
 from crm_core.scoring import Weights
@@ -72,16 +73,7 @@ def seed_hostile_records(database: Path) -> str:
         ids[0],
         2,
         dict.fromkeys(
-            (
-                "segmentation",
-                "customer_characteristics",
-                "relationship_level",
-                "account_resource",
-                "budget",
-                "authority",
-                "need",
-                "timing",
-            ),
+            FACTORS,
             10,
         ),
     )

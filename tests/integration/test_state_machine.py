@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 from crm_core.audit import replay_all
 from crm_core.config import DatabaseTarget
 from crm_core.errors import ConflictError, DomainError
+from crm_core.opportunities import FACTORS
 from crm_core.opportunity_fields import Enrichment, MeetingRequest, NewOpportunity
 from crm_core.orders import Action, LineInput, next_actions
 from crm_core.permissions import Actor, Role
@@ -60,16 +61,7 @@ ON_HAND = {(1, 1): 900, (2, 1): 600, (1, 2): 400, (2, 2): 0, (1, 3): 12, (2, 3):
 TODAY = date(2026, 11, 21)
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 SCORES = dict.fromkeys(
-    (
-        "segmentation",
-        "customer_characteristics",
-        "relationship_level",
-        "account_resource",
-        "budget",
-        "authority",
-        "need",
-        "timing",
-    ),
+    FACTORS,
     6,
 )
 ENRICHMENT = Enrichment("Retail", 120, "Scanners", "20000", "The COO", "Next quarter")
