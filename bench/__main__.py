@@ -6,7 +6,7 @@ import argparse
 import platform
 import sys
 
-from bench import cold_start, io, orders, scoring  # noqa: F401  (each module registers its measurements)
+from bench import cold_start, io, orders, pages, pushdown, scoring  # noqa: F401  (each module registers its measurements)
 from bench.core import REGISTRY, Options, render_table
 
 
@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name in args.names or list(REGISTRY):
         print(f"… {name}", file=sys.stderr, flush=True)
-        results.append(REGISTRY[name](options))
+        outcome = REGISTRY[name](options)
+        results.extend(outcome if isinstance(outcome, list) else [outcome])
     cpu = platform.processor() or platform.machine()
     import os
 

@@ -50,7 +50,7 @@ class Options:
     size: str = "full"  # "tiny" runs every measurement end to end on small data (used by a test)
 
 
-Measurement = Callable[[Options], Result]
+Measurement = Callable[[Options], "Result | list[Result]"]
 REGISTRY: dict[str, Measurement] = {}
 
 

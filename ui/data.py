@@ -9,7 +9,9 @@ when nothing changed.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 import streamlit as st
@@ -74,19 +76,25 @@ _LOADERS = {
     "opportunities": store_frames.read_opportunities,
     "orders": store_frames.read_orders,
     "payments": store_frames.read_payments,
+    "daily_payments": store_frames.read_daily_payments,
     "invoices": store_frames.read_invoices,
     "order_lines": store_frames.read_order_lines,
     "events": store_frames.read_events,
-    "opportunity_events": lambda store: store_frames.read_events(store, "opportunity"),
+    "opportunity_events": store_frames.read_opportunity_stage_events,
 }
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+# The frames are resources, not data: Polars frames are immutable, so every session shares one
+# object per (database, data version). st.cache_data would unpickle a private copy on every
+# rerun, which at 1,000,000 orders costs more than the 300 ms a rerun may take and multiplies the
+# memory by the number of sessions. Bounded: about one data version per frame is kept, older ones
+# are evicted when a write moves the version on (and after an hour unused).
+@st.cache_resource(max_entries=len(_LOADERS) + 4, ttl=3600, show_spinner=False)
 def _load(name: str, _store: Store, key: str, version: int) -> pl.DataFrame:
     return _LOADERS[name](_store)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
 def _load_table(name: str, _store: Store, key: str, version: int) -> pl.DataFrame:
     return store_frames.read_table(_store, name)
 
@@ -103,6 +111,23 @@ def frame(name: str, store: Store | None = None) -> pl.DataFrame:
         st.error(f"**The database stopped answering.** {exc}", icon=":material/error:")
         st.stop()
         raise
+
+
+T = TypeVar("T")
+
+
+@st.cache_data(max_entries=64, ttl=600, show_spinner=False)
+def _derived(what: str, key: str, version: int, params: str, _compute: Callable[[], T]) -> T:
+    return _compute()
+
+
+def derived(what: str, params: object, compute: Callable[[], T], store: Store | None = None) -> T:
+    """A page's computed result (small frames, figures' data), cached per data version and `params`.
+
+    `what` names the computation (page and purpose); `params` is everything else it depends on
+    (filters, period, the day); the cache is bounded and never outlives the data it came from."""
+    store = store or get_store()
+    return _derived(what, store_key(store), current_version(store), repr(params), compute)
 
 
 SCORING_COLUMNS = (

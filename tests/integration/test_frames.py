@@ -1,0 +1,79 @@
+"""The column-wise readers and the SQL push-downs give exactly the frames of the slow, plain way."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from crm_core import analytics
+from crm_core.store import Store
+from crm_core.store import frames as store_frames
+from crm_core.store.models import Event, Invoice, Order, OrderLine, Payment
+
+SELECTS = {
+    "opportunities": store_frames.opportunities_select,
+    "orders": store_frames.orders_select,
+    "daily payments": store_frames.daily_payments_select,
+}
+
+
+def _all_selects() -> dict[str, object]:
+    from sqlalchemy import select
+
+    return {
+        **{name: make() for name, make in SELECTS.items()},
+        "events": select(*Event.__table__.columns).order_by(Event.id),
+        "payments": select(*Payment.__table__.columns).order_by(Payment.id),
+        "invoices": select(*Invoice.__table__.columns).order_by(Invoice.id),
+        "order lines": select(*OrderLine.__table__.columns).order_by(OrderLine.id),
+    }
+
+
+def test_every_frame_read_column_wise_equals_the_one_built_from_sqlalchemy_rows(seeded_store: Store) -> None:
+    for name, stmt in _all_selects().items():
+        fast = store_frames.read_select(seeded_store, stmt)  # type: ignore[arg-type]
+        slow = store_frames.read_select_rows(seeded_store, stmt)  # type: ignore[arg-type]
+        assert fast.height > 0, name
+        assert_frame_equal(fast, slow, check_exact=True)
+
+
+def test_an_empty_result_keeps_its_column_types(seeded_store: Store) -> None:
+    stmt = store_frames.orders_select().where(Order.id < 0)
+    fast = store_frames.read_select(seeded_store, stmt)
+    assert fast.is_empty()
+    assert fast.schema == store_frames.read_select_rows(seeded_store, stmt).schema
+
+
+def test_the_stage_events_are_the_opportunity_events_that_change_a_stage(seeded_store: Store) -> None:
+    every = store_frames.read_events(seeded_store, "opportunity")
+    expected = every.filter(pl.col("to_state").is_not_null()).select(
+        "id", "entity_type", "entity_id", "from_state", "to_state", "at"
+    )
+    assert_frame_equal(store_frames.read_opportunity_stage_events(seeded_store), expected)
+
+
+def test_revenue_from_payments_summed_per_day_in_sql_equals_revenue_from_every_payment(
+    seeded_store: Store,
+) -> None:
+    daily = store_frames.read_daily_payments(seeded_store).lazy()
+    every = store_frames.read_payments(seeded_store).lazy()
+    assert_frame_equal(
+        analytics.monthly_revenue(daily).collect(), analytics.monthly_revenue(every).collect()
+    )
+    opportunities = store_frames.read_opportunities(seeded_store).lazy()
+    orders = store_frames.read_orders(seeded_store).lazy()
+    for start, end in [(date(2026, 11, 1), date(2026, 11, 21)), (date(2025, 6, 3), date(2025, 9, 17))]:
+        assert_frame_equal(
+            analytics.period_kpis(opportunities, orders, daily, start=start, end=end).collect(),
+            analytics.period_kpis(opportunities, orders, every, start=start, end=end).collect(),
+        )
+    assert store_frames.read_daily_payments(seeded_store)["payments"].sum() == every.collect().height
+
+
+def test_orders_per_status_counted_in_sql_equal_those_counted_in_polars(seeded_store: Store) -> None:
+    in_sql = analytics.every_status(store_frames.read_status_totals(seeded_store).lazy()).collect()
+    in_polars = analytics.orders_by_status(store_frames.read_orders(seeded_store).lazy()).collect()
+    assert_frame_equal(in_sql, in_polars)
+    assert in_sql["count"].sum() == store_frames.read_orders(seeded_store).height
