@@ -78,6 +78,8 @@ _LOADERS = {
     "payments": store_frames.read_payments,
     "daily_payments": store_frames.read_daily_payments,
     "invoices": store_frames.read_invoices,
+    "open_order_invoices": lambda store: store_frames.read_invoices(store, open_orders_only=True),
+    "open_order_payments": lambda store: store_frames.read_payments(store, open_orders_only=True),
     "order_lines": store_frames.read_order_lines,
     "events": store_frames.read_events,
     "opportunity_events": store_frames.read_opportunity_stage_events,

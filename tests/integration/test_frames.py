@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 from polars.testing import assert_frame_equal
@@ -77,3 +77,27 @@ def test_orders_per_status_counted_in_sql_equal_those_counted_in_polars(seeded_s
     in_polars = analytics.orders_by_status(store_frames.read_orders(seeded_store).lazy()).collect()
     assert_frame_equal(in_sql, in_polars)
     assert in_sql["count"].sum() == store_frames.read_orders(seeded_store).height
+
+
+def test_the_order_exceptions_need_only_the_invoices_and_payments_of_orders_in_flight(
+    seeded_store: Store,
+) -> None:
+    orders = store_frames.read_orders(seeded_store).lazy()
+    now = datetime(2026, 11, 20, 12, 0)
+    narrow = analytics.order_exceptions(
+        orders,
+        store_frames.read_invoices(seeded_store, open_orders_only=True).lazy(),
+        store_frames.read_payments(seeded_store, open_orders_only=True).lazy(),
+        now,
+    ).collect()
+    every = analytics.order_exceptions(
+        orders,
+        store_frames.read_invoices(seeded_store).lazy(),
+        store_frames.read_payments(seeded_store).lazy(),
+        now,
+    ).collect()
+    assert narrow.height > 0
+    assert_frame_equal(narrow, every)
+    assert store_frames.read_invoices(seeded_store, open_orders_only=True).height < (
+        store_frames.read_invoices(seeded_store).height
+    )
