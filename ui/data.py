@@ -150,21 +150,9 @@ SCORING_COLUMNS = (
 )
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _scoring_opportunities(_store: Store, key: str, version: int) -> pl.DataFrame:
-    # A resource, not data: Polars frames are immutable, so every session can share this one
-    # object; st.cache_data would unpickle a copy on every rerun (~150 ms at 100,000 rows),
-    # which a slider move on the Scoring page cannot afford.
-    return store_frames.read_opportunities(_store).select(SCORING_COLUMNS)
-
-
 def scoring_opportunities(store: Store | None = None) -> pl.DataFrame:
-    """Opportunities with the columns the Scoring page needs, at the current data version."""
-    store = store or get_store()
-    version = current_version(store)
-    try:
-        return _scoring_opportunities(store, store_key(store), version)
-    except ConfigError as exc:
-        st.error(f"**The database stopped answering.** {exc}", icon=":material/error:")
-        st.stop()
-        raise
+    """Opportunities with the columns the Scoring page needs, at the current data version.
+
+    A column selection of the shared opportunities frame: no copy of the data, nothing unpickled
+    (a slider move on the Scoring page cannot afford ~150 ms of st.cache_data at 100,000 rows)."""
+    return frame("opportunities", store).select(SCORING_COLUMNS)
