@@ -3,11 +3,62 @@
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 
 from bench import cold_start, io, orders, pages, pushdown, scoring  # noqa: F401  (each module registers its measurements)
 from bench.core import REGISTRY, Options, render_table
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _memory_gb() -> str:
+    try:
+        with open("/proc/meminfo") as info:
+            kb = int(next(line for line in info if line.startswith("MemTotal")).split()[1])
+        return f"{kb / 1024**2:.0f} GB RAM"
+    except (OSError, StopIteration, ValueError):
+        return "RAM unknown"
+
+
+def _postgres_version() -> str:
+    from bench.data import postgres_base_url
+
+    url = postgres_base_url()
+    if not url:
+        return "PostgreSQL not set"
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            version = conn.execute(text("SHOW server_version")).scalar_one()
+        engine.dispose()
+        return f"PostgreSQL {str(version).split()[0]}"
+    except Exception as exc:  # the table still prints; the machine line says why
+        return f"PostgreSQL unreachable ({type(exc).__name__})"
+
+
+def machine_line() -> str:
+    import sqlite3
+    from importlib.metadata import version
+
+    packages = ", ".join(f"{p} {version(p)}" for p in ("polars", "streamlit", "sqlalchemy", "pandas"))
+    return (
+        f"Machine: {os.cpu_count()} cores ({_cpu_model()}), {_memory_gb()}, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, {packages}, "
+        f"SQLite {sqlite3.sqlite_version}, {_postgres_version()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,13 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"… {name}", file=sys.stderr, flush=True)
         outcome = REGISTRY[name](options)
         results.extend(outcome if isinstance(outcome, list) else [outcome])
-    cpu = platform.processor() or platform.machine()
-    import os
-
-    print(
-        f"Machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
-    )
+    print(machine_line())
     print(render_table(results))
     return 0
 
