@@ -59,9 +59,7 @@ def test_revenue_from_payments_summed_per_day_in_sql_equals_revenue_from_every_p
 ) -> None:
     daily = store_frames.read_daily_payments(seeded_store).lazy()
     every = store_frames.read_payments(seeded_store).lazy()
-    assert_frame_equal(
-        analytics.monthly_revenue(daily).collect(), analytics.monthly_revenue(every).collect()
-    )
+    assert_frame_equal(analytics.monthly_revenue(daily).collect(), analytics.monthly_revenue(every).collect())
     opportunities = store_frames.read_opportunities(seeded_store).lazy()
     orders = store_frames.read_orders(seeded_store).lazy()
     for start, end in [(date(2026, 11, 1), date(2026, 11, 21)), (date(2025, 6, 3), date(2025, 9, 17))]:
@@ -100,4 +98,38 @@ def test_the_order_exceptions_need_only_the_invoices_and_payments_of_orders_in_f
     assert_frame_equal(narrow, every)
     assert store_frames.read_invoices(seeded_store, open_orders_only=True).height < (
         store_frames.read_invoices(seeded_store).height
+    )
+
+
+def test_timestamps_keep_their_microseconds_and_dates_before_1970_read_back(seeded_store: Store) -> None:
+    from datetime import UTC
+
+    from crm_core.store import UnitOfWork
+
+    moments = [
+        datetime(2026, 11, 20, 9, 15, 7, 123456, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=UTC),
+    ]
+    with UnitOfWork(seeded_store) as uow:
+        for at in moments:
+            uow.record("order", 1, "note", None, note="a moment", at=at)
+        uow.commit()
+    stmt = _all_selects()["events"]
+    fast = store_frames.read_select(seeded_store, stmt)  # type: ignore[arg-type]
+    assert_frame_equal(fast, store_frames.read_select_rows(seeded_store, stmt), check_exact=True)  # type: ignore[arg-type]
+    assert fast["at"].tail(2).to_list() == [m.replace(tzinfo=None) for m in moments]
+
+
+def test_orders_and_opportunities_with_names_joined_in_polars_equal_the_sql_joins(
+    seeded_store: Store,
+) -> None:
+    assert_frame_equal(
+        store_frames.read_orders(seeded_store),
+        store_frames.read_select_rows(seeded_store, store_frames.orders_select()),
+        check_exact=True,
+    )
+    assert_frame_equal(
+        store_frames.read_opportunities(seeded_store),
+        store_frames.read_select_rows(seeded_store, store_frames.opportunities_select()),
+        check_exact=True,
     )
