@@ -309,12 +309,14 @@ def read_events(store: Store, entity_type: str | None = None) -> pl.DataFrame:
 def read_opportunity_stage_events(store: Store) -> pl.DataFrame:
     """The opportunities' stage changes only, in the columns the pipeline and its history use
     (no notes): a fraction of the events table's rows and bytes."""
+    # Sorted by Polars, not the database: the rows come off the (entity_type, entity_id) index as
+    # they lie, where ORDER BY id would make SQLite sort ~800,000 rows first (~1.5 s at 1M orders).
     return read_select(
         store,
-        select(Event.id, Event.entity_type, Event.entity_id, Event.from_state, Event.to_state, Event.at)
-        .where(Event.entity_type == "opportunity", Event.to_state.is_not(None))
-        .order_by(Event.id),
-    )
+        select(
+            Event.id, Event.entity_type, Event.entity_id, Event.from_state, Event.to_state, Event.at
+        ).where(Event.entity_type == "opportunity", Event.to_state.is_not(None)),
+    ).sort("id")
 
 
 def payments_select() -> Select:
