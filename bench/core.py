@@ -97,7 +97,7 @@ def render_table(results: Iterable[Result]) -> str:
                 r.target,
                 {True: "yes", False: "NO", None: "—"}[r.met],
                 baseline,
-                f"{r.ratio:,.1f}×" if r.ratio else "—",
+                (f"{r.ratio:,.1f}×" if r.ratio >= 1 else f"{r.ratio:,.2f}×") if r.ratio else "—",
                 f"{r.peak_rss_mb:,.0f} MB" if r.peak_rss_mb else "—",
                 r.note,
             )
