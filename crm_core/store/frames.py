@@ -10,7 +10,7 @@ import io
 from typing import Any
 
 import polars as pl
-from sqlalchemy import BigInteger, Connection, Date, Select, cast, func, select, type_coerce
+from sqlalchemy import BigInteger, Connection, Date, Select, func, select, type_coerce
 
 from crm_core.orders import FINAL_STATUSES
 from crm_core.store.engine import Store, guard_unavailable
@@ -76,29 +76,12 @@ def read_select(store: Store, stmt: Select) -> pl.DataFrame:
 def _cursor_rows(conn: Connection, stmt: Select, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     # The DBAPI cursor: plain tuples, dates as text. Taken a block at a time so that the Python
     # objects of at most one block exist at once (all of 1,000,000 orders would be ~1 GB).
-    cursor = conn.execute(_numeric_times(stmt, schema)).cursor
+    cursor = conn.execute(stmt).cursor
     raw_schema = {name: _RAW_SQLITE.get(dtype, pl.String) for name, dtype in schema.items()}
     blocks = [pl.DataFrame(schema=raw_schema)]
     while rows := cursor.fetchmany(CURSOR_BLOCK_ROWS):
         blocks.append(pl.DataFrame(rows, schema=raw_schema, orient="row", strict=False))
     return pl.concat(blocks, rechunk=True)
-
-
-def _numeric_times(stmt: Select, schema: dict[str, pl.DataType]) -> Select:
-    """The same select with SQLite's timestamps as integer microseconds since 1970 and its dates as
-    days since 1970, computed by SQLite: a Python int per value is cheaper to make than a str, and
-    Polars casts integers where it would parse text. Exact: whole seconds by strftime('%s'), the
-    microseconds from the stored text (`YYYY-MM-DD HH:MM:SS.ffffff`)."""
-    columns = []
-    for col, dtype in zip(stmt.selected_columns, schema.values(), strict=True):
-        if dtype == pl.Datetime("us"):
-            seconds = cast(func.strftime("%s", col), BigInteger) * 1_000_000
-            columns.append((seconds + cast(func.substr(col, 21, 6), BigInteger)).label(col.key))
-        elif dtype == pl.Date:
-            columns.append(cast(func.julianday(col) - 2440587.5, BigInteger).label(col.key))
-        else:
-            columns.append(col)
-    return stmt.with_only_columns(*columns, maintain_column_froms=True)
 
 
 def _copy_out(conn: Connection, stmt: Select, columns: list[str]) -> pl.DataFrame:
@@ -122,8 +105,6 @@ def _copy_out(conn: Connection, stmt: Select, columns: list[str]) -> pl.DataFram
 
 _RAW_SQLITE: dict[pl.DataType, pl.DataType] = {
     pl.Int64: pl.Int64,
-    pl.Datetime("us"): pl.Int64,  # see _numeric_times
-    pl.Date: pl.Int64,
     pl.Float64: pl.Float64,
     pl.Boolean: pl.Int64,  # SQLite keeps booleans as 0/1
 }
@@ -143,9 +124,7 @@ def _typed(name: str, dtype: pl.DataType, raw: pl.DataType) -> pl.Expr:
         return col == "t"  # PostgreSQL's CSV
     if raw.is_numeric() and dtype == pl.Boolean:
         return col != 0  # SQLite keeps booleans as 0/1
-    if raw.is_integer() and dtype == pl.Date:
-        return col.cast(pl.Int32).cast(pl.Date)  # days since 1970
-    return col.cast(dtype)  # integer microseconds since 1970 cast to Datetime("us") too
+    return col.cast(dtype)
 
 
 def read_select_rows(store: Store, stmt: Select) -> pl.DataFrame:
