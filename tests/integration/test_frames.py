@@ -8,7 +8,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from crm_core import analytics
-from crm_core.store import Store
+from crm_core.store import Store, columnar
 from crm_core.store import frames as store_frames
 from crm_core.store.models import Event, Invoice, Order, OrderLine, Payment
 
@@ -33,17 +33,17 @@ def _all_selects() -> dict[str, object]:
 
 def test_every_frame_read_column_wise_equals_the_one_built_from_sqlalchemy_rows(seeded_store: Store) -> None:
     for name, stmt in _all_selects().items():
-        fast = store_frames.read_select(seeded_store, stmt)  # type: ignore[arg-type]
-        slow = store_frames.read_select_rows(seeded_store, stmt)  # type: ignore[arg-type]
+        fast = columnar.read_select(seeded_store, stmt)  # type: ignore[arg-type]
+        slow = columnar.read_select_rows(seeded_store, stmt)  # type: ignore[arg-type]
         assert fast.height > 0, name
         assert_frame_equal(fast, slow, check_exact=True)
 
 
 def test_an_empty_result_keeps_its_column_types(seeded_store: Store) -> None:
     stmt = store_frames.orders_select().where(Order.id < 0)
-    fast = store_frames.read_select(seeded_store, stmt)
+    fast = columnar.read_select(seeded_store, stmt)
     assert fast.is_empty()
-    assert fast.schema == store_frames.read_select_rows(seeded_store, stmt).schema
+    assert fast.schema == columnar.read_select_rows(seeded_store, stmt).schema
 
 
 def test_the_stage_events_are_the_opportunity_events_that_change_a_stage(seeded_store: Store) -> None:
@@ -115,8 +115,8 @@ def test_timestamps_keep_their_microseconds_and_dates_before_1970_read_back(seed
             uow.record("order", 1, "note", None, note="a moment", at=at)
         uow.commit()
     stmt = _all_selects()["events"]
-    fast = store_frames.read_select(seeded_store, stmt)  # type: ignore[arg-type]
-    assert_frame_equal(fast, store_frames.read_select_rows(seeded_store, stmt), check_exact=True)  # type: ignore[arg-type]
+    fast = columnar.read_select(seeded_store, stmt)  # type: ignore[arg-type]
+    assert_frame_equal(fast, columnar.read_select_rows(seeded_store, stmt), check_exact=True)  # type: ignore[arg-type]
     assert fast["at"].tail(2).to_list() == [m.replace(tzinfo=None) for m in moments]
 
 
@@ -125,11 +125,11 @@ def test_orders_and_opportunities_with_names_joined_in_polars_equal_the_sql_join
 ) -> None:
     assert_frame_equal(
         store_frames.read_orders(seeded_store),
-        store_frames.read_select_rows(seeded_store, store_frames.orders_select()),
+        columnar.read_select_rows(seeded_store, store_frames.orders_select()),
         check_exact=True,
     )
     assert_frame_equal(
         store_frames.read_opportunities(seeded_store),
-        store_frames.read_select_rows(seeded_store, store_frames.opportunities_select()),
+        columnar.read_select_rows(seeded_store, store_frames.opportunities_select()),
         check_exact=True,
     )
