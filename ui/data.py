@@ -101,6 +101,12 @@ def _load_table(name: str, _store: Store, key: str, version: int) -> pl.DataFram
     return store_frames.read_table(_store, name)
 
 
+def table_preview(name: str, rows: int = 200, store: Store | None = None) -> tuple[pl.DataFrame, int]:
+    """The first `rows` rows of a table and its row count, at the current data version."""
+    store = store or get_store()
+    return derived(f"preview:{name}", rows, lambda: store_frames.read_table_head(store, name, rows), store)
+
+
 def frame(name: str, store: Store | None = None) -> pl.DataFrame:
     """A named frame (opportunities, orders, payments, ...) at the current data version."""
     store = store or get_store()

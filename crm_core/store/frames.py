@@ -33,6 +33,16 @@ def read_table(store: Store, name: str) -> pl.DataFrame:
     return read_select(store, select(*table.columns))
 
 
+def read_table_head(store: Store, name: str, rows: int) -> tuple[pl.DataFrame, int]:
+    """The first `rows` rows of a table (in primary-key order) and how many it has: a preview that
+    does not read 7.5 million events to show 200."""
+    table = Base.metadata.tables[name]
+    head = read_select(store, select(*table.columns).order_by(*table.primary_key.columns).limit(rows))
+    with store.read() as session:
+        count = session.scalar(select(func.count()).select_from(table))
+    return head, int(count or 0)
+
+
 def opportunities_select() -> Select:
     owner = User.__table__.alias("owner")
     return (

@@ -133,3 +133,10 @@ def test_orders_and_opportunities_with_names_joined_in_polars_equal_the_sql_join
         columnar.read_select_rows(seeded_store, store_frames.opportunities_select()),
         check_exact=True,
     )
+
+
+def test_a_table_preview_reads_its_first_rows_and_counts_the_rest(seeded_store: Store) -> None:
+    head, total = store_frames.read_table_head(seeded_store, "events", 200)
+    every = store_frames.read_table(seeded_store, "events")
+    assert total == every.height > 200
+    assert_frame_equal(head, every.sort("id").head(200))
