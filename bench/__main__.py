@@ -6,9 +6,27 @@ import argparse
 import os
 import platform
 import sys
+import time
 
 from bench import cold_start, io, orders, pages, pushdown, scoring  # noqa: F401  (each module registers its measurements)
 from bench.core import REGISTRY, Options, render_table
+
+# The target table in its order; anything registered and not listed runs after these.
+TABLE_ORDER = [
+    "score 1M vs loop",
+    "score 1M vs pandas",
+    "scoring page 100k",
+    "pipeline 1M",
+    "order status 1M",
+    "integration 1M",
+    "app memory 1M",
+    "order transitions per second",
+    "import 500k order lines",
+    "cold start",
+    "suggest 10k",
+    "suggest 10k continuous",
+    "push-down",
+]
 
 
 def _cpu_model() -> str:
@@ -74,10 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown measurement(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}")
     options = Options(repeat=args.repeat, size=args.size)
     results = []
-    for name in args.names or list(REGISTRY):
+    default = [n for n in TABLE_ORDER if n in REGISTRY] + [n for n in REGISTRY if n not in TABLE_ORDER]
+    for name in args.names or default:
         print(f"… {name}", file=sys.stderr, flush=True)
+        start = time.perf_counter()
         outcome = REGISTRY[name](options)
         results.extend(outcome if isinstance(outcome, list) else [outcome])
+        print(f"  {name}: {time.perf_counter() - start:,.0f} s", file=sys.stderr, flush=True)
     print(machine_line())
     print(render_table(results))
     return 0
