@@ -155,12 +155,17 @@ probabilities_and_forecast(selected, filters)
 
 def reach_and_flow() -> dict[str, pl.DataFrame]:
     lazy, lazy_events = selected.lazy(), events.lazy()
-    return {
-        "funnel": analytics.funnel(lazy, lazy_events).collect(),
-        "conversion": analytics.stage_conversion(lazy, lazy_events).collect(),
-        "velocity": analytics.velocity(lazy, lazy_events).collect(),
-        "aging": analytics.aging(lazy, as_of=today()).collect(),
-    }
+    # Collected together: Polars runs them in parallel and computes the parts they share once.
+    names = ["funnel", "conversion", "velocity", "aging"]
+    frames = pl.collect_all(
+        [
+            analytics.funnel(lazy, lazy_events),
+            analytics.stage_conversion(lazy, lazy_events),
+            analytics.velocity(lazy, lazy_events),
+            analytics.aging(lazy, as_of=today()),
+        ]
+    )
+    return dict(zip(names, frames, strict=True))
 
 
 shown = derived("pipeline", (filters, today()), reach_and_flow)
