@@ -3,11 +3,80 @@
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
+import time
 
-from bench import cold_start, io, orders, scoring  # noqa: F401  (each module registers its measurements)
+from bench import cold_start, io, orders, pages, pushdown, scoring  # noqa: F401  (each module registers its measurements)
 from bench.core import REGISTRY, Options, render_table
+
+# The target table in its order; anything registered and not listed runs after these.
+TABLE_ORDER = [
+    "score 1M vs loop",
+    "score 1M vs pandas",
+    "scoring page 100k",
+    "pipeline 1M",
+    "order status 1M",
+    "integration 1M",
+    "app memory 1M",
+    "order transitions per second",
+    "import 500k order lines",
+    "cold start",
+    "suggest 10k",
+    "suggest 10k continuous",
+    "push-down",
+]
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _memory_gb() -> str:
+    try:
+        with open("/proc/meminfo") as info:
+            kb = int(next(line for line in info if line.startswith("MemTotal")).split()[1])
+        return f"{kb / 1024**2:.0f} GB RAM"
+    except (OSError, StopIteration, ValueError):
+        return "RAM unknown"
+
+
+def _postgres_version() -> str:
+    from bench.data import postgres_base_url
+
+    url = postgres_base_url()
+    if not url:
+        return "PostgreSQL not set"
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            version = conn.execute(text("SHOW server_version")).scalar_one()
+        engine.dispose()
+        return f"PostgreSQL {str(version).split()[0]}"
+    except Exception as exc:  # the table still prints; the machine line says why
+        return f"PostgreSQL unreachable ({type(exc).__name__})"
+
+
+def machine_line() -> str:
+    import sqlite3
+    from importlib.metadata import version
+
+    packages = ", ".join(f"{p} {version(p)}" for p in ("polars", "streamlit", "sqlalchemy", "pandas"))
+    return (
+        f"Machine: {os.cpu_count()} cores ({_cpu_model()}), {_memory_gb()}, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, {packages}, "
+        f"SQLite {sqlite3.sqlite_version}, {_postgres_version()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,16 +92,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown measurement(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}")
     options = Options(repeat=args.repeat, size=args.size)
     results = []
-    for name in args.names or list(REGISTRY):
+    default = [n for n in TABLE_ORDER if n in REGISTRY] + [n for n in REGISTRY if n not in TABLE_ORDER]
+    for name in args.names or default:
         print(f"… {name}", file=sys.stderr, flush=True)
-        results.append(REGISTRY[name](options))
-    cpu = platform.processor() or platform.machine()
-    import os
-
-    print(
-        f"Machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
-    )
+        start = time.perf_counter()
+        outcome = REGISTRY[name](options)
+        results.extend(outcome if isinstance(outcome, list) else [outcome])
+        print(f"  {name}: {time.perf_counter() - start:,.0f} s", file=sys.stderr, flush=True)
+    print(machine_line())
     print(render_table(results))
     return 0
 

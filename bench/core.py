@@ -50,7 +50,7 @@ class Options:
     size: str = "full"  # "tiny" runs every measurement end to end on small data (used by a test)
 
 
-Measurement = Callable[[Options], Result]
+Measurement = Callable[[Options], "Result | list[Result]"]
 REGISTRY: dict[str, Measurement] = {}
 
 
@@ -78,6 +78,28 @@ def peak_rss_mb(children: bool = False) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+def own_peak_rss_mb(pid: int | str = "self") -> float | None:
+    """A process's own peak resident memory (VmHWM), or None where /proc has no such line.
+
+    Not getrusage: a child started by fork/vfork + exec inherits its parent's peak in ru_maxrss,
+    so a small child of a big bench process would report the bench's memory."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+PEAK_REPORTER = (
+    "import atexit, sys\n"
+    "from bench.core import own_peak_rss_mb\n"
+    "atexit.register(lambda: print(f'PEAK_RSS_MB {own_peak_rss_mb()}', file=sys.stderr))\n"
+)
+
+
 def _fmt_time(seconds: float | None) -> str:
     if seconds is None:
         return "—"
@@ -97,7 +119,7 @@ def render_table(results: Iterable[Result]) -> str:
                 r.target,
                 {True: "yes", False: "NO", None: "—"}[r.met],
                 baseline,
-                f"{r.ratio:,.1f}×" if r.ratio else "—",
+                (f"{r.ratio:,.1f}×" if r.ratio >= 1 else f"{r.ratio:,.2f}×") if r.ratio else "—",
                 f"{r.peak_rss_mb:,.0f} MB" if r.peak_rss_mb else "—",
                 r.note,
             )

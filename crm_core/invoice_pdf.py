@@ -12,14 +12,12 @@ the built-in Helvetica, with characters it cannot draw replaced.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from crm_core.invoice_document import InvoiceDocument
 from crm_core.money import format_money
 
 SELLER = "Scalewise Inc."
@@ -32,35 +30,6 @@ INK = (33, 37, 41)
 MUTED = (100, 116, 139)
 RULE = (203, 213, 225)
 ACCENT = (47, 93, 168)
-
-
-@dataclass(frozen=True)
-class InvoiceLine:
-    sku: str
-    description: str
-    quantity: int
-    unit_price_cents: int
-    discount_bp: int
-    amount_cents: int
-
-
-@dataclass(frozen=True)
-class InvoiceDocument:
-    number: str
-    order_number: str
-    issued_on: date
-    due_on: date
-    customer: str
-    customer_lines: tuple[str, ...]
-    payment_method: str
-    delivery_method: str
-    lines: Sequence[InvoiceLine]
-    subtotal_cents: int
-    shipping_cents: int
-    tax_rate_bp: int
-    tax_cents: int
-    total_cents: int
-    paid_on: date | None = None
 
 
 class _Pdf(FPDF):

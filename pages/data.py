@@ -13,7 +13,7 @@ from crm_core.permissions import Permission
 from crm_core.services import export_table, import_table, mapping_for, reset_sample_data, table_counts
 from crm_core.store.models import TABLE_ORDER
 from ui.auth import current_actor
-from ui.data import frame, get_store
+from ui.data import get_store, table_preview
 from ui.frame import inside_frame
 from ui.imports import mapping_editor, show_report
 from ui.text import message, plain
@@ -132,9 +132,9 @@ else:
 
 st.subheader("Export")
 table = st.selectbox("Table", TABLE_ORDER, format_func=label, key="data_export_table")
-preview = frame(table)
-st.caption(f"{preview.height:,} rows. Cells that a spreadsheet would run as a formula are neutralised.")
-st.dataframe(preview.head(200), hide_index=True, width="stretch", height=250)
+preview, total = table_preview(table)
+st.caption(f"{total:,} rows. Cells that a spreadsheet would run as a formula are neutralised.")
+st.dataframe(preview, hide_index=True, width="stretch", height=250)
 if actor is None or not actor.can(Permission.EXPORT_DATA):
     st.caption("Sign in as a user who may export data to download tables.")
 else:

@@ -4,6 +4,7 @@ the flow from opportunity to delivered order, and the conversion lag."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -11,7 +12,7 @@ import streamlit as st
 from crm_core import analytics
 from ui.charts import integration_chart
 from ui.charts.integration import flow_sankey, integration_by_chart, lag_histogram
-from ui.data import frame
+from ui.data import derived, frame
 from ui.dates import today
 from ui.frame import inside_frame
 from ui.theme import money, percent
@@ -25,20 +26,33 @@ st.title("Integration")
 st.caption(
     "Does what sales wins turn into orders that reach the customer? S, O and E by month, rep and segment."
 )
-opportunities, orders = frame("opportunities"), frame("orders")
-opps, ords = opportunities.lazy(), orders.lazy()
-
 period = st.segmented_control("Period", list(PERIODS), default="Last 12 months", key="integration_period")
 months = PERIODS.get(period or "Last 12 months")
 end = today() + timedelta(days=1)
 start = None if months is None else analytics.months_back(today(), months)
 
-monthly = analytics.integration_by_month(opps, ords, start=start, end=end).collect()
-lags = analytics.conversion_lags(opps, ords).collect()
-if start is not None:
-    lags = lags.filter(pl.col("closed_at").dt.date() >= start)
-summary = analytics.conversion_summary(lags.lazy()).collect().row(0, named=True)
-blocked = analytics.blocked_by_payment(ords).collect().row(0, named=True)
+
+def lazy_frames() -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    return frame("opportunities").lazy(), frame("orders").lazy()
+
+
+def period_figures() -> dict[str, Any]:
+    """The period's S/O/E, lags and flow: computed once per data version, period and day."""
+    opps, ords = lazy_frames()
+    lags = analytics.conversion_lags(opps, ords).collect()
+    if start is not None:
+        lags = lags.filter(pl.col("closed_at").dt.date() >= start)
+    return {
+        "monthly": analytics.integration_by_month(opps, ords, start=start, end=end).collect(),
+        "lags": lags,
+        "summary": analytics.conversion_summary(lags.lazy()).collect().row(0, named=True),
+        "blocked": analytics.blocked_by_payment(ords).collect().row(0, named=True),
+        "links": analytics.conversion_flow(opps, ords).collect(),
+    }
+
+
+figures = derived("integration", (start, end), period_figures)
+monthly, lags, summary, blocked = figures["monthly"], figures["lags"], figures["summary"], figures["blocked"]
 
 totals = analytics.integration_totals(monthly.lazy()).collect().row(0, named=True)
 tiles = st.columns(3)
@@ -70,7 +84,11 @@ show_data(monthly, key="integration_monthly", file_name="integration_by_month.cs
 st.subheader("By rep or segment")
 by_label = st.segmented_control("Group by", ["Rep", "Segment"], default="Rep", key="integration_by")
 by = "industry" if by_label == "Segment" else "owner"
-grouped = analytics.integration_by(opps, ords, by, start=start, end=end).collect()
+grouped = derived(
+    "integration_by",
+    (by, start, end),
+    lambda: analytics.integration_by(*lazy_frames(), by, start=start, end=end).collect(),
+)
 left, right = st.columns([3, 2])
 charted = grouped.filter(pl.col(by) != analytics.NO_OPPORTUNITY)
 left.plotly_chart(
@@ -101,7 +119,7 @@ st.caption(
     "Every opportunity counted once (all time), following its most advanced order. The grey branches are "
     "where deals stop: lost, no order yet, cancelled, waiting for payment, not shipped, in transit."
 )
-links = analytics.conversion_flow(opps, ords).collect()
+links = figures["links"]
 st.columns(4)[0].metric(
     "Unpaid invoices",
     f"{blocked['orders']:,}",

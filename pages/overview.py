@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from crm_core import analytics
-from ui.data import frame
+from ui.data import derived, frame
 from ui.dates import today
 from ui.frame import inside_frame
 from ui.navigation import PAGES
@@ -30,8 +31,6 @@ st.caption(
     "same moment last month, rebuilt from the history. Small charts: the last 12 months."
 )
 
-opportunities, orders = frame("opportunities"), frame("orders")
-payments, events = frame("payments"), frame("events")
 day = today()
 this_start = analytics.month_start(day)
 last_start = analytics.previous_month_start(day)
@@ -39,31 +38,44 @@ elapsed = day - this_start + timedelta(days=1)  # days of this month so far, tod
 last_same = min(last_start + elapsed, this_start)
 
 
-def kpis(start: date, end: date) -> dict:
-    return (
-        analytics.period_kpis(opportunities.lazy(), orders.lazy(), payments.lazy(), start=start, end=end)
-        .collect()
-        .row(0, named=True)
-    )
-
-
 def midnight(d: date) -> datetime:
     return datetime.combine(d, time())
 
 
-now = kpis(this_start, day + timedelta(days=1))
-before = kpis(last_start, last_same)
-# Month starts of the last 12 months, then "now" (tomorrow 00:00) and the same moment last month.
-trend_at = [midnight(analytics.months_back(day, 12 - i)) for i in range(12)] + [
-    midnight(day + timedelta(days=1))
-]
-moments = [*trend_at, midnight(last_same)]
-pipeline = analytics.pipeline_history(opportunities.lazy(), events.lazy(), moments).collect()
-flight = analytics.in_flight_history(orders.lazy(), moments).collect()
+def figures() -> dict[str, Any]:
+    """Everything the tiles show (small frames and rows), computed once per data version and day."""
+    opportunities, orders = frame("opportunities"), frame("orders")
+    # Revenue needs nothing finer than a day: the payments are summed per day in SQL.
+    payments, events = frame("daily_payments"), frame("opportunity_events")
+
+    def kpis(start: date, end: date) -> dict:
+        return (
+            analytics.period_kpis(opportunities.lazy(), orders.lazy(), payments.lazy(), start=start, end=end)
+            .collect()
+            .row(0, named=True)
+        )
+
+    # Month starts of the last 12 months, then "now" (tomorrow 00:00) and the same moment last month.
+    trend_at = [midnight(analytics.months_back(day, 12 - i)) for i in range(12)] + [
+        midnight(day + timedelta(days=1))
+    ]
+    moments = [*trend_at, midnight(last_same)]
+    return {
+        "now": kpis(this_start, day + timedelta(days=1)),
+        "before": kpis(last_start, last_same),
+        "pipeline": analytics.pipeline_history(opportunities.lazy(), events.lazy(), moments).collect(),
+        "flight": analytics.in_flight_history(orders.lazy(), moments).collect(),
+        "monthly": analytics.monthly_integration(opportunities.lazy(), orders.lazy()).collect().tail(12),
+        "revenue": analytics.monthly_revenue(payments.lazy()).collect().tail(12),
+        "win_rates": analytics.monthly_win_rate(opportunities.lazy()).collect().tail(12),
+        "empty": opportunities.is_empty() and orders.is_empty(),
+    }
+
+
+shown = derived("overview", day, figures)
+now, before, pipeline, flight = shown["now"], shown["before"], shown["pipeline"], shown["flight"]
+monthly, revenue, win_rates = shown["monthly"], shown["revenue"], shown["win_rates"]
 then_pipe, then_flight = pipeline.row(-1, named=True), flight.row(-1, named=True)
-monthly = analytics.monthly_integration(opportunities.lazy(), orders.lazy()).collect().tail(12)
-revenue = analytics.monthly_revenue(payments.lazy()).collect().tail(12)
-win_rates = analytics.monthly_win_rate(opportunities.lazy()).collect().tail(12)
 
 
 def change(current: float | None, previous: float | None, fmt: Callable[[float], str]) -> str | None:
@@ -169,5 +181,5 @@ st.caption(
     "Past pipeline uses today's expected amounts (amount changes are not recorded)."
 )
 
-if opportunities.is_empty() and orders.is_empty():
+if shown["empty"]:
     st.info("The database is empty. An admin can load the sample data on the Data page.")

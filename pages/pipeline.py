@@ -12,7 +12,7 @@ from crm_core.errors import ValidationError
 from crm_core.opportunities import DEFAULT_STAGE_PROBABILITY
 from ui.charts import stage_funnel
 from ui.charts.pipeline import aging_chart, conversion_chart, forecast_chart, forecast_months, velocity_chart
-from ui.data import frame
+from ui.data import derived, frame
 from ui.dates import today
 from ui.filters import date_range_filter, multiselect_filter
 from ui.frame import inside_frame
@@ -22,6 +22,13 @@ from ui.widgets import show_data
 
 inside_frame()
 
+FILTER_KEYS = (
+    "pipeline_owner",
+    "pipeline_segment_by",
+    "pipeline_size",
+    "pipeline_industry",
+    "pipeline_created",
+)
 PROBABILITY_KEYS = {stage.value: f"pipeline_prob_{stage.value}" for stage in DEFAULT_STAGE_PROBABILITY}
 
 
@@ -69,49 +76,100 @@ with st.container(border=True):
 
 for stage, key in PROBABILITY_KEYS.items():
     st.session_state.setdefault(key, round(DEFAULT_STAGE_PROBABILITY[stage] * 100))
-with st.expander("Stage probabilities of the weighted forecast", icon=":material/percent:"):
-    st.caption(
-        "The chance that an open opportunity in each stage is won. Change them to see the forecast move."
-    )
-    prob_cols = st.columns([1, 1, 1, 1, 0.8], vertical_alignment="bottom")
-    for col, (stage, key) in zip(prob_cols, PROBABILITY_KEYS.items(), strict=False):
-        col.number_input(f"{label(stage)} %", min_value=0, max_value=100, step=5, key=key)
-    prob_cols[-1].button("Reset to defaults", on_click=reset_probabilities, key="pipeline_prob_reset")
-try:
-    probabilities = analytics.probabilities_from_percent(
-        {s: st.session_state[k] for s, k in PROBABILITY_KEYS.items()}
-    )
-except ValidationError as exc:
-    st.error(message(exc), icon=":material/warning:")
-    probabilities = {k.value: v for k, v in DEFAULT_STAGE_PROBABILITY.items()}
-
 selected = opportunities.filter(by_owner & by_segment & by_date)
-lazy, lazy_events = selected.lazy(), events.lazy()
-totals = analytics.pipeline_totals(lazy, probabilities).collect().row(0, named=True)
-
+filters = [st.session_state.get(k) for k in FILTER_KEYS]
 st.caption(f"{selected.height:,} of {opportunities.height:,} opportunities match the filters.")
-kpis = st.columns(4)
-kpis[0].metric("Open opportunities", f"{totals['open_count']:,}", border=True)
-kpis[1].metric(
-    "Open pipeline",
-    money(totals["open_cents"], compact=True),
-    help="Expected amount of the open opportunities (captured → scheduled).",
-    border=True,
-)
-kpis[2].metric(
-    "Weighted pipeline",
-    money(totals["weighted_cents"], compact=True),
-    help="Each open opportunity's expected amount × its stage probability ("
-    + ", ".join(f"{label(s)} {p * 100:.0f} %" for s, p in probabilities.items())
-    + ").",
-    border=True,
-)
-kpis[3].metric(
-    "Win rate",
-    percent(totals["win_rate"]),
-    help=f"Won ÷ (won + lost) of the closed ones: {totals['won_count']:,} won, {totals['lost_count']:,} lost",
-    border=True,
-)
+
+
+@st.fragment
+def probabilities_and_forecast(selected: pl.DataFrame, filters: list) -> None:
+    """The stage probabilities change only the KPIs and the forecast: only this part reruns."""
+    with st.expander("Stage probabilities of the weighted forecast", icon=":material/percent:"):
+        st.caption(
+            "The chance that an open opportunity in each stage is won. Change them to see the forecast move."
+        )
+        prob_cols = st.columns([1, 1, 1, 1, 0.8], vertical_alignment="bottom")
+        for col, (stage, key) in zip(prob_cols, PROBABILITY_KEYS.items(), strict=False):
+            col.number_input(f"{label(stage)} %", min_value=0, max_value=100, step=5, key=key)
+        prob_cols[-1].button("Reset to defaults", on_click=reset_probabilities, key="pipeline_prob_reset")
+    try:
+        probabilities = analytics.probabilities_from_percent(
+            {s: st.session_state[k] for s, k in PROBABILITY_KEYS.items()}
+        )
+    except ValidationError as exc:
+        st.error(message(exc), icon=":material/warning:")
+        probabilities = {k.value: v for k, v in DEFAULT_STAGE_PROBABILITY.items()}
+    totals, forecast = derived(
+        "pipeline_forecast",
+        (filters, probabilities),
+        lambda: (
+            analytics.pipeline_totals(selected.lazy(), probabilities).collect().row(0, named=True),
+            analytics.weighted_forecast(selected.lazy(), probabilities).collect(),
+        ),
+    )
+    kpis = st.columns(4)
+    kpis[0].metric("Open opportunities", f"{totals['open_count']:,}", border=True)
+    kpis[1].metric(
+        "Open pipeline",
+        money(totals["open_cents"], compact=True),
+        help="Expected amount of the open opportunities (captured → scheduled).",
+        border=True,
+    )
+    kpis[2].metric(
+        "Weighted pipeline",
+        money(totals["weighted_cents"], compact=True),
+        help="Each open opportunity's expected amount × its stage probability ("
+        + ", ".join(f"{label(s)} {p * 100:.0f} %" for s, p in probabilities.items())
+        + ").",
+        border=True,
+    )
+    kpis[3].metric(
+        "Win rate",
+        percent(totals["win_rate"]),
+        help=f"Won ÷ (won + lost) of the closed ones: {totals['won_count']:,} won, "
+        f"{totals['lost_count']:,} lost",
+        border=True,
+    )
+
+    # --- forecast -----------------------------------------------------------------------------------
+    st.subheader("Weighted forecast by expected close month")
+    periods = forecast_months(forecast, this_month=today().replace(day=1))
+    if periods.is_empty():
+        st.info("No open opportunities match the filters.")
+    else:
+        st.caption(
+            f"Open opportunities by the month they are expected to close, weighted by stage probability: "
+            f"{money(periods['weighted_cents'].sum(), compact=True)} of "
+            f"{money(periods['expected_amount_cents'].sum(), compact=True)}. "
+            "Overdue: the expected close date has passed and they are still open."
+        )
+        st.plotly_chart(forecast_chart(periods), key="pipeline_forecast")
+    show_data(
+        dollars(periods.with_columns(label_expr("stage"))),
+        key="pipeline_forecast",
+        file_name="pipeline_forecast.csv",
+    )
+
+
+probabilities_and_forecast(selected, filters)
+
+
+def reach_and_flow() -> dict[str, pl.DataFrame]:
+    lazy, lazy_events = selected.lazy(), events.lazy()
+    # Collected together: Polars runs them in parallel and computes the parts they share once.
+    names = ["funnel", "conversion", "velocity", "aging"]
+    frames = pl.collect_all(
+        [
+            analytics.funnel(lazy, lazy_events),
+            analytics.stage_conversion(lazy, lazy_events),
+            analytics.velocity(lazy, lazy_events),
+            analytics.aging(lazy, as_of=today()),
+        ]
+    )
+    return dict(zip(names, frames, strict=True))
+
+
+shown = derived("pipeline", (filters, today()), reach_and_flow)
 
 # --- funnel -------------------------------------------------------------------------------------
 st.subheader("Funnel")
@@ -119,7 +177,7 @@ st.caption(
     "How many opportunities reached each stage (they may have moved on or been lost since), "
     "and their expected amount."
 )
-by_stage = analytics.funnel(lazy, lazy_events).collect()
+by_stage = shown["funnel"]
 left, right = st.columns(2)
 left.plotly_chart(
     stage_funnel(by_stage, value_col="count", title="Opportunities reaching each stage"), key="pipeline_f1"
@@ -134,26 +192,6 @@ show_data(
     file_name="pipeline_funnel.csv",
 )
 
-# --- forecast -----------------------------------------------------------------------------------
-st.subheader("Weighted forecast by expected close month")
-forecast = analytics.weighted_forecast(lazy, probabilities).collect()
-periods = forecast_months(forecast, this_month=today().replace(day=1))
-if periods.is_empty():
-    st.info("No open opportunities match the filters.")
-else:
-    st.caption(
-        f"Open opportunities by the month they are expected to close, weighted by stage probability: "
-        f"{money(periods['weighted_cents'].sum(), compact=True)} of "
-        f"{money(periods['expected_amount_cents'].sum(), compact=True)}. "
-        "Overdue: the expected close date has passed and they are still open."
-    )
-    st.plotly_chart(forecast_chart(periods), key="pipeline_forecast")
-show_data(
-    dollars(periods.with_columns(label_expr("stage"))),
-    key="pipeline_forecast",
-    file_name="pipeline_forecast.csv",
-)
-
 # --- conversion and velocity --------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
@@ -161,7 +199,7 @@ with left:
     st.caption(
         "Of the opportunities that left a stage, the share that moved on to the next (the rest were lost)."
     )
-    conversion = analytics.stage_conversion(lazy, lazy_events).collect()
+    conversion = shown["conversion"]
     st.plotly_chart(conversion_chart(conversion), key="pipeline_conversion")
     show_data(
         conversion.with_columns(label_expr("from_stage"), label_expr("to_stage")),
@@ -171,7 +209,7 @@ with left:
 with right:
     st.subheader("Velocity")
     st.caption("Median days an opportunity spends in each stage before it moves on or is lost.")
-    speed = analytics.velocity(lazy, lazy_events).collect()
+    speed = shown["velocity"]
     st.plotly_chart(velocity_chart(speed), key="pipeline_velocity")
     show_data(
         speed.with_columns(label_expr("stage")), key="pipeline_velocity", file_name="pipeline_velocity.csv"
@@ -180,7 +218,7 @@ with right:
 # --- aging --------------------------------------------------------------------------------------
 st.subheader("Aging of open opportunities")
 st.caption("Days since each open opportunity last changed. Old ones need a follow-up or a decision.")
-ages = analytics.aging(lazy, as_of=today()).collect()
+ages = shown["aging"]
 if ages.is_empty():
     st.info("No open opportunities match the filters.")
 else:

@@ -9,7 +9,9 @@ when nothing changed.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 import streamlit as st
@@ -62,13 +64,18 @@ def database_stopped(exc: ConfigError) -> None:
     )
 
 
+def _stop_on(exc: ConfigError) -> None:
+    """Mid-rerun the database stopped answering: one message, then end this run."""
+    database_stopped(exc)
+    st.stop()
+
+
 def current_version(store: Store) -> int:
     try:
         return data_version(store)
     except ConfigError as exc:
-        st.error(f"**The database stopped answering.** {message(exc)}", icon=":material/error:")
-        st.stop()
-        raise
+        _stop_on(exc)
+        raise  # unreachable: st.stop() ends the script run
 
 
 def store_key(store: Store) -> str:
@@ -84,21 +91,35 @@ _LOADERS = {
     "opportunities": store_frames.read_opportunities,
     "orders": store_frames.read_orders,
     "payments": store_frames.read_payments,
+    "daily_payments": store_frames.read_daily_payments,
     "invoices": store_frames.read_invoices,
+    "open_order_invoices": lambda store: store_frames.read_invoices(store, open_orders_only=True),
+    "open_order_payments": lambda store: store_frames.read_payments(store, open_orders_only=True),
     "order_lines": store_frames.read_order_lines,
     "events": store_frames.read_events,
-    "opportunity_events": lambda store: store_frames.read_events(store, "opportunity"),
+    "opportunity_events": store_frames.read_opportunity_stage_events,
 }
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+# The frames are resources, not data: Polars frames are immutable, so every session shares one
+# object per (database, data version). st.cache_data would unpickle a private copy on every
+# rerun, which at 1,000,000 orders costs more than the 300 ms a rerun may take and multiplies the
+# memory by the number of sessions. Bounded: about one data version per frame is kept, older ones
+# are evicted when a write moves the version on (and after an hour unused).
+@st.cache_resource(max_entries=len(_LOADERS) + 4, ttl=3600, show_spinner=False)
 def _load(name: str, _store: Store, key: str, version: int) -> pl.DataFrame:
     return _LOADERS[name](_store)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
 def _load_table(name: str, _store: Store, key: str, version: int) -> pl.DataFrame:
     return store_frames.read_table(_store, name)
+
+
+def table_preview(name: str, rows: int = 200, store: Store | None = None) -> tuple[pl.DataFrame, int]:
+    """The first `rows` rows of a table and its row count, at the current data version."""
+    store = store or get_store()
+    return derived(f"preview:{name}", rows, lambda: store_frames.read_table_head(store, name, rows), store)
 
 
 def frame(name: str, store: Store | None = None) -> pl.DataFrame:
@@ -110,9 +131,30 @@ def frame(name: str, store: Store | None = None) -> pl.DataFrame:
             return _load(name, store, store_key(store), version)
         return _load_table(name, store, store_key(store), version)
     except ConfigError as exc:
-        st.error(f"**The database stopped answering.** {message(exc)}", icon=":material/error:")
-        st.stop()
-        raise
+        _stop_on(exc)
+        raise  # unreachable: st.stop() ends the script run
+
+
+T = TypeVar("T")
+
+
+@st.cache_data(max_entries=64, ttl=600, show_spinner=False)
+def _derived(what: str, key: str, version: int, params: str, _compute: Callable[[], T]) -> T:
+    return _compute()
+
+
+def derived(what: str, params: object, compute: Callable[[], T], store: Store | None = None) -> T:
+    """A page's computed result (small frames, figures' data), cached per data version and `params`.
+
+    `what` names the computation (page and purpose); `params` is everything else it depends on
+    (filters, period, the day); the cache is bounded and never outlives the data it came from."""
+    store = store or get_store()
+    version = current_version(store)
+    try:
+        return _derived(what, store_key(store), version, repr(params), compute)
+    except ConfigError as exc:
+        _stop_on(exc)
+        raise  # unreachable: st.stop() ends the script run
 
 
 SCORING_COLUMNS = (
@@ -133,21 +175,9 @@ SCORING_COLUMNS = (
 )
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _scoring_opportunities(_store: Store, key: str, version: int) -> pl.DataFrame:
-    # A resource, not data: Polars frames are immutable, so every session can share this one
-    # object; st.cache_data would unpickle a copy on every rerun (~150 ms at 100,000 rows),
-    # which a slider move on the Scoring page cannot afford.
-    return store_frames.read_opportunities(_store).select(SCORING_COLUMNS)
-
-
 def scoring_opportunities(store: Store | None = None) -> pl.DataFrame:
-    """Opportunities with the columns the Scoring page needs, at the current data version."""
-    store = store or get_store()
-    version = current_version(store)
-    try:
-        return _scoring_opportunities(store, store_key(store), version)
-    except ConfigError as exc:
-        st.error(f"**The database stopped answering.** {message(exc)}", icon=":material/error:")
-        st.stop()
-        raise
+    """Opportunities with the columns the Scoring page needs, at the current data version.
+
+    A column selection of the shared opportunities frame: no copy of the data, nothing unpickled
+    (a slider move on the Scoring page cannot afford ~150 ms of st.cache_data at 100,000 rows)."""
+    return frame("opportunities", store).select(SCORING_COLUMNS)

@@ -24,7 +24,13 @@ def date_range_filter(frame: pl.DataFrame, column: str, title: str, *, key: str)
     if col.is_empty():
         return pl.lit(True)
     lo, hi = col.min().date(), col.max().date()
-    picked = st.date_input(title, value=(lo, hi), min_value=lo - timedelta(days=3650), key=key)
+    # Whoever left the whole range picked keeps the whole range as data comes in (someone else's
+    # order entered today must show on the next rerun); a range someone narrowed stays as it is.
+    whole = f"{key}__whole_range"
+    if key not in st.session_state or st.session_state[key] == st.session_state.get(whole):
+        st.session_state[key] = (lo, hi)
+    st.session_state[whole] = (lo, hi)
+    picked = st.date_input(title, min_value=lo - timedelta(days=3650), key=key)
     if not isinstance(picked, tuple | list) or len(picked) != 2:
         return pl.lit(True)  # the user is midway through picking a range
     start, end = picked

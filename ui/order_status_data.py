@@ -51,8 +51,8 @@ def order_status_metrics(
     minute = now.replace(second=0, microsecond=0)
     return _compute(
         selected,
-        frame("invoices", store),
-        frame("payments", store),
+        frame("open_order_invoices", store),  # the exceptions only look at orders in flight
+        frame("open_order_payments", store),
         store_key(store),
         current_version(store),
         repr(filters),

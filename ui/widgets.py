@@ -16,14 +16,19 @@ from crm_core.services.imports import export_frame
 from ui.text import message
 
 T = TypeVar("T")
+MAX_SHOWN_ROWS = 1_000
 
 
 def show_data(frame: pl.DataFrame, *, key: str, file_name: str, label: str = "Show data") -> None:
     """An expander with the table behind a chart and downloads of it as CSV, Excel or Parquet.
 
-    The files are made only when a button is clicked; formulas are neutralised (crm_core.io)."""
+    The files are made only when a button is clicked; formulas are neutralised (crm_core.io). The
+    table shows at most MAX_SHOWN_ROWS rows (a collapsed expander still sends its table to the
+    browser on every rerun); the downloads have them all."""
     with st.expander(label):
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(frame.head(MAX_SHOWN_ROWS), hide_index=True, width="stretch")
+        if frame.height > MAX_SHOWN_ROWS:
+            st.caption(f"The first {MAX_SHOWN_ROWS:,} of {frame.height:,} rows; the downloads have them all.")
         download_buttons(frame, key=key, file_name=file_name)
 
 

@@ -19,6 +19,7 @@ from crm_core.analytics.integration import (
 )
 from crm_core.analytics.orders import (
     EXCEPTION_KINDS,
+    every_status,
     order_aging,
     order_aging_summary,
     order_cycle_time_by_month,
@@ -67,6 +68,7 @@ __all__ = [
     "conversion_summary",
     "count_by",
     "effectiveness",
+    "every_status",
     "funnel",
     "in_flight_history",
     "integration_by",

@@ -59,6 +59,13 @@ def orders_by_status(orders: pl.LazyFrame) -> pl.LazyFrame:
         pl.len().cast(pl.Int64).alias("count"),
         pl.col("total_cents").sum().cast(pl.Int64).alias("total_cents"),
     )
+    return every_status(counts)
+
+
+def every_status(counts: pl.LazyFrame) -> pl.LazyFrame:
+    """Per-status `count` and `total_cents` (computed anywhere, e.g. by SQL) completed with zeros for
+    the statuses that have none, in flow order."""
+    counts = counts.select("status", pl.col("count", "total_cents").cast(pl.Int64))
     return (
         pl.LazyFrame({"status": STATUS_ORDER})
         .join(counts, on="status", how="left", maintain_order="left")

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crm_core.errors import NotFound
-from crm_core.invoice_pdf import InvoiceDocument, InvoiceLine
+from crm_core.invoice_document import InvoiceDocument, InvoiceLine
 from crm_core.order_audit import Finding, audit
 from crm_core.orders import OrderStatus, totals_cents
 from crm_core.services import order_facts as facts

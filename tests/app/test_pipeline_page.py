@@ -19,8 +19,8 @@ def metric(at: AppTest, label: str) -> str:
 def test_the_pipeline_shows_its_figures_and_a_chart_for_each_view(page: AppTest) -> None:
     assert not page.exception
     assert [s.value for s in page.subheader] == [
+        "Weighted forecast by expected close month",  # beside the probabilities, in their fragment
         "Funnel",
-        "Weighted forecast by expected close month",
         "Stage conversion",
         "Velocity",
         "Aging of open opportunities",

@@ -1,0 +1,66 @@
+"""The cached loaders: keyed by the data version, so a write by anyone shows on the next rerun, and a
+rerun with nothing written reads nothing again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pytest
+from sqlalchemy.engine import make_url
+from streamlit.testing.v1 import AppTest
+
+import ui.data
+from crm_core.config import DatabaseTarget
+from crm_core.orders import LineInput
+from crm_core.services import create_order
+from crm_core.services.orders import NewOrder
+from crm_core.store import make_store
+from tests.app.conftest import APP
+from tests.integration.order_builders import REP, ROUTER, roomy_customer
+
+
+def in_flight(at: AppTest) -> int:
+    [value] = [m.value for m in at.metric if m.label == "Orders in flight"]
+    return int(value.replace(",", ""))
+
+
+@pytest.fixture
+def orders_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the times the orders frame is read from the database."""
+    reads: list[int] = []
+    read: Callable[..., pl.DataFrame] = ui.data._LOADERS["orders"]
+
+    def counting(store: object) -> pl.DataFrame:
+        reads.append(1)
+        return read(store)
+
+    monkeypatch.setitem(ui.data._LOADERS, "orders", counting)
+    return reads
+
+
+def test_an_order_entered_by_someone_else_shows_on_the_next_rerun_and_only_then_is_read_again(
+    app_db: Path, orders_reads: list[int]
+) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/order_status.py").run()
+    assert not at.exception, at.exception
+    before, reads = in_flight(at), len(orders_reads)
+    assert reads == 1
+
+    at.run()  # nothing written: everything from the caches
+    assert in_flight(at) == before
+    assert len(orders_reads) == reads
+
+    other_user = make_store(DatabaseTarget(make_url(f"sqlite:///{app_db}"), "test"))
+    try:
+        customer = roomy_customer(other_user)
+        create_order(other_user, REP, NewOrder(customer, [LineInput(ROUTER, 1)], "credit_card", "standard"))
+    finally:
+        other_user.dispose()
+
+    at.run()
+    assert not at.exception, at.exception
+    assert in_flight(at) == before + 1
+    assert len(orders_reads) == reads + 1
