@@ -13,9 +13,14 @@ from crm_core.store import Store
 from ui.text import plain
 from ui.widgets import run_action
 
+FLASH_KEY = "data_users_flash"
+
 
 def users_section(store: Store, actor: Actor | None) -> None:
     st.subheader("Users")
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash)
     if actor is None or not actor.can(Permission.MANAGE_USERS):
         st.caption("Only an admin can add users, change roles or deactivate users.")
     else:
@@ -49,7 +54,7 @@ def _add_form(store: Store, actor: Actor) -> None:
         if st.form_submit_button("Add user", key="data_users_add_go"):
             added = run_action(lambda: add_user(store, actor, name, email, role))
             if added is not None:
-                st.success(f"Added {plain(added.name)} ({plain(added.email)}) as {added.role.value}.")
+                _done(f"Added {plain(added.name)} ({plain(added.email)}) as {added.role.value}.")
 
 
 def _change_form(store: Store, actor: Actor) -> None:
@@ -67,10 +72,15 @@ def _change_form(store: Store, actor: Actor) -> None:
     if buttons.button("Change role", key="data_users_change") and picked is not None:
         changed = run_action(lambda: change_role(store, actor, picked, new_role))
         if changed is not None:
-            st.success(f"{plain(changed.name)} is now {changed.role.value}.")
+            _done(f"{plain(changed.name)} is now {changed.role.value}.")
     if buttons.button("Deactivate", key="data_users_deactivate") and picked is not None:
         done = run_action(lambda: deactivate_user(store, actor, picked) or True)
         if done:
-            st.success(
-                f"{plain(users[picked]['name'])} can no longer sign in; their records and events stay."
-            )
+            _done(f"{plain(users[picked]['name'])} can no longer sign in; their records and events stay.")
+
+
+def _done(text: str) -> None:
+    """Keep the confirmation for the next run and rerun now: the sidebar's user picker, drawn
+    before this page, then lists the users as they are after the change."""
+    st.session_state[FLASH_KEY] = text
+    st.rerun()
