@@ -18,9 +18,9 @@ FLASH_KEY = "data_users_flash"
 
 def users_section(store: Store, actor: Actor | None) -> None:
     st.subheader("Users")
-    flash = st.session_state.pop(FLASH_KEY, None)
-    if flash:
-        st.success(flash)
+    confirmation = st.session_state.pop(FLASH_KEY, None)  # built from plain() parts by _done()
+    if confirmation:
+        st.success(confirmation)
     if actor is None or not actor.can(Permission.MANAGE_USERS):
         st.caption("Only an admin can add users, change roles or deactivate users.")
     else:
