@@ -13,18 +13,7 @@ from typing import Self
 
 from crm_core.errors import ValidationError
 from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
-
-# How a factor is called on screen (the Scoring page's slider labels are part of the contract).
-FACTOR_LABELS: dict[str, str] = {
-    "segmentation": "Segmentation",
-    "customer_characteristics": "Customer operating characteristics",
-    "relationship_level": "Level of relationship",
-    "account_resource": "Account management resource",
-    "budget": "Budget",
-    "authority": "Authority",
-    "need": "Need",
-    "timing": "Timing",
-}
+from crm_core.opportunities import FACTOR_LABELS as FACTOR_LABELS  # re-exported for crm_core.scoring
 
 
 class _WeightSet:
