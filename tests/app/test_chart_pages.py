@@ -1,0 +1,46 @@
+"""The pages draw the running month from the one clock (CRM_TODAY pins it): partial, "so far"."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    return {el.proto.id: json.loads(el.proto.spec) for el in at.get("plotly_chart")}
+
+
+def run_at(page: str | None, monkeypatch: pytest.MonkeyPatch, today: str) -> AppTest:
+    monkeypatch.setenv("CRM_TODAY", today)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_overview_trends_mark_the_month_the_clock_is_in(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_at(None, monkeypatch, "2026-11-03")
+    specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    notes = [a["text"] for s in specs for a in s["layout"].get("annotations", [])]
+    assert notes.count("Nov so far") == 3  # win rate, revenue and E: the sums of a month
+    revenue = next(s for s in specs if s["data"][0]["type"] == "bar")
+    assert revenue["data"][0]["marker"]["opacity"][-1] == 0.45
+    assert "E = S·O/(S+O) · S won deals, O delivered orders" in [c.value for c in at.caption]
+
+
+def test_integration_marks_the_running_month_so_far(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_at("pages/integration.py", monkeypatch, "2026-11-03")
+    monthly = next(
+        s for s in charts(at).values() if s["layout"].get("title", {}).get("text") == "S, O and E per month"
+    )
+    [note] = monthly["layout"]["annotations"]
+    assert (note["text"], note["x"][:10]) == ("so far", "2026-11-15")
+    assert monthly["data"][0]["marker"]["pattern"]["shape"][-1] == "/"
