@@ -44,3 +44,20 @@ def test_integration_marks_the_running_month_so_far(app_db: Path, monkeypatch: p
     [note] = monthly["layout"]["annotations"]
     assert (note["text"], note["x"][:10]) == ("so far", "2026-11-15")
     assert monthly["data"][0]["marker"]["pattern"]["shape"][-1] == "/"
+
+
+def test_the_data_page_previews_the_readable_export_and_the_raw_one_on_request(app_db: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["auth_user_id"] = 11  # Elena Petrova, admin
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_export_table").set_value("opportunities").run()
+    assert not at.exception, at.exception
+    columns = [list(df.value.columns) for df in at.dataframe]
+    readable = next(c for c in columns if "expected_amount" in c)
+    assert {"customer", "owner", "sku", "product"} <= set(
+        readable
+    ) and "expected_amount_cents" not in readable
+    at.toggle(key="data_export_raw").set_value(True).run()
+    columns = [list(df.value.columns) for df in at.dataframe]
+    assert any("expected_amount_cents" in c and "owner" not in c for c in columns)
