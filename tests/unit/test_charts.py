@@ -164,9 +164,17 @@ def test_an_order_timeline_shows_a_stay_of_seconds_beside_stays_of_months() -> N
         }
     )
     [bars] = order_timeline(segments).data
-    assert list(bars.text) == ["2 s", "2 mo"]
+    assert list(bars.text) == ["2 s", "2 mo so far"]  # the order is still audited: its stay goes on
+    assert list(bars.marker.opacity) == [1.0, PARTIAL_OPACITY]
     whole_ms = (61 * 86_400 + 2) * 1000
     assert bars.x[0] == pytest.approx(whole_ms / 100)  # 1 % of the time shown: visible, not 2 ms
+    delivered = segments.vstack(
+        pl.DataFrame(
+            {"state": ["delivered"], "start": [segments["end"][-1]], "end": [None], "hours": [None]},
+            schema=segments.schema,
+        )
+    )
+    assert list(order_timeline(delivered).data[0].text) == ["2 s", "2 mo"]  # over: nothing so far
 
 
 def test_the_forecast_calls_the_running_month_what_is_left_of_it() -> None:

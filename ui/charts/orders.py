@@ -9,6 +9,8 @@ import polars as pl
 
 from crm_core.analytics.orders import AGING_BUCKETS, EXCEPTION_KINDS
 from ui.charts import (
+    PARTIAL_OPACITY,
+    SO_FAR,
     add_partial_line,
     apply_layout,
     chart_texts,
@@ -27,11 +29,14 @@ def order_timeline(segments: pl.DataFrame, *, title: str | None = None) -> go.Fi
     ("12 s", "3 h", "4 d", "2 mo"). A stay of seconds beside stays of months is drawn at least 1 %
     of the time shown wide, so it never vanishes; its label still says how long it was.
 
-    `segments` has state, start, end (null for a final state) and hours, in time order."""
+    `segments` has state, start, end (null for a final state) and hours, in time order. The last
+    stay, if it has an end, is the state the order is in now: lighter, its time "so far"."""
     states = list(dict.fromkeys(segments["state"].to_list()))
     fig = go.Figure()
-    timed = segments.filter(pl.col("end").is_not_null())
+    ongoing = segments.select(pl.col("end").is_not_null() & (pl.int_range(pl.len()) == pl.len() - 1))
+    timed = segments.with_columns(ongoing.to_series().alias("ongoing")).filter(pl.col("end").is_not_null())
     if timed.height:
+        now = timed["ongoing"].to_list()
         whole = (timed["end"].max() - segments["start"].min()).total_seconds() * 1000  # type: ignore[operator]
         shortest_ms = max(whole / 100, 1000)
         fig.add_bar(
@@ -42,8 +47,14 @@ def order_timeline(segments: pl.DataFrame, *, title: str | None = None) -> go.Fi
                 for s, e in zip(timed["start"], timed["end"], strict=True)
             ],
             orientation="h",
-            marker={"color": [STATUS_COLORS.get(s, PRIMARY) for s in timed["state"].to_list()]},
-            text=[human_duration(None if h is None else h * 3600) for h in timed["hours"].to_list()],
+            marker={
+                "color": [STATUS_COLORS.get(s, PRIMARY) for s in timed["state"].to_list()],
+                "opacity": [PARTIAL_OPACITY if o else 1.0 for o in now],
+            },
+            text=[
+                human_duration(None if h is None else h * 3600) + (f" {SO_FAR}" if o else "")
+                for h, o in zip(timed["hours"].to_list(), now, strict=True)
+            ],
             textposition="auto",
             textangle=0,
             insidetextanchor="middle",
@@ -153,11 +164,9 @@ def throughput_lines(weekly: pl.DataFrame, *, title: str | None = None) -> go.Fi
             show_marker=False,
             hovertemplate=f"week of %{{x|%Y-%m-%d}}%{{customdata}}: %{{y}} {column}<extra></extra>",
         )
-    for week, p, *values in zip(
-        weeks, partial, weekly["entered"], weekly["shipped"], weekly["delivered"], strict=True
-    ):
-        if p:
-            label_so_far(fig, week, max(values), xanchor="right")
+    for week, p in zip(weeks, partial, strict=True):
+        if p:  # above the plot: a busy weekly chart has no free room beside its last point
+            label_so_far(fig, week, 1, text="this week so far", yref="paper", yshift=0, xanchor="right")
     fig.update_yaxes(title_text="orders per week", rangemode="tozero")
     fig.update_layout(hovermode="x unified")
     return apply_layout(fig, title=title)
