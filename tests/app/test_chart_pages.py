@@ -61,3 +61,16 @@ def test_the_data_page_previews_the_readable_export_and_the_raw_one_on_request(a
     at.toggle(key="data_export_raw").set_value(True).run()
     columns = [list(df.value.columns) for df in at.dataframe]
     assert any("expected_amount_cents" in c and "owner" not in c for c in columns)
+
+
+def test_order_status_charts_the_orders_in_flight_and_counts_delivered_and_cancelled_apart(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_at("pages/order_status.py", monkeypatch, "2026-11-21")
+    by_title = {s["layout"].get("title", {}).get("text"): s for s in charts(at).values()}
+    statuses = by_title["Orders in flight by status"]["data"][0]["y"]
+    assert "Delivered" not in statuses and "Cancelled" not in statuses and "Entered" in statuses
+    tiles = {m.label: m.value for m in at.metric}
+    assert (tiles["Delivered"], tiles["Cancelled"]) == ("1,276", "158")  # the sample, all dates
+    notes = [a["text"] for a in by_title["Throughput per week"]["layout"]["annotations"]]
+    assert notes == ["this week so far"]
