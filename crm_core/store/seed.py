@@ -10,13 +10,14 @@ changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection, func, select, text
 
+from crm_core import clock
 from crm_core.config import PROJECT_ROOT
 from crm_core.store.bulk import bulk_insert
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
@@ -63,7 +64,7 @@ def load_sample(sample_dir: Path = SAMPLE_DIR, *, today: date | None = None) -> 
 
     frames, manifest = read_sample(sample_dir)
     as_of = date.fromisoformat(str(manifest["as_of"]))
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     return renumber_invoices(shift_in_time(frames, (today - timedelta(days=1) - as_of).days))
 
 
