@@ -32,6 +32,7 @@ class Permission(StrEnum):
     EXPLORE_WEIGHTS = "explore scoring weights"
     SAVE_PRESET = "save a weight preset"
     PUBLISH_WEIGHTS = "publish the team's active weights"
+    DERIVE_SCORES = "derive missing factor scores from history"
     # data and users
     EXPORT_DATA = "export data"
     IMPORT_DATA = "import data"
@@ -58,6 +59,7 @@ _MANAGER = _REP | {
     Permission.RECORD_PAYMENT,
     Permission.CANCEL_ORDER,
     Permission.PUBLISH_WEIGHTS,
+    Permission.DERIVE_SCORES,
 }
 _ADMIN = _MANAGER | {Permission.IMPORT_DATA, Permission.RESET_DATA, Permission.MANAGE_USERS}
 
