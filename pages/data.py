@@ -16,6 +16,7 @@ from ui.auth import current_actor
 from ui.data import get_store, table_preview
 from ui.frame import inside_frame
 from ui.imports import mapping_editor, show_report
+from ui.scoring_enrichment import data_page_button
 from ui.text import message, plain
 from ui.theme import label
 from ui.users_admin import users_section
@@ -129,6 +130,8 @@ else:
     if report is not None:
         st.markdown("#### Import report")
         show_report(report, key="data_import")
+
+data_page_button(store, actor)
 
 st.subheader("Export")
 table = st.selectbox("Table", TABLE_ORDER, format_func=label, key="data_export_table")

@@ -25,6 +25,7 @@ from crm_core.scoring import (
 )
 from crm_core.services import active_weights
 from ui import scoring_actions as actions
+from ui import scoring_enrichment
 from ui import scoring_sections as sections
 from ui.auth import current_actor
 from ui.data import current_version, get_store, scoring_opportunities, store_key
@@ -176,3 +177,5 @@ st.caption(
     )
 )
 actions.presets(store, current_actor(), current.weights, current.bant)
+
+scoring_enrichment.section(store, current_actor())
