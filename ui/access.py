@@ -21,7 +21,7 @@ from crm_core.errors import SignInRefused
 from crm_core.permissions import Actor
 from crm_core.services import sign_in_oidc
 from crm_core.store import Store
-from ui.text import message, plain
+from ui.text import plain
 
 CLAIMS = ("iss", "sub", "email", "email_verified")
 
@@ -58,7 +58,7 @@ def stop_unless_demo_is_safe(store: Store) -> None:
         allow_flag=setting(DEMO_FLAG),
     )
     if refusal:
-        _stop("Demo mode is switched off here", message(refusal), error=True)
+        _stop("Demo mode is switched off here", plain(refusal), error=True)
         st.stop()
 
 
@@ -76,7 +76,7 @@ def oidc_actor(store: Store) -> Actor:
     issuers = allowed_issuers(setting(ISSUERS_SETTING))
     problem = oidc_setup_problem(_auth_section(), issuers)
     if problem:
-        _stop("Sign-in is not set up", message(problem), error=True)
+        _stop("Sign-in is not set up", plain(problem), error=True)
         st.stop()
     if not st.user.is_logged_in:
         _stop("Scalewise CRM", "Sign in to see the sales desk.")
@@ -85,7 +85,7 @@ def oidc_actor(store: Store) -> Actor:
     try:
         actor = sign_in_oidc(store, {claim: st.user.get(claim) for claim in CLAIMS}, issuers)
     except SignInRefused as exc:
-        _stop("No access", message(exc), error=True)
+        _stop("No access", plain(exc), error=True)
         st.button("Log out", on_click=st.logout, key="auth_logout")
         st.stop()
         raise  # unreachable: st.stop() ends the script run
