@@ -48,19 +48,23 @@ def test_a_configured_database_reachable_from_elsewhere_refuses_demo_mode(
 
 
 def test_the_operators_flag_lets_demo_mode_run_there(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CRM_DEMO_ALLOW_PERSISTENT", "1")
     with server_address("0.0.0.0"):
+        assert refused(run())
+        monkeypatch.setenv("CRM_DEMO_ALLOW_PERSISTENT", "1")
         at = run()
     assert not refused(at) and picker_shown(at)
 
 
 def test_the_flag_may_sit_at_the_top_of_the_secrets(app_db: Path) -> None:
     with server_address("0.0.0.0"):
+        assert refused(run(secrets={"CRM_DEMO_ALLOW_PERSISTENT": "0"}))
         at = run(secrets={"CRM_DEMO_ALLOW_PERSISTENT": "true"})
     assert not refused(at) and picker_shown(at)
 
 
-def test_a_configured_database_on_loopback_runs_demo_mode(app_db: Path) -> None:
+def test_the_same_database_runs_demo_mode_on_loopback(app_db: Path) -> None:
+    with server_address("0.0.0.0"):
+        assert refused(run())
     with server_address("127.0.0.1"):
         at = run()
     assert not refused(at) and picker_shown(at)
@@ -69,8 +73,11 @@ def test_a_configured_database_on_loopback_runs_demo_mode(app_db: Path) -> None:
 def test_the_embedded_sqlite_file_runs_demo_mode_on_every_interface(
     app_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("CRM_DATABASE_URL")  # the zero-setup default: var/crm.sqlite, as on Community Cloud
     with server_address(None):
+        assert refused(run("pages/overview.py"))  # the copy named by CRM_DATABASE_URL
+        monkeypatch.delenv(
+            "CRM_DATABASE_URL"
+        )  # the zero-setup default: var/crm.sqlite, as on Community Cloud
         at = run("pages/overview.py")
     assert not refused(at) and picker_shown(at)
     assert any("Demo mode" in i.value for i in at.sidebar.info)
