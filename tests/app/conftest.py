@@ -28,16 +28,23 @@ def server_address(address: str | None) -> Iterator[None]:
         config.set_option("server.address", before, where_defined=where)
 
 
+@pytest.fixture(autouse=True)
+def loopback_server() -> Iterator[None]:
+    """The app under test listens on loopback only (as a developer's `--server.address 127.0.0.1`),
+    so demo mode runs on the test databases; tests/app/test_demo_guard.py changes the address."""
+    with server_address("127.0.0.1"):
+        yield
+
+
 @pytest.fixture
 def app_db(sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A copy of the seeded database, configured by CRM_DATABASE_URL, for an app bound to loopback."""
+    """A copy of the seeded database, configured by CRM_DATABASE_URL."""
     path = tmp_path / "crm.sqlite"
     shutil.copy(sqlite_template, path)
     monkeypatch.setenv("CRM_DATABASE_URL", f"sqlite:///{path}")
     monkeypatch.setenv("CRM_AUTH", "demo")
     monkeypatch.delenv("CRM_DEMO_ALLOW_PERSISTENT", raising=False)
-    with server_address("127.0.0.1"):
-        yield path
+    yield path
 
 
 @pytest.fixture
