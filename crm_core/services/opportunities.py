@@ -65,12 +65,18 @@ def may_work_on(actor: Actor | None, owner_id: int) -> bool:
     return actor.id == owner_id or actor.can(Permission.WORK_ANY_OPPORTUNITY)
 
 
-def _load(uow: UnitOfWork, actor: Actor | None, opportunity_id: Any, expected_version: Any) -> Opportunity:
+def _load(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    opportunity_id: Any,
+    expected_version: Any,
+    now: datetime | None = None,
+) -> Opportunity:
     require(actor, Permission.WORK_OWN_OPPORTUNITY)
     assert actor is not None
     ident = validation.integer("opportunity", opportunity_id, minimum=1)
     version = validation.integer("version", expected_version, minimum=1)
-    opportunity = uow.get(Opportunity, ident, expected_version=version, what="opportunity")
+    opportunity = uow.get(Opportunity, ident, expected_version=version, what="opportunity", now=now)
     if opportunity.owner_id != actor.id:
         require(actor, Permission.WORK_ANY_OPPORTUNITY)
     return opportunity
@@ -232,7 +238,7 @@ def _step(
     """One stage move in one unit of work: load it (version and permission), refuse a move the
     stage table does not allow before changing anything, apply the step's own change, move, commit."""
     with UnitOfWork(store, actor) as uow:
-        opportunity = _load(uow, actor, opportunity_id, expected_version)
+        opportunity = _load(uow, actor, opportunity_id, expected_version, now)
         assert actor is not None
         target_stage(opportunity.stage, action)
         if change is not None:
@@ -361,7 +367,7 @@ def convert_to_order(
     require(actor, Permission.CONVERT_OPPORTUNITY)
     now = utcnow()
     with UnitOfWork(store, actor) as uow:
-        opportunity = _load(uow, actor, opportunity_id, expected_version)
+        opportunity = _load(uow, actor, opportunity_id, expected_version, now)
         assert actor is not None
         existing = uow.session.scalars(
             select(Order.number).where(Order.opportunity_id == opportunity.id).order_by(Order.id)

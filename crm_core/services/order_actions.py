@@ -110,7 +110,7 @@ def _act(
     if expected_version is not None:
         expected_version = validation.integer("version", expected_version, minimum=1)
     with UnitOfWork(store, actor) as uow:
-        order = uow.get(Order, order_id, expected_version=expected_version, what="order")
+        order = uow.get(Order, order_id, expected_version=expected_version, what="order", now=now)
         old = OrderStatus(order.status)
         new = transition(old, action, order.held_from, number=order.number)
         note = work(uow, order, now)

@@ -148,7 +148,7 @@ def update_order_lines(
     drafts = validate_lines(lines, product_refs(store))
     now = now or utcnow()
     with UnitOfWork(store, actor) as uow:
-        order = uow.get(Order, order_id, expected_version=expected_version, what="order")
+        order = uow.get(Order, order_id, expected_version=expected_version, what="order", now=now)
         if order.status != OrderStatus.ENTERED:
             raise InvalidTransition(
                 f"Cannot change the lines of order {order.number}: it is {status_label(order.status)}; "

@@ -29,7 +29,7 @@ def refused(at: AppTest) -> bool:
 
 
 def picker_shown(at: AppTest) -> bool:
-    return any(s.key == "auth_user_id" for s in at.sidebar.selectbox)
+    return any(s.key == "auth_user_picker" for s in at.sidebar.selectbox)
 
 
 @pytest.mark.parametrize("address", [None, "0.0.0.0", "192.168.1.20"])
