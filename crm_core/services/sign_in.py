@@ -20,13 +20,10 @@ from crm_core.store.uow import UnitOfWork
 def sign_in_oidc(store: Store, claims: Mapping[str, object], issuers: Collection[str]) -> Actor:
     """The active user these ID-token claims prove, binding them on their first sign-in."""
     identity = OidcIdentity.from_claims(claims)
-    with store.read() as session:
-        decision = decide_sign_in(
-            identity,
-            issuers,
-            bound=user_by_identity(session, identity.issuer, identity.subject),
-            by_email=user_by_email(session, identity.email) if identity.email else None,
-        )
+    with store.read() as session:  # every rerun: one query once bound
+        bound = user_by_identity(session, identity.issuer, identity.subject)
+        by_email = user_by_email(session, identity.email) if bound is None and identity.email else None
+        decision = decide_sign_in(identity, issuers, bound=bound, by_email=by_email)
     if decision.bind:
         with UnitOfWork(store) as uow:
             decision = decide_sign_in(

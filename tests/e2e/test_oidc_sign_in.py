@@ -65,7 +65,9 @@ def app(tmp_path_factory: pytest.TempPathFactory, provider: OidcProvider) -> Ite
     stop(app)
 
 
-def sign_in(browser: object, app: RunningApp, provider: OidcProvider, **person: object) -> object:
+def sign_in(
+    browser: object, app: RunningApp, provider: OidcProvider, shot: str | None = None, **person: object
+) -> object:
     """A fresh browser (no cookies) that opens the app, sees only the sign-in screen, and logs in."""
     provider.sign_in_as(**person)  # type: ignore[arg-type]
     context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
@@ -76,6 +78,8 @@ def sign_in(browser: object, app: RunningApp, provider: OidcProvider, **person: 
 
     expect(tab.get_by_text("Sign in to see the sales desk.")).to_be_visible()
     expect(tab.locator("[data-testid='stDataFrame'], [data-testid='stMetric']")).to_have_count(0)
+    if shot:
+        screenshot(tab, shot)
     tab.get_by_role("button", name="Log in").click()
     tab.wait_for_url(f"{app.url}/**", timeout=30_000)
     settle(tab)
@@ -95,7 +99,9 @@ def bound_identity(app: RunningApp, user_id: int) -> tuple[str | None, str | Non
 def test_a_verified_admin_signs_in_as_admin(browser: object, app: RunningApp, provider: OidcProvider) -> None:
     from playwright.sync_api import expect
 
-    tab = sign_in(browser, app, provider, sub="elena-1", email=ADMIN_EMAIL, email_verified=True)
+    tab = sign_in(
+        browser, app, provider, "oidc-sign-in-screen", sub="elena-1", email=ADMIN_EMAIL, email_verified=True
+    )
 
     sidebar = tab.locator("[data-testid='stSidebar']")  # type: ignore[attr-defined]
     expect(sidebar.get_by_text("Signed in as")).to_contain_text("Elena Petrova · admin")
