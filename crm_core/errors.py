@@ -52,3 +52,7 @@ class ConfigError(DomainError):
 
 class DatabaseUnavailable(ConfigError):
     """The database stopped answering mid-session; retrying later may work."""
+
+
+class SignInRefused(PermissionDenied):
+    """A sign-in that does not prove an active user: says why, lets nobody in."""

@@ -58,6 +58,7 @@ from crm_core.services.scoring import (
     publish_preset,
     save_preset,
 )
+from crm_core.services.sign_in import sign_in_oidc
 from crm_core.services.users import (
     actor_for_email,
     add_user,
@@ -123,6 +124,7 @@ __all__ = [
     "save_preset",
     "schedule_meeting",
     "ship_order",
+    "sign_in_oidc",
     "table_counts",
     "update_order_lines",
 ]

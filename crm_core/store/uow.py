@@ -25,7 +25,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm_core.conflicts import last_change_sentence
 from crm_core.errors import ConflictError, DatabaseUnavailable, NotFound
+from crm_core.permissions import Actor
 from crm_core.store.engine import Store, _is_lock_or_constraint, unavailable_message
+from crm_core.store.identities import confirm_acting_user
 from crm_core.store.models import Event, Meta, User, utcnow
 
 DATA_VERSION_KEY = "data_version"
@@ -39,8 +41,13 @@ _BUMP_DATA_VERSION = update(_META).where(_META.c.key == DATA_VERSION_KEY).values
 
 
 class UnitOfWork:
-    def __init__(self, store: Store) -> None:
+    """One write transaction. Given the acting user, it re-reads them first, inside the transaction,
+    and refuses (PermissionDenied) if they were deactivated or given another role since the actor
+    was read — a page or dialog opened before cannot act on a role its user no longer has."""
+
+    def __init__(self, store: Store, actor: Actor | None = None) -> None:
         self.store = store
+        self.actor = actor
         self._session: Session | None = None
         self._committed = False
         self.events: list[Event] = []
@@ -55,6 +62,14 @@ class UnitOfWork:
         self._session = self.store.write_session()
         self._session.begin()
         self._committed = False
+        if self.actor is not None:
+            try:
+                confirm_acting_user(self._session, self.actor)
+            except BaseException:
+                self._session.rollback()
+                self._session.close()
+                self._session = None
+                raise
         return self
 
     def __exit__(
