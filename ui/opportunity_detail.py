@@ -33,7 +33,7 @@ from crm_core.store import Store
 from ui.charts.pipeline import stage_timeline
 from ui.data import frame
 from ui.opportunity_actions import FLASH, run_pending_step
-from ui.opportunity_edit import edit_section, reassign_outcome, run_pending_edit
+from ui.opportunity_edit import changes_in_words, edit_section, reassign_outcome, run_pending_edit
 from ui.opportunity_steps import convert_form, enrich_form, lose_form, schedule_form, score_panel, win_panel
 from ui.text import message, plain
 from ui.theme import label, money
@@ -226,6 +226,7 @@ def _history(d: OpportunityDetail, history: pl.DataFrame) -> None:
         st.plotly_chart(
             stage_timeline(stays, title="Time in each stage"), key=f"opportunities_timeline_{d.id}"
         )
+    changes_in_words(history)
     st.dataframe(
         history.select(
             pl.col("at").alias("when"),

@@ -15,7 +15,7 @@ import streamlit as st
 
 from crm_core.errors import ConflictError, DomainError, ValidationError
 from crm_core.money import from_cents
-from crm_core.opportunities import CLOSED_STAGES, DealField, as_stage
+from crm_core.opportunities import CLOSED_STAGES, EDIT_EVENT, REASSIGN_EVENT, DealField, as_stage
 from crm_core.opportunity_fields import DealEdit, InvalidFields, close_date_rule
 from crm_core.permissions import Actor
 from crm_core.services import (
@@ -30,7 +30,7 @@ from crm_core.store import Store
 from crm_core.store.opportunities import OWNER_ROLES
 from ui.dates import today
 from ui.opportunity_actions import FLASH
-from ui.text import message
+from ui.text import message, plain
 from ui.theme import money
 from ui.widgets import run_action
 
@@ -304,6 +304,27 @@ def _reassign_one(d: OpportunityDetail, owners: list[Actor]) -> None:
         on_click=queue_reassign,
         args=({d.id: d.version}, owner_key, "detail"),
     )
+
+
+# --- what changed, in words ---------------------------------------------------------------------
+
+MAX_CHANGES_SHOWN = 10
+
+
+def changes_in_words(history: pl.DataFrame) -> None:
+    """The deal's edits and reassignments, newest first, each with who and every before → after
+    (the history table below cuts long notes short)."""
+    changes = history.filter(pl.col("action").is_in([EDIT_EVENT, REASSIGN_EVENT])).reverse()
+    if changes.is_empty():
+        return
+    lines = [
+        f"- {c['at']:%Y-%m-%d %H:%M} UTC · **{plain(c['actor'])}** "
+        f"{'edited' if c['action'] == EDIT_EVENT else 'reassigned'}: {plain(c['note'])}"
+        for c in changes.head(MAX_CHANGES_SHOWN).to_dicts()
+    ]
+    st.markdown("**Changes after capture**\n\n" + "\n".join(lines))
+    if changes.height > MAX_CHANGES_SHOWN:
+        st.caption(f"The newest {MAX_CHANGES_SHOWN} of {changes.height:,} changes; the table has them all.")
 
 
 # --- many at once, from the list ----------------------------------------------------------------

@@ -23,6 +23,7 @@ from tests.app.conftest import APP
 from tests.conftest import sqlite_store_at
 from tests.integration.test_opportunity_services import walk
 from ui.opportunity_actions import DETAILS_TAB, SELECTED
+from ui.text import plain
 
 MANAGER, REP, OTHER_REP = 1, 2, 3
 DANIEL = Actor(REP, "Daniel Okafor", "daniel.okafor@scalewise.example", Role.REP)
@@ -85,6 +86,12 @@ def history_rows(at: AppTest) -> list[tuple]:
     return list(table[["what", "who", "note"]].itertuples(index=False, name=None))
 
 
+def changes_listed(at: AppTest) -> list[str]:
+    """The 'Changes after capture' lines, without their time stamps."""
+    [listed] = [m.value for m in at.markdown if m.value.startswith("**Changes after capture**")]
+    return [line.split(" UTC · ", 1)[1] for line in listed.splitlines()[2:]]
+
+
 def test_the_owner_edits_a_deal_and_its_history_says_what_changed(db: Store) -> None:
     opportunity_id = deal(db)
     at = page_as(REP, opportunity_id)
@@ -103,11 +110,11 @@ def test_the_owner_edits_a_deal_and_its_history_says_what_changed(db: Store) -> 
         "Grace Hopper",
     )
     assert "Changes saved — the history below lists each one." in [s.value for s in at.success]
-    assert history_rows(at)[0] == (
-        "Edited",
-        "Daniel Okafor",
-        "expected amount $1,950.00 → $2,340.00; quantity 5 → 6; contact name 'Ada Lovelace' → 'Grace Hopper'",
+    note = (
+        "expected amount $1,950.00 → $2,340.00; quantity 5 → 6; contact name 'Ada Lovelace' → 'Grace Hopper'"
     )
+    assert history_rows(at)[0] == ("Edited", "Daniel Okafor", note)
+    assert changes_listed(at) == [f"**Daniel Okafor** edited: {plain(note)}"]
     assert (
         at.number_input(key=field(opportunity_id, 2, "quantity")).value == 6
     )  # the form shows the saved deal
@@ -202,6 +209,9 @@ def test_a_manager_reassigns_one_deal_from_its_details(db: Store) -> None:
     assert "Reassigned 1 opportunity to Priya Raman." in [s.value for s in at.success]
     assert opportunity_detail(db, opportunity_id).owner == "Priya Raman"
     assert history_rows(at)[0] == ("Reassigned", "Maria Lindqvist", "owner Daniel Okafor → Priya Raman")
+    assert changes_listed(at) == [
+        f"**Maria Lindqvist** reassigned: {plain('owner Daniel Okafor → Priya Raman')}"
+    ]
 
 
 def pick_rows(at: AppTest, rows: list[int]) -> AppTest:
