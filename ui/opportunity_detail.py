@@ -74,7 +74,6 @@ def detail_view(store: Store, actor: Actor | None, opportunity_id: int | None, i
     )
     st.markdown(_progress(detail, history))
     _facts(detail, store)
-    edit_section(detail, actor, frame("products"), list_users(store))
 
     _orders(detail)
     st.markdown("#### Next step")
@@ -87,6 +86,7 @@ def detail_view(store: Store, actor: Actor | None, opportunity_id: int | None, i
             f"Only the owner ({plain(detail.owner)}) or a manager can change this opportunity.",
             icon=":material/lock:",
         )
+    edit_section(detail, actor, frame("products"), list_users(store))
     _history(detail, history)
 
 
