@@ -38,17 +38,17 @@ EDIT_PENDING = "opportunities_edit_pending"
 EDIT_ERRORS = "opportunities_edit_errors"
 REASSIGN_PENDING = "opportunities_reassign_pending"
 REASSIGN_RESULT = "opportunities_reassign_result"
-# The form's widgets, by the field names the services use in their messages.
-EDIT_FIELDS: dict[str, str] = {
-    DealField.AMOUNT: "amount",
-    DealField.CLOSE_DATE: "close",
-    DealField.CLOSED_ON: "close",
-    DealField.PRODUCT: "product",
-    DealField.QUANTITY: "quantity",
-    DealField.CONTACT_NAME: "contact",
-    DealField.EMAIL: "email",
-    DealField.PHONE: "phone",
+# The form's widgets → the edit's fields. A message about any other field shows above the form.
+EDIT_ARGUMENTS: dict[str, str] = {
+    "amount": "expected_amount",
+    "close": "close_date",
+    "product": "product_id",
+    "quantity": "quantity",
+    "contact": "contact_name",
+    "email": "email",
+    "phone": "phone",
 }
+UNDER_A_WIDGET = frozenset(DealField) - {DealField.TITLE, DealField.OWNER}
 
 
 def edit_key(name: str, opportunity_id: int, version: int) -> str:
@@ -66,17 +66,9 @@ def in_words(exc: ValidationError) -> str:
 
 def queue_edit(opportunity_id: int, version: int, names: tuple[str, ...]) -> None:
     """Send what the form shows; a closed deal's form shows only its amount and close date."""
-    value = {n: st.session_state.get(edit_key(n, opportunity_id, version)) for n in names}
-    fields = {
-        "amount": "expected_amount",
-        "close": "close_date",
-        "product": "product_id",
-        "quantity": "quantity",
-        "contact": "contact_name",
-        "email": "email",
-        "phone": "phone",
-    }
-    edit = DealEdit(**{fields[n]: value[n] for n in names})
+    edit = DealEdit(
+        **{EDIT_ARGUMENTS[n]: st.session_state.get(edit_key(n, opportunity_id, version)) for n in names}
+    )
     st.session_state[EDIT_PENDING] = {"id": opportunity_id, "version": version, "edit": edit}
 
 
@@ -190,7 +182,7 @@ def edit_section(
         return
     errors = [f for (oid, f) in st.session_state.get(EDIT_ERRORS, {}) if oid == d.id]
     with st.expander("Edit deal", icon=":material/edit:", expanded=bool(errors)):
-        others = [f for f in errors if f not in EDIT_FIELDS]
+        others = [f for f in errors if f not in UNDER_A_WIDGET]
         _problem(d.id, *others)
         _edit_form(d, closed, products)
         if not closed and may_reassign(actor):

@@ -224,11 +224,15 @@ def reassign_opportunities(
     Returns how many changed hands (those the new owner already had are left as they are)."""
     require(actor, Permission.REASSIGN_OPPORTUNITY)
     assert actor is not None
+    if new_owner_id is None or (isinstance(new_owner_id, str) and not new_owner_id.strip()):
+        raise ValidationError("new owner", "is required: choose a rep or manager")
     owner_id = validation.integer("new owner", new_owner_id, minimum=1)
     if not versions:
-        raise ValidationError("opportunities", "choose at least one opportunity to reassign")
+        raise ValidationError("selection", "is empty: tick the opportunities to reassign")
     if len(versions) > MAX_REASSIGN:
-        raise ValidationError("opportunities", f"choose at most {MAX_REASSIGN:,} at a time")
+        raise ValidationError(
+            "selection", f"has {len(versions):,} opportunities; reassign at most {MAX_REASSIGN:,} at a time"
+        )
     seen = {
         validation.integer("opportunity", ident, minimum=1): validation.integer("version", v, minimum=1)
         for ident, v in versions.items()
@@ -237,7 +241,7 @@ def reassign_opportunities(
     with UnitOfWork(store) as uow:
         owner = active_owner(uow.session, owner_id)
         if owner is None:
-            raise ValidationError("new owner", f"no active sales rep or manager with id {owner_id}")
+            raise ValidationError("new owner", f"is not an active sales rep or manager (user #{owner_id})")
         rows = lock_opportunities(uow.session, seen)
         missing = sorted(set(seen) - set(rows))
         if missing:

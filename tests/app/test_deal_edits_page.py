@@ -261,3 +261,15 @@ def test_reps_cannot_select_deals_to_reassign(db: Store) -> None:
     at = page_as(REP)
     assert not at.toggle
     assert [d.key for d in at.dataframe if d.key and d.key.startswith("opportunities_pick_")] == []
+
+
+def test_reassigning_without_choosing_a_new_owner_asks_for_one(db: Store) -> None:
+    opportunity_id = deal(db)
+    at = page_as(MANAGER)
+    at.toggle(key="opportunities_select_many").set_value(True).run()
+    pick_rows(at, [0])
+
+    press(at, "Reassign")
+
+    assert [e.value for e in at.error] == ["New owner is required: choose a rep or manager"]
+    assert opportunity_detail(db, opportunity_id).owner == "Daniel Okafor"
