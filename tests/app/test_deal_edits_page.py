@@ -273,3 +273,16 @@ def test_reassigning_without_choosing_a_new_owner_asks_for_one(db: Store) -> Non
 
     assert [e.value for e in at.error] == ["New owner is required: choose a rep or manager"]
     assert opportunity_detail(db, opportunity_id).owner == "Daniel Okafor"
+
+
+def test_typed_text_in_a_change_is_shown_as_text(db: Store) -> None:
+    opportunity_id = deal(db)
+    hostile = "**Bold** :red[red] [x](javascript:alert(1))"
+    edit_opportunity(db, DANIEL, opportunity_id, 1, DealEdit(contact_name=hostile))
+
+    at = page_as(REP, opportunity_id)
+
+    [line] = changes_listed(at)
+    change = f"contact name 'Ada Lovelace' → '{hostile}'"
+    assert line == f"**Daniel Okafor** edited: {plain(change)}"
+    assert "**Bold**" not in line and ":red[" not in line and "](javascript" not in line
