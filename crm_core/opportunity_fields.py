@@ -268,9 +268,12 @@ def validate_lost_reason(reason: Any) -> str:
 
 
 class _Keep:
-    """The value of a deal field an edit leaves as it is."""
+    """The value of a deal field an edit leaves as it is (one object, even through pickle or copy)."""
 
     def __repr__(self) -> str:
+        return "KEEP"
+
+    def __reduce__(self) -> str:
         return "KEEP"
 
 

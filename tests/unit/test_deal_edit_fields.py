@@ -3,6 +3,8 @@ date's range depends on the stage, and a closed deal only has its amount and clo
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import date, timedelta
 
 import pytest
@@ -54,6 +56,12 @@ def test_fields_left_at_keep_are_not_checked_and_stay_keep() -> None:
     fields = clean(quantity=3)
     assert fields.quantity == 3
     assert fields.expected_amount_cents is KEEP and fields.email is KEEP and fields.close_date is KEEP
+
+
+def test_keep_stays_the_one_keep_through_a_copy_or_pickle() -> None:
+    edit = DealEdit(quantity=3)
+    assert copy.deepcopy(edit).email is KEEP
+    assert pickle.loads(pickle.dumps(edit)).phone is KEEP
 
 
 def test_an_empty_amount_means_priced_from_the_product() -> None:
