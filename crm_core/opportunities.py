@@ -237,9 +237,10 @@ def check_edit(stage: Any, changed: Iterable[DealField]) -> None:
     allowed = {*editable_fields(stage), DealField.TITLE}
     kept = [DealField(f).value for f in changed if f not in allowed]
     if kept:
+        named = kept[0] if len(kept) == 1 else f"{', '.join(kept[:-1])} or {kept[-1]}"
         raise InvalidTransition(
             f"This opportunity is {stage}: only its amount and close date can be corrected, "
-            f"not its {', '.join(kept)}. Won and lost are final."
+            f"not its {named}. Won and lost are final."
         )
 
 

@@ -152,7 +152,7 @@ def test_an_open_deal_changes_every_field_and_a_closed_one_only_its_amount_and_c
         check_edit("lost", [DealField.AMOUNT, DealField.PRODUCT, DealField.QUANTITY])
     assert str(caught.value) == (
         "This opportunity is lost: only its amount and close date can be corrected, "
-        "not its product, quantity. Won and lost are final."
+        "not its product or quantity. Won and lost are final."
     )
 
 
