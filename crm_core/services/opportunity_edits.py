@@ -110,7 +110,7 @@ def _product_and_amount(
     if product_id is not None and product_id not in products:
         product = session.get(Product, product_id)
         if product is None:
-            raise ValidationError(DealField.PRODUCT, f"no product with id {product_id}")
+            raise ValidationError(DealField.PRODUCT, f"does not exist (no product with id {product_id})")
         if not product.active:
             raise ValidationError(DealField.PRODUCT, f"{product.sku} ({product.name}) is no longer sold")
         products[product_id] = product
@@ -121,7 +121,7 @@ def _product_and_amount(
             raise ValidationError(DealField.AMOUNT, "is required (the deal names no product to price it)")
         amount = quantity * products[product_id].list_price_cents
         if amount > MAX_AMOUNT_CENTS:
-            raise ValidationError(DealField.QUANTITY, "quantity × list price is more than 10^12")
+            raise ValidationError(DealField.QUANTITY, "is too large: quantity × list price is over 10^12")
     return product_id, quantity, amount, products
 
 

@@ -176,6 +176,11 @@ def test_every_bad_field_is_named_and_nothing_changes(seeded_store: Store) -> No
         ({"product_id": 23}, "product", "SW-1023 (Edge Router ER-200) is no longer sold"),
         ({"product_id": 999}, "product", "no product with id 999"),
         ({"product_id": None}, "product", "is required"),
+        (
+            {"quantity": 10**9, "product_id": 5, "expected_amount": ""},
+            "quantity",
+            "is too large: quantity × list",
+        ),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_field(
