@@ -17,6 +17,12 @@ from crm_core.services.opportunities import (
     qualify_opportunity,
     schedule_meeting,
 )
+from crm_core.services.opportunity_edits import (
+    edit_opportunity,
+    editable_by,
+    may_reassign,
+    reassign_opportunities,
+)
 from crm_core.services.opportunity_reads import opportunity_detail, opportunity_history
 from crm_core.services.order_actions import (
     ACTION_PERMISSION,
@@ -94,6 +100,8 @@ __all__ = [
     "customer_credit",
     "deactivate_user",
     "deliver_order",
+    "edit_opportunity",
+    "editable_by",
     "enrich_opportunity",
     "export_frame",
     "export_table",
@@ -108,6 +116,7 @@ __all__ = [
     "mapping_for",
     "mark_lost",
     "mark_won",
+    "may_reassign",
     "may_work_on",
     "opportunity_detail",
     "opportunity_history",
@@ -118,6 +127,7 @@ __all__ = [
     "product_refs",
     "publish_preset",
     "qualify_opportunity",
+    "reassign_opportunities",
     "record_payment",
     "reset_sample_data",
     "resume_order",

@@ -47,14 +47,14 @@ from crm_core.opportunity_fields import (
     validate_scores,
 )
 from crm_core.orders import LineInput
-from crm_core.permissions import Actor, Permission, Role, require
+from crm_core.permissions import Actor, Permission, require
 from crm_core.scoring import score_one
 from crm_core.services.orders import NewOrder, create_order
 from crm_core.services.scoring import active_weights
 from crm_core.store import Store, UnitOfWork
 from crm_core.store.models import Customer, Meeting, Opportunity, Order, Product, User, utcnow
+from crm_core.store.opportunities import OWNER_ROLES
 
-OWNER_ROLES: frozenset[str] = frozenset({Role.REP.value, Role.MANAGER.value})
 MAX_AMOUNT_CENTS = int(validation.MAX_AMOUNT * 100)
 
 
