@@ -7,7 +7,8 @@
         uow.commit()
 
 Rolls back unless `commit()` is called. A stale write (the row's version moved on since
-it was read) becomes a `ConflictError`; a lost connection a `DatabaseUnavailable`.
+it was read) becomes a `ConflictError`; a write lock that stays taken longer than the busy
+timeout (a large import) a `DatabaseBusy`; a lost connection a `DatabaseUnavailable`.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm_core.errors import ConflictError, DatabaseUnavailable, NotFound
-from crm_core.store.engine import Store, _is_lock_or_constraint, unavailable_message
+from crm_core.errors import ConflictError, NotFound
+from crm_core.store.engine import Store, database_error
 from crm_core.store.models import Event, Meta, utcnow
 
 DATA_VERSION_KEY = "data_version"
@@ -66,8 +67,8 @@ class UnitOfWork:
             session.close()
         if isinstance(exc, StaleDataError):
             raise ConflictError() from None
-        if isinstance(exc, OperationalError) and not _is_lock_or_constraint(exc):
-            raise DatabaseUnavailable(unavailable_message(self.store.target, exc)) from None
+        if isinstance(exc, OperationalError):  # busy (another write held the lock too long) or gone
+            raise database_error(self.store, exc) from None
 
     def get(self, model: type[T], ident: Any, *, expected_version: int | None = None, what: str = "") -> T:
         """Load a row or raise NotFound; with `expected_version`, raise ConflictError if it moved on.
