@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from crm_core.errors import ValidationError
@@ -20,6 +22,12 @@ from crm_core.io.read import read_table_file
 def excel_bytes(frame: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.write_excel(buffer)
+    return buffer.getvalue()
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
     return buffer.getvalue()
 
 
@@ -129,7 +137,9 @@ def test_a_column_whose_name_looks_like_a_pattern_is_read_as_that_column_only(he
             excel_bytes(pl.DataFrame({"a": ["A"], "b": ["B"]}).rename({"a": "name", "b": "name "})),
             "same.xlsx",
         ),
+        (parquet_bytes(pa.table([pa.array(["A"]), pa.array(["B"])], names=["name", "name"])), "same.parquet"),
     ],
+    ids=["csv, trimmed", "csv, exact", "xlsx, trimmed", "parquet, exact"],
 )
 def test_two_columns_with_the_same_name_after_trimming_are_refused_naming_both(
     data: bytes, name: str
