@@ -49,9 +49,7 @@ class DatabaseBusy(DomainError):
     Nothing was written; the same action a moment later works. Pages show the message and keep
     what the user typed."""
 
-    def __init__(
-        self, message: str = "The database is busy (an import is running) — try again in a moment."
-    ) -> None:
+    def __init__(self, message: str = BUSY_MESSAGE) -> None:
         super().__init__(message)
 
 

@@ -99,12 +99,12 @@ def guard_unavailable(store: Store) -> Iterator[None]:
 
 def database_error(store: Store, exc: OperationalError) -> DatabaseBusy | DatabaseUnavailable:
     """The domain error for an OperationalError: busy (try again) or unavailable (check the setting)."""
-    if _is_lock_or_constraint(exc):
+    if _is_busy(exc):
         return DatabaseBusy()
     return DatabaseUnavailable(unavailable_message(store.target, exc))
 
 
-def _is_lock_or_constraint(exc: DBAPIError) -> bool:
+def _is_busy(exc: DBAPIError) -> bool:
     """SQLite's 'database is locked' (SQLITE_BUSY after the busy timeout); PostgreSQL's lock timeout."""
     text_ = str(exc.orig).lower()
     return "locked" in text_ or "busy" in text_ or "lock timeout" in text_ or "could not obtain lock" in text_
