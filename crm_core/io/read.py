@@ -32,6 +32,7 @@ MAX_IMPORT_COLUMNS = 500
 MAX_IMPORT_CELLS = 50_000_000  # rows × columns: 2,000,000 order lines of 25 columns
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # an .xlsx's sheet XML, a Parquet file's uncompressed data
 MAX_HEADER_BYTES = 1024 * 1024  # a CSV's first line
+MAX_XLSX_ENTRIES = 10_000  # files inside an .xlsx (a zip archive); 65,535 means "see Zip64": refused
 FORMATS = {
     ".csv": "csv",
     ".txt": "csv",
@@ -133,8 +134,23 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
+def _zip_entries(data: bytes) -> int | None:
+    """The entry count of a zip's end-of-central-directory record (None when there is none).
+
+    Read before `zipfile` builds an object per entry: a small file can list millions of them."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    return int.from_bytes(data[end + 10 : end + 12], "little") if end >= 0 else None
+
+
 def _check_xlsx(name: str, data: bytes) -> None:
-    """The sheets' XML sizes (from the zip directory) and each sheet's `<dimension>`."""
+    """The entry count and sheets' XML sizes (from the zip directory) and each sheet's `<dimension>`."""
+    entries = _zip_entries(data)
+    if entries is not None and entries > MAX_XLSX_ENTRIES:
+        raise _refuse(
+            name,
+            f"holds {entries:,} files in its zip archive; the limit is {MAX_XLSX_ENTRIES:,} "
+            "(a workbook has a few dozen). Save it as CSV.",
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:

@@ -206,3 +206,16 @@ def test_a_mapping_file_with_too_many_entries_is_refused_by_their_count() -> Non
         "'mapping file': has 6,000 entries; the limit is 5,000 "
         "(columns, constants and value translations together)"
     )
+
+
+def test_an_xlsx_listing_thousands_of_files_is_refused_before_its_directory_is_read() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for i in range(20_000):
+            archive.writestr(f"xl/media/{i}.bin", b"")
+    with pytest.raises(ValidationError) as refused:
+        read_table_file(buffer.getvalue(), "many.xlsx")
+    assert str(refused.value) == (
+        "'file': many.xlsx holds 20,000 files in its zip archive; the limit is 10,000 "
+        "(a workbook has a few dozen). Save it as CSV."
+    )
