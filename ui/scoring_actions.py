@@ -7,7 +7,7 @@ import streamlit as st
 
 from crm_core.errors import DomainError
 from crm_core.permissions import Actor, Permission
-from crm_core.scoring import FACTOR_LABELS, BantWeights, Weights, suggest_weights
+from crm_core.scoring import FACTOR_LABELS, BantWeights, Scenario, Weights, suggest_weights
 from crm_core.services import list_presets, publish_preset, save_preset
 from crm_core.store import Store
 from ui.scoring_state import SUGGESTION, apply_suggestion, apply_weights, share_url
@@ -77,10 +77,13 @@ def suggest(opportunities: pl.DataFrame, current: Weights, data_version: int) ->
         )
 
 
-def share(weights: Weights) -> None:
-    st.markdown("**Share these weights**")
-    st.code(share_url(weights), language=None, wrap_lines=True)
-    st.caption("Anyone opening this link sees the sliders where they are now.")
+def share(scenario: Scenario) -> None:
+    st.markdown("**Share this scenario**")
+    st.code(share_url(scenario), language=None, wrap_lines=True)
+    st.caption(
+        "Anyone opening this link sees every slider and control as they are now — SCALE and BANT "
+        "weights, thresholds, top N, closed deals and the search — and so the same ranking."
+    )
 
 
 def presets(store: Store, actor: Actor | None, weights: Weights, bant: BantWeights) -> None:

@@ -20,10 +20,26 @@ MARIA, DANIEL = 1, 2  # the sample's first manager and first rep (user ids)
 RELATIONSHIP_FIRST = 2  # the sample's unpublished preset
 
 
-def open_scoring(app_db: object, link: str | None = None, user: int | None = None) -> AppTest:
+BANT_SLIDERS = {f: f"scoring_b_{f}" for f in ("budget", "authority", "need", "timing")}
+THRESHOLDS = ("scoring_t_value", "scoring_t_potential")
+FULL_LINK = {  # every control away from its default
+    "w": "0.50,0.05,0.35,0.10",
+    "b": "0.60,0.00,0.25,0.15",
+    "t": "4.5,6",
+    "n": "30",
+    "closed": "1",
+    "q": "an",
+}
+
+
+def open_scoring(
+    app_db: object, link: str | None = None, user: int | None = None, params: dict[str, str] | None = None
+) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     if link is not None:
         at.query_params["w"] = link
+    for name, value in (params or {}).items():
+        at.query_params[name] = value
     if user is not None:
         at.session_state["auth_user_id"] = user  # the demo-mode picker's choice
     at.run()
@@ -34,6 +50,21 @@ def open_scoring(app_db: object, link: str | None = None, user: int | None = Non
 
 def slider_values(at: AppTest) -> tuple[float, ...]:
     return tuple(round(at.slider(key=key).value, 2) for key in SLIDERS.values())
+
+
+def controls(at: AppTest) -> dict[str, object]:
+    return {
+        "scale": slider_values(at),
+        "bant": tuple(round(at.slider(key=key).value, 2) for key in BANT_SLIDERS.values()),
+        "thresholds": tuple(at.slider(key=key).value for key in THRESHOLDS),
+        "top_n": at.segmented_control(key="scoring_top_n").value,
+        "closed": at.toggle(key="scoring_include_closed").value,
+        "search": at.text_input(key="scoring_search").value,
+    }
+
+
+def ranking(at: AppTest) -> list[tuple]:
+    return at.dataframe[0].value.to_records(index=False).tolist()
 
 
 def ranked_titles(at: AppTest) -> list[str]:
@@ -75,6 +106,75 @@ def test_a_share_link_restores_the_sliders(app_db: object) -> None:
     at = open_scoring(app_db, link="0.50,0.05,0.35,0.10")
     assert slider_values(at) == (0.5, 0.05, 0.35, 0.1)
     assert not at.warning
+
+
+def test_a_full_share_link_restores_every_control_and_the_same_ranking_as_setting_them_by_hand(
+    app_db: object,
+) -> None:
+    linked = open_scoring(app_db, params=FULL_LINK)
+    assert not linked.warning
+    assert controls(linked) == {
+        "scale": (0.5, 0.05, 0.35, 0.1),
+        "bant": (0.6, 0.0, 0.25, 0.15),
+        "thresholds": (4.5, 6.0),
+        "top_n": 30,
+        "closed": True,
+        "search": "an",
+    }
+
+    by_hand = open_scoring(app_db)
+    set_sliders(by_hand, 0.5, 0.05, 0.35, 0.1)
+    for key, value in zip(BANT_SLIDERS.values(), (0.6, 0.0, 0.25, 0.15), strict=True):
+        by_hand.slider(key=key).set_value(value)
+    by_hand.slider(key=THRESHOLDS[0]).set_value(4.5)
+    by_hand.slider(key=THRESHOLDS[1]).set_value(6.0)
+    by_hand.segmented_control(key="scoring_top_n").set_value(30)
+    by_hand.toggle(key="scoring_include_closed").set_value(True)
+    by_hand.text_input(key="scoring_search").input("an")
+    by_hand.run()
+    assert not by_hand.exception, by_hand.exception
+
+    assert controls(by_hand) == controls(linked)
+    assert len(ranking(linked)) == 30
+    assert ranking(by_hand) == ranking(linked)
+    assert {name: by_hand.query_params[name] for name in FULL_LINK} == FULL_LINK
+    assert any(
+        "?w=0.50,0.05,0.35,0.10&b=0.60,0.00,0.25,0.15&t=4.5,6&n=30&closed=1&q=an" in c.value
+        for c in by_hand.code
+    )
+
+
+def test_an_old_weights_only_link_opens_with_the_team_bant_weights_and_shares_the_whole_scenario(
+    app_db: object,
+) -> None:
+    at = open_scoring(app_db, link="0.50,0.05,0.35,0.10")
+    assert not at.warning
+    assert controls(at) == {
+        "scale": (0.5, 0.05, 0.35, 0.1),
+        "bant": (0.25, 0.25, 0.25, 0.25),
+        "thresholds": (5.0, 5.0),
+        "top_n": 20,
+        "closed": False,
+        "search": "",
+    }
+    assert len(ranking(at)) == 20
+    assert any(c.value.endswith("?w=0.50,0.05,0.35,0.10&b=0.25,0.25,0.25,0.25&t=5,5&n=20") for c in at.code)
+
+
+def test_a_malformed_part_is_named_and_only_that_part_falls_back(app_db: object) -> None:
+    at = open_scoring(app_db, params={**FULL_LINK, "b": "0.6,lots,0.25,0.15", "n": "25"})
+    assert controls(at) == {
+        "scale": (0.5, 0.05, 0.35, 0.1),
+        "bant": (0.25, 0.25, 0.25, 0.25),
+        "thresholds": (4.5, 6.0),
+        "top_n": 20,
+        "closed": True,
+        "search": "an",
+    }
+    (notice,) = at.warning
+    assert "The link's BANT weights (b=“0.6,lots,0.25,0.15”) could not be used" in notice.value
+    assert "Using the team's BANT weights instead" in notice.value
+    assert "The link's top N (n=“25”) could not be used: must be one of 10, 20, 30, 50" in notice.value
 
 
 @pytest.mark.parametrize("link", ["0.3,banana,0.3,0.2", "0,0,0,0", "0.3,0.2", "-1,0.2,0.3,0.2"])
