@@ -9,15 +9,27 @@ from crm_core.errors import DomainError
 from crm_core.permissions import Actor, Permission
 from crm_core.scoring import FACTOR_LABELS, BantWeights, Scenario, Weights, suggest_weights
 from crm_core.services import list_presets, publish_preset, save_preset
+from crm_core.services.scoring import Preset
 from crm_core.store import Store
-from ui.scoring_state import SUGGESTION, apply_suggestion, apply_weights, share_url
-from ui.text import message
+from ui.scoring_state import PUBLISHED, SUGGESTION, apply_suggestion, apply_weights, share_url
+from ui.text import message, plain
 from ui.widgets import run_action
 
 
-def _weights_text(weights: tuple[float, ...]) -> str:
-    labels = list(FACTOR_LABELS.values())[:4]
-    return " · ".join(f"{label} **{w:.2f}**" for label, w in zip(labels, weights, strict=True))
+def _weights_text(weights: Weights | BantWeights) -> str:
+    """'Segmentation **0.30** · Customer operating characteristics **0.20** · …' (Markdown)."""
+    return " · ".join(f"{FACTOR_LABELS[factor]} **{w:.2f}**" for factor, w in weights.as_dict().items())
+
+
+def published_confirmation(published: Preset) -> str:
+    """What a manager reads after publishing: which weights the team now uses, and the new baseline."""
+    return (
+        f"Published **{plain(published.name)}**. The team's active weights are now SCALE: "
+        f"{_weights_text(published.weights)}; BANT: {_weights_text(published.bant)}. "
+        "They are the baseline from now on: the rank shift, the “Move” column and the back-test compare "
+        "everyone's sliders with them, and new scores on the Opportunities page use them. "
+        "Your sliders stay where they are."
+    )
 
 
 def suggest(opportunities: pl.DataFrame, current: Weights, data_version: int) -> None:
@@ -51,7 +63,7 @@ def suggest(opportunities: pl.DataFrame, current: Weights, data_version: int) ->
     if not shown:
         return
     with st.container(border=True):
-        st.markdown(f"**Suggested weights:** {_weights_text(shown['weights'])}")
+        st.markdown(f"**Suggested weights:** {_weights_text(Weights(*shown['weights']))}")
         better = shown["holdout_auc"] > shown["baseline_holdout_auc"]
         verdict = "better than" if better else "no better than"
         st.markdown(
@@ -89,6 +101,8 @@ def share(scenario: Scenario) -> None:
 def presets(store: Store, actor: Actor | None, weights: Weights, bant: BantWeights) -> None:
     """Save the sliders under a name, load any preset, and (managers) publish one for the team."""
     all_presets = list_presets(store)
+    if confirmation := st.session_state.pop(PUBLISHED, None):
+        st.success(confirmation, icon=":material/campaign:")
     save_col, load_col = st.columns(2)
     with save_col, st.form("scoring_save_form", clear_on_submit=False, border=True):
         st.markdown("**Save the sliders as a preset**")
@@ -118,10 +132,10 @@ def presets(store: Store, actor: Actor | None, weights: Weights, bant: BantWeigh
         )
         chosen = by_id[chosen_id]
         st.caption(
-            f"{_weights_text(chosen.weights.as_tuple())} — saved by {chosen.author or 'unknown'} on "
+            f"{_weights_text(chosen.weights)} — saved by {plain(chosen.author or 'unknown')} on "
             f"{chosen.created_at:%d %b %Y}"
             + (
-                f"; published by {chosen.published_by} on {chosen.published_at:%d %b %Y}"
+                f"; published by {plain(chosen.published_by)} on {chosen.published_at:%d %b %Y}"
                 if chosen.published_at
                 else ""
             )
@@ -142,8 +156,7 @@ def presets(store: Store, actor: Actor | None, weights: Weights, bant: BantWeigh
             disabled=chosen.published,
             help="Make this preset the team's active weights: the baseline everyone compares with.",
         ):
-            done = run_action(
-                lambda: publish_preset(store, actor, chosen_id), success=f"Published {chosen.name}"
-            )
+            done = run_action(lambda: publish_preset(store, actor, chosen_id))
             if done:
+                st.session_state[PUBLISHED] = published_confirmation(done)
                 st.rerun()

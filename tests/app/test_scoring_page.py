@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
+from crm_core.scoring import Weights
+from crm_core.services import get_actor, publish_preset, save_preset
+from crm_core.store.models import User
 from tests.app.conftest import APP
+from tests.conftest import sqlite_store_at
+from ui.opportunity_actions import DETAILS_TAB, SELECTED
 
 PAGE = "pages/scoring.py"
 SLIDERS = {
@@ -224,3 +232,62 @@ def test_a_manager_publishes_a_preset_and_it_becomes_the_baseline(app_db: object
     at.button(key="scoring_publish").click().run()
     assert not at.exception, at.exception
     assert any("Rank shift against Relationship first" in h.value for h in at.subheader)
+    (confirmation,) = at.success
+    assert confirmation.value == (
+        "Published **Relationship first**. The team's active weights are now SCALE: "
+        "Segmentation **0.20** · Customer operating characteristics **0.10** · "
+        "Level of relationship **0.50** · Account management resource **0.20**; "
+        "BANT: Budget **0.25** · Authority **0.25** · Need **0.25** · Timing **0.25**. "
+        "They are the baseline from now on: the rank shift, the “Move” column and the back-test compare "
+        "everyone's sliders with them, and new scores on the Opportunities page use them. "
+        "Your sliders stay where they are."
+    )
+    assert slider_values(at) == (0.3, 0.2, 0.3, 0.2)
+
+
+HOSTILE_PRESET = "[x](javascript:alert(1)) ![i](http://127.0.0.1:9/a.png)"
+ESCAPED_PRESET = r"\[x\]\(javascript\:alert\(1\)\) \!\[i\]\(http\:\/\/127\.0\.0\.1\:9\/a\.png\)"
+
+
+ENRICHED = 1568  # a sample opportunity waiting for its scores
+
+
+def publish_hostile_preset(app_db: Path) -> int:
+    """Maria, renamed to a Markdown image, saves and publishes a preset named like a link and an image."""
+    store = sqlite_store_at(app_db)
+    with store.write_session() as session, session.begin():
+        session.execute(update(User).where(User.id == MARIA).values(name="![me](http://127.0.0.1:9/me.png)"))
+    maria = get_actor(store, MARIA)
+    preset = save_preset(store, maria, HOSTILE_PRESET, Weights(0.4, 0.1, 0.4, 0.1))
+    publish_preset(store, maria, preset.id)
+    store.dispose()
+    return preset.id
+
+
+def test_a_hostile_preset_and_user_name_are_shown_as_text_on_the_scoring_page(app_db: Path) -> None:
+    preset_id = publish_hostile_preset(app_db)
+    at = open_scoring(app_db, user=MARIA)
+    at.selectbox(key="scoring_preset_choice").select(preset_id).run()
+    escaped_user = r"\!\[me\]\(http\:\/\/127\.0\.0\.1\:9\/me\.png\)"
+    (details,) = [c.value for c in at.caption if "saved by" in c.value]
+    assert f"saved by {escaped_user} on" in details
+    assert f"published by {escaped_user} on" in details
+    assert any(
+        f"The team's active weights: **{ESCAPED_PRESET}**, published by {escaped_user}" in c.value
+        for c in at.caption
+    )
+    assert any(f"Rank shift against {ESCAPED_PRESET}" == h.value for h in at.subheader)
+    assert HOSTILE_PRESET in at.selectbox(key="scoring_preset_choice").options[0]  # options are plain text
+
+
+def test_the_published_preset_name_in_the_value_help_on_the_opportunities_page_is_text(app_db: Path) -> None:
+    publish_hostile_preset(app_db)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["auth_user_id"] = MARIA
+    at.run().switch_page("pages/opportunities.py").run()
+    at.session_state[SELECTED] = ENRICHED
+    at.session_state["opportunities_view"] = DETAILS_TAB
+    at.run()
+    assert not at.exception, at.exception
+    (value,) = [m for m in at.metric if m.label == "Value V (SCALE)"]
+    assert value.help == f"With the team's active weights ({ESCAPED_PRESET}): 0.40,0.10,0.40,0.10."
