@@ -51,9 +51,12 @@ from crm_core.services.orders import (
     update_order_lines,
 )
 from crm_core.services.scoring import (
+    PRESETS_PER_USER,
     ActiveWeights,
     Preset,
+    PresetChoice,
     active_weights,
+    delete_preset,
     list_presets,
     publish_preset,
     save_preset,
@@ -70,6 +73,7 @@ from crm_core.services.users import (
 
 __all__ = [
     "ACTION_PERMISSION",
+    "PRESETS_PER_USER",
     "ActionResult",
     "ActiveWeights",
     "AuditFailed",
@@ -77,6 +81,7 @@ __all__ = [
     "NewOrder",
     "OrderDetail",
     "Preset",
+    "PresetChoice",
     "WarningsNeedApproval",
     "active_weights",
     "actor_for_email",
@@ -92,6 +97,7 @@ __all__ = [
     "create_order",
     "customer_credit",
     "deactivate_user",
+    "delete_preset",
     "deliver_order",
     "enrich_opportunity",
     "export_frame",

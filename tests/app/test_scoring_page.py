@@ -13,6 +13,7 @@ from crm_core.services import get_actor, publish_preset, save_preset
 from crm_core.store.models import User
 from tests.app.conftest import APP
 from tests.conftest import sqlite_store_at
+from tests.integration.preset_builders import imported_presets
 from ui.opportunity_actions import DETAILS_TAB, SELECTED
 
 PAGE = "pages/scoring.py"
@@ -24,7 +25,7 @@ SLIDERS = {
 }
 
 
-MARIA, DANIEL = 1, 2  # the sample's first manager and first rep (user ids)
+MARIA, DANIEL, OTHER_REP = 1, 2, 3  # the sample's first manager and first two reps (user ids)
 RELATIONSHIP_FIRST = 2  # the sample's unpublished preset
 
 
@@ -291,3 +292,54 @@ def test_the_published_preset_name_in_the_value_help_on_the_opportunities_page_i
     assert not at.exception, at.exception
     (value,) = [m for m in at.metric if m.label == "Value V (SCALE)"]
     assert value.help == f"With the team's active weights ({ESCAPED_PRESET}): 0.40,0.10,0.40,0.10."
+
+
+def test_the_preset_list_is_bounded_and_a_search_by_name_reaches_the_older_ones(app_db: Path) -> None:
+    store = sqlite_store_at(app_db)
+    imported_presets(store, OTHER_REP, 120)
+    store.dispose()
+
+    at = open_scoring(app_db, user=DANIEL)
+
+    options = at.selectbox(key="scoring_preset_choice").options
+    assert len(options) == 1 + 50
+    assert options[:2] == ["Team default  (team's active weights)", "Imported 00119"]
+    assert any(
+        "the 50 newest presets of others; 71 more are not listed — find one by name." in c.value
+        for c in at.caption
+    )
+    at.text_input(key="scoring_preset_search").input("relationship").run()
+    assert at.selectbox(key="scoring_preset_choice").options == [
+        "Team default  (team's active weights)",
+        "Relationship first",
+    ]
+
+
+def test_a_rep_at_the_preset_limit_is_told_the_limit_and_keeps_what_she_typed(app_db: Path) -> None:
+    store = sqlite_store_at(app_db)
+    daniel = get_actor(store, DANIEL)
+    for n in range(50):
+        save_preset(store, daniel, f"Idea {n + 1}", Weights(0.3, 0.2, 0.3, 0.2))
+    store.dispose()
+    at = open_scoring(app_db, user=DANIEL)
+    assert any(c.value == "You keep 50 of at most 50 presets." for c in at.caption)
+
+    at.text_input(key="scoring_preset_name").input("Idea 51")
+    at.button(key="FormSubmitter:scoring_save_form-Save preset").click().run()
+
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "'presets': you already keep 50 presets and the limit is 50 per person — "
+        "delete one of yours to save this one"
+    ]
+    assert at.text_input(key="scoring_preset_name").value == "Idea 51"
+    at.text_input(key="scoring_preset_search").input("Idea 1").run()
+    choice = at.selectbox(key="scoring_preset_choice")
+    assert choice.options[-1] == "Idea 1"  # the oldest of hers that match
+    choice.select_index(len(choice.options) - 1).run()
+    at.button(key="scoring_delete").click().run()
+    assert not at.exception, at.exception
+    assert any(c.value == "You keep 49 of at most 50 presets." for c in at.caption)
+    at.button(key="FormSubmitter:scoring_save_form-Save preset").click().run()
+    assert not at.error
+    assert any(c.value == "You keep 50 of at most 50 presets." for c in at.caption)
