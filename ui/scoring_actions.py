@@ -22,6 +22,9 @@ from ui.scoring_state import PUBLISHED, SUGGESTION, apply_suggestion, apply_weig
 from ui.text import message, plain
 from ui.widgets import run_action
 
+CHOICE = "scoring_preset_choice"
+JUST_SAVED = "scoring_preset_just_saved"
+
 
 def _weights_text(weights: Weights | BantWeights) -> str:
     """'Segmentation **0.30** · Customer operating characteristics **0.20** · …' (Markdown)."""
@@ -148,18 +151,21 @@ def presets(store: Store, actor: Actor | None, weights: Weights, bant: BantWeigh
         if submitted:
             saved = run_action(lambda: save_preset(store, actor, name, weights, bant), success="Preset saved")
             if saved:
+                st.session_state[JUST_SAVED] = saved.id  # chosen in the list on the next run
                 st.rerun()
 
 
 def _load_or_publish(store: Store, actor: Actor | None, offered: list[Preset]) -> None:
     by_id = {p.id: p for p in offered}
+    if (just_saved := st.session_state.pop(JUST_SAVED, None)) in by_id:
+        st.session_state[CHOICE] = just_saved
     chosen_id = st.selectbox(
         "Preset",
         options=list(by_id),
         format_func=lambda pid: (
             by_id[pid].name + ("  (team's active weights)" if by_id[pid].published else "")
         ),
-        key="scoring_preset_choice",
+        key=CHOICE,
     )
     chosen = by_id.get(chosen_id) or offered[0]
     st.caption(

@@ -225,6 +225,10 @@ def test_a_rep_saves_a_preset_but_sees_no_publish_control(app_db: object) -> Non
     at.button(key="FormSubmitter:scoring_save_form-Save preset").click().run()
     assert not at.exception, at.exception
     assert any("Rep's idea" in str(o) for o in at.selectbox(key="scoring_preset_choice").options)
+    assert (
+        at.selectbox(key="scoring_preset_choice").format_func(at.selectbox(key="scoring_preset_choice").value)
+        == "Rep's idea"
+    )  # the new preset is the one chosen
 
 
 def test_a_manager_publishes_a_preset_and_it_becomes_the_baseline(app_db: object) -> None:
@@ -247,7 +251,9 @@ def test_a_manager_publishes_a_preset_and_it_becomes_the_baseline(app_db: object
 
 
 HOSTILE_PRESET = "[x](javascript:alert(1)) ![i](http://127.0.0.1:9/a.png)"
-ESCAPED_PRESET = r"\[x\]\(javascript\:alert\(1\)\) \!\[i\]\(http\:\/\/127\.0\.0\.1\:9\/a\.png\)"
+ESCAPED_PRESET = (
+    r"\[x\]\(javascript\:alert\(1\)\) \!\[i\]\(http" + "\u2060" + r"\:\/\/127\.0\.0\.1\:9\/a\.png\)"
+)
 
 
 ENRICHED = 1568  # a sample opportunity waiting for its scores
@@ -269,7 +275,7 @@ def test_a_hostile_preset_and_user_name_are_shown_as_text_on_the_scoring_page(ap
     preset_id = publish_hostile_preset(app_db)
     at = open_scoring(app_db, user=MARIA)
     at.selectbox(key="scoring_preset_choice").select(preset_id).run()
-    escaped_user = r"\!\[me\]\(http\:\/\/127\.0\.0\.1\:9\/me\.png\)"
+    escaped_user = r"\!\[me\]\(http" + "\u2060" + r"\:\/\/127\.0\.0\.1\:9\/me\.png\)"
     (details,) = [c.value for c in at.caption if "saved by" in c.value]
     assert f"saved by {escaped_user} on" in details
     assert f"published by {escaped_user} on" in details
