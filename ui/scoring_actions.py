@@ -128,11 +128,16 @@ def presets(store: Store, actor: Actor | None, weights: Weights, bant: BantWeigh
         choice = run_action(lambda: list_presets(store, actor, name_contains=search))
         offered = choice.presets if choice else []
         mine = choice.mine if choice else 0
-        if choice and choice.not_listed:
+        viewer = actor.id if actor else None
+        others = sum(1 for p in offered if not p.published and p.author_id != viewer)
+        if search and others >= OTHERS_SHOWN:
+            st.caption(
+                f"The {OTHERS_SHOWN} newest matches of others: type more of the name to narrow it down."
+            )
+        elif not search and choice and choice.not_listed:
             st.caption(
                 f"Listing the team's active weights, your own presets and the {OTHERS_SHOWN} newest "
-                f"{'matching ' if search else ''}presets of others; "
-                f"{choice.not_listed:,} more are not listed — find one by name."
+                f"presets of others; {choice.not_listed:,} more are not listed — find one by name."
             )
         if offered:
             _load_or_publish(store, actor, offered)

@@ -319,6 +319,13 @@ def test_the_preset_list_is_bounded_and_a_search_by_name_reaches_the_older_ones(
         "Team default  (team's active weights)",
         "Relationship first",
     ]
+    at.text_input(key="scoring_preset_search").input("imported 0003").run()
+    assert len(at.selectbox(key="scoring_preset_choice").options) == 1 + 10  # Imported 00030 … 00039
+    at.text_input(key="scoring_preset_search").input("imported").run()
+    assert any(
+        c.value == "The 50 newest matches of others: type more of the name to narrow it down."
+        for c in at.caption
+    )
 
 
 def test_a_rep_at_the_preset_limit_is_told_the_limit_and_keeps_what_she_typed(app_db: Path) -> None:
