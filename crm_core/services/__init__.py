@@ -57,9 +57,12 @@ from crm_core.services.orders import (
     update_order_lines,
 )
 from crm_core.services.scoring import (
+    PRESETS_PER_USER,
     ActiveWeights,
     Preset,
+    PresetChoice,
     active_weights,
+    delete_preset,
     list_presets,
     publish_preset,
     save_preset,
@@ -77,6 +80,7 @@ from crm_core.services.users import (
 
 __all__ = [
     "ACTION_PERMISSION",
+    "PRESETS_PER_USER",
     "ActionResult",
     "ActiveWeights",
     "AuditFailed",
@@ -84,6 +88,7 @@ __all__ = [
     "NewOrder",
     "OrderDetail",
     "Preset",
+    "PresetChoice",
     "WarningsNeedApproval",
     "active_weights",
     "actor_for_email",
@@ -99,6 +104,7 @@ __all__ = [
     "create_order",
     "customer_credit",
     "deactivate_user",
+    "delete_preset",
     "deliver_order",
     "edit_opportunity",
     "editable_by",
