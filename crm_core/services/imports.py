@@ -84,7 +84,7 @@ def import_table(
     refused = plan.rows_rejected > 0 and not options.lenient
     written = False
     if plan.tables and not options.dry_run and not refused:
-        apply_plan(store, plan, actor_id=actor.id, file_name=file_name, now=now, progress=report)
+        apply_plan(store, plan, actor_id=actor.id, file_name=file_name, now=now, progress=report, actor=actor)
         written = True
     report(1.0, "Done")
     created, updated = plan.counts() if not refused else ({}, {})

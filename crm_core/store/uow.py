@@ -7,7 +7,8 @@
         uow.commit()
 
 Rolls back unless `commit()` is called. A stale write (the row's version moved on since
-it was read) becomes a `ConflictError`; a lost connection a `DatabaseUnavailable`.
+it was read) becomes a `ConflictError`; a write lock that stays taken longer than the busy
+timeout (a large import) a `DatabaseBusy`; a lost connection a `DatabaseUnavailable`.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_core.conflicts import last_change_sentence
-from crm_core.errors import ConflictError, DatabaseUnavailable, NotFound
-from crm_core.store.engine import Store, _is_lock_or_constraint, unavailable_message
+from crm_core.errors import ConflictError, NotFound
+from crm_core.permissions import Actor
+from crm_core.store.engine import Store, database_error
+from crm_core.store.identities import confirm_acting_user
 from crm_core.store.models import Event, Meta, User, utcnow
 
 DATA_VERSION_KEY = "data_version"
@@ -39,8 +42,13 @@ _BUMP_DATA_VERSION = update(_META).where(_META.c.key == DATA_VERSION_KEY).values
 
 
 class UnitOfWork:
-    def __init__(self, store: Store) -> None:
+    """One write transaction. Given the acting user, it re-reads them first, inside the transaction,
+    and refuses (PermissionDenied) if they were deactivated or given another role since the actor
+    was read — a page or dialog opened before cannot act on a role its user no longer has."""
+
+    def __init__(self, store: Store, actor: Actor | None = None) -> None:
         self.store = store
+        self.actor = actor
         self._session: Session | None = None
         self._committed = False
         self.events: list[Event] = []
@@ -55,6 +63,14 @@ class UnitOfWork:
         self._session = self.store.write_session()
         self._session.begin()
         self._committed = False
+        if self.actor is not None:
+            try:
+                confirm_acting_user(self._session, self.actor)
+            except BaseException:
+                self._session.rollback()
+                self._session.close()
+                self._session = None
+                raise
         return self
 
     def __exit__(
@@ -69,8 +85,8 @@ class UnitOfWork:
             session.close()
         if isinstance(exc, StaleDataError):
             raise ConflictError() from None
-        if isinstance(exc, OperationalError) and not _is_lock_or_constraint(exc):
-            raise DatabaseUnavailable(unavailable_message(self.store.target, exc)) from None
+        if isinstance(exc, OperationalError):  # busy (another write held the lock too long) or gone
+            raise database_error(self.store, exc) from None
 
     def get(
         self,
