@@ -68,6 +68,11 @@ def add_data_commands(sub: argparse._SubParsersAction, on_import: Handler, on_ex
         "--create-missing", action="store_true", help="create customers and products the file names"
     )
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    imp.add_argument(
+        "--enrich",
+        action="store_true",
+        help="after importing, derive the deals' missing factor scores by the default rules (README)",
+    )
     imp.add_argument("--report", type=Path, metavar="OUT.csv", help="also write every problem to a CSV")
     imp.add_argument("--force", action="store_true", help="replace the --report file if it exists")
     imp.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this user (default: first admin)")
@@ -97,6 +102,7 @@ def _usage(message: str) -> int:
 
 
 def run_import(store: Store, args: argparse.Namespace) -> int:
+    from crm_core.services.enrichment import apply_enrichment
     from crm_core.services.imports import import_file
 
     if not args.file.is_file():
@@ -131,6 +137,8 @@ def run_import(store: Store, args: argparse.Namespace) -> int:
     if args.report:
         write_atomically(args.report, report.problems_csv())
         print(f"Problems written to {args.report}.")
+    if args.enrich and report.written:
+        print(apply_enrichment(store, actor).summary())
     if report.clean:
         return EXIT_OK
     return EXIT_REJECTED if args.lenient else EXIT_ERROR

@@ -38,6 +38,14 @@ class EnrichmentPreview:
     def factors_filled(self) -> int:
         return sum(self.filled_by_factor.values())
 
+    def summary(self) -> str:
+        """One line for the command line: what was (or would be) filled."""
+        return (
+            f"Derived scores: {self.deals_filled:,} of {self.deals:,} deals gained "
+            f"{self.factors_filled:,} factor scores; closed deals with all eight factors "
+            f"{self.closed_scored_before:,} → {self.closed_scored_after:,}."
+        )
+
 
 def _plan(store: Store, rules_text: str | None) -> tuple[pl.DataFrame, EnrichmentPreview]:
     rules = parse_rules(default_rules_text() if rules_text is None else rules_text)

@@ -5,11 +5,13 @@ the back-test then has an AUC over it."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
 from sqlalchemy import select
 
+from crm_core.__main__ import main
 from crm_core.errors import DomainError, PermissionDenied, ValidationError
 from crm_core.io import ImportOptions
 from crm_core.opportunities import FACTORS
@@ -22,6 +24,7 @@ from crm_core.store.bulk import bulk_insert
 from crm_core.store.frames import read_events, read_opportunities
 from crm_core.store.migrate import migrate
 from crm_core.store.models import Opportunity
+from tests.import_files import SALESFORCE_MAPPING, SALESFORCE_OPPORTUNITIES
 
 ADMIN = Actor(1, "Ada Admin", "ada@example.com", Role.ADMIN)
 MANAGER = Actor(2, "Max Manager", "max@example.com", Role.MANAGER)
@@ -146,3 +149,35 @@ def test_a_rep_may_not_derive_scores_and_bad_rules_change_nothing(store: Store) 
         apply_enrichment(store, ADMIN, "[need]\nrecorded = 12\n")
     assert data_version(store) == version
     assert read_opportunities(store).select(pl.col("need").is_null().all()).item()
+
+
+def test_import_with_enrich_derives_the_missing_scores_after_writing_and_a_dry_run_derives_nothing(
+    seeded_sqlite_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = seeded_sqlite_store.target.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("CRM_DATABASE_URL", url)
+    file, mapping = tmp_path / "deals.csv", tmp_path / "map.toml"
+    file.write_text(SALESFORCE_OPPORTUNITIES)
+    mapping.write_text(SALESFORCE_MAPPING)
+    command = [
+        "import",
+        "opportunities",
+        str(file),
+        "--mapping",
+        str(mapping),
+        "--create-missing",
+        "--enrich",
+    ]
+
+    assert main([*command, "--dry-run"]) == 0
+    assert "Derived scores" not in capsys.readouterr().out
+    assert main(command) == 0
+
+    out = capsys.readouterr().out
+    assert "Derived scores: 642 of 2,004 deals gained 5,136 factor scores" in out
+    events = read_events(seeded_sqlite_store, "opportunity").filter(pl.col("action") == "derive_scores")
+    assert events.height == 642
+    assert set(events.get_column("actor_id").to_list()) == {11}  # the first admin, who imported
