@@ -92,7 +92,7 @@ def _show_preview(preview: EnrichmentPreview) -> None:
         help="Closed (won or lost) deals with all eight factors, after applying, and the change.",
     )
     if preview.deals_filled:
-        st.caption("How many deals would get each score (columns are scores 0–10):")
+        st.caption("How many deals would get each score (a column per score given):")
         st.dataframe(distribution_table(preview), hide_index=True, width="stretch")
 
 
