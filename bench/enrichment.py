@@ -3,7 +3,7 @@ them to a SQLite database (read, derive, bulk UPDATE, an event per deal, one tra
 
 The history is generated with numpy from a fixed seed: 20,000 customers over ten industries,
 200 owners, 200,000 deals over three years (a third still open, the rest won or lost) and
-1,000,000 orders, none with factor scores.
+1,000,000 orders (in time order, as the store reads them), none with factor scores.
 """
 
 from __future__ import annotations
@@ -65,12 +65,16 @@ def history(n: int, *, seed: int = 11) -> dict[str, pl.DataFrame]:
         },
         schema_overrides={"industry": pl.String},
     )
-    orders = pl.DataFrame(
-        {
-            "customer_id": rng.integers(1, n_customers + 1, n_orders),
-            "minute": rng.integers(0, minutes, n_orders),
-        }
-    ).select("customer_id", (start + pl.duration(minutes=pl.col("minute"))).alias("created_at"))
+    orders = (
+        pl.DataFrame(
+            {
+                "customer_id": rng.integers(1, n_customers + 1, n_orders),
+                "minute": rng.integers(0, minutes, n_orders),
+            }
+        )
+        .select("customer_id", (start + pl.duration(minutes=pl.col("minute"))).alias("created_at"))
+        .sort("created_at")
+    )
     return {"opportunities": opportunities, "customers": customers, "orders": orders}
 
 

@@ -237,15 +237,23 @@ def _factor(factor: str, rules: Rules) -> pl.Expr:
 
 def fill_missing(opportunities: pl.DataFrame, derived: pl.DataFrame) -> pl.DataFrame:
     """The deals that gain at least one factor: `id`, each factor (kept where a person entered it,
-    else derived) and `derived`, the list of factors filled. Nothing a person entered changes."""
+    else derived), `filled_<factor>` (whether it was derived) and `derived`, the list of factors
+    filled. Nothing a person entered changes."""
     joined = opportunities.select("id", *FACTORS).join(
         derived, on="id", how="inner", suffix="_derived", maintain_order="left"
     )
-    fills = [
-        pl.when(pl.col(f).is_null() & pl.col(f"{f}_derived").is_not_null()).then(pl.lit(f)) for f in FACTORS
+    filled = [
+        (pl.col(f).is_null() & pl.col(f"{f}_derived").is_not_null()).alias(f"filled_{f}") for f in FACTORS
     ]
     return (
-        joined.with_columns(pl.concat_list(fills).list.drop_nulls().alias("derived"))
-        .filter(pl.col("derived").list.len() > 0)
-        .select("id", *(pl.coalesce(f, f"{f}_derived").alias(f) for f in FACTORS), "derived")
+        joined.with_columns(filled)
+        .filter(pl.any_horizontal(f"filled_{f}" for f in FACTORS))
+        .select(
+            "id",
+            *(pl.coalesce(f, f"{f}_derived").alias(f) for f in FACTORS),
+            *(f"filled_{f}" for f in FACTORS),
+            pl.concat_list(pl.when(pl.col(f"filled_{f}")).then(pl.lit(f)) for f in FACTORS)
+            .list.drop_nulls()
+            .alias("derived"),
+        )
     )

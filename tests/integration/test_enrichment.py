@@ -126,6 +126,8 @@ def test_scores_a_person_entered_stay_and_every_filled_deal_gets_one_event_namin
     # D0: a Software account (8), 40 employees and revenue 4,000,000 (2 and 2), no history (1),
     # the owner's first deal (9), no budget, decision maker, need or timeframe recorded (5 each)
     assert [getattr(d0, f) for f in FACTORS] == [8.0, 2.0, 1.0, 9.0, 5.0, 5.0, 5.0, 5.0]
+    assert (d0.version, d5.version) == (2, 2)  # a change like any other: an open form sees a conflict
+    assert d0.updated_at > d0.created_at
 
     events = read_events(store, "opportunity").filter(pl.col("action") == "derive_scores")
     assert events.height == DEALS
