@@ -79,6 +79,7 @@ def read_customer_list(store: Store) -> pl.DataFrame:
             Customer.tax_id,
             Customer.credit_limit_cents,
             Customer.blocked,
+            Customer.version,
             func.coalesce(deals.c.opportunities, 0).label("opportunities"),
             func.coalesce(orders.c.orders, 0).label("orders"),
             func.coalesce(balance.c.balance_cents, 0).label("balance_cents"),
