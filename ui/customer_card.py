@@ -12,13 +12,17 @@ from crm_core.services import CustomerCard, customer_card
 from crm_core.store import Store
 from ui.customer_edit import edit_customer, merge_duplicate, run_pending_edit
 from ui.order_format import cents, day, plain
-from ui.theme import label_expr
+from ui.theme import label_expr, money
 
 
 def _address(text: str | None, fallback: str) -> str:
     if not text:
         return fallback
     return "  \n".join(plain(line) for line in text.splitlines())
+
+
+def _plural(n: int, one: str) -> str:
+    return f"{n:,} {one if n == 1 else one + 's'}"
 
 
 def _header(card: CustomerCard) -> None:
@@ -56,11 +60,15 @@ def _facts(card: CustomerCard) -> None:
     )
     record = card.record
     cols = st.columns(5)
-    cols[0].metric("Credit limit", cents(card.credit_limit_cents))
+    cols[0].metric("Credit limit", money(card.credit_limit_cents), help=cents(card.credit_limit_cents))
     cols[1].metric(
-        "Balance", cents(card.balance_cents), help="Open unpaid invoices of orders that are not cancelled"
+        "Balance",
+        money(card.balance_cents),
+        help=f"{cents(card.balance_cents)} in open unpaid invoices of orders that are not cancelled",
     )
-    cols[2].metric("Credit available", cents(card.available_credit_cents))
+    cols[2].metric(
+        "Credit available", money(card.available_credit_cents), help="Credit limit less the balance"
+    )
     cols[3].metric(
         "Won → delivered",
         f"{record.won} → {record.delivered}",
@@ -73,8 +81,9 @@ def _facts(card: CustomerCard) -> None:
         help="Median days from a won deal to the delivery of its order",
     )
     st.caption(
-        f"{record.won} won and {record.lost} lost opportunities; {record.orders_from_won} orders from won "
-        f"deals; {record.delivered} orders delivered worth {cents(record.delivered_cents)}."
+        f"{record.won} won and {record.lost} lost opportunities; "
+        f"{_plural(record.orders_from_won, 'order')} from won deals; "
+        f"{_plural(record.delivered, 'order')} delivered worth {cents(record.delivered_cents)}."
     )
 
 
