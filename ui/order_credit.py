@@ -60,10 +60,7 @@ def run_credit_pending(store: Store, actor: Actor | None, order_id: int) -> None
 def credit_actions(detail: OrderDetail, actor: Actor | None) -> None:
     """Under the credit finding: the two ways out for a manager, or who can help for everyone else."""
     if actor is None or not actor.can(Permission.MANAGE_CREDIT):
-        st.caption(
-            "A manager can resolve this finding here: raise the customer's credit limit, or require "
-            "prepayment for this order."
-        )
+        st.caption("Only a manager can resolve a credit finding: ask one to open this order.")
         return
     row = st.container(horizontal=True)
     row.button(

@@ -146,5 +146,5 @@ def test_a_rep_sees_the_credit_finding_and_that_a_manager_can_resolve_it(app: Ap
     app.switch_page(ORDERS).run()
 
     assert any("Credit limit exceeded" in e.value for e in app.error)
-    assert any("A manager can resolve this finding here" in c.value for c in app.caption)
+    assert any("Only a manager can resolve a credit finding" in c.value for c in app.caption)
     assert "Raise credit limit" not in [b.label for b in app.button]
