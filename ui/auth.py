@@ -11,7 +11,11 @@ from crm_core.services import list_users
 from crm_core.store import Store
 from ui.text import plain
 
+# The session's user (demo mode) is held in ONE plain session_state key. Streamlit drops widget
+# state on a page switch (`st.switch_page` sends no widget values), so the picker widget has a
+# key of its own and only writes into USER_KEY; the acting user (auth_actor) comes from USER_KEY.
 USER_KEY = "auth_user_id"
+PICKER_KEY = "auth_user_picker"
 
 
 def auth_mode() -> str:
@@ -30,19 +34,26 @@ def sidebar_user_picker(store: Store) -> Actor | None:
         st.session_state["auth_actor"] = None
         return None
     by_id = {u.id: u for u in users}
-    st.session_state.setdefault(USER_KEY, users[0].id)
-    if st.session_state[USER_KEY] not in by_id:
+    if st.session_state.get(USER_KEY) not in by_id:  # first visit, or the user was deactivated
         st.session_state[USER_KEY] = users[0].id
+    if st.session_state.get(PICKER_KEY) != st.session_state[USER_KEY]:  # e.g. dropped by a page switch
+        st.session_state[PICKER_KEY] = st.session_state[USER_KEY]
     st.sidebar.selectbox(
         "Acting as",
         options=list(by_id),
         format_func=lambda uid: f"{by_id[uid].name} · {by_id[uid].role.value}",
-        key=USER_KEY,
+        key=PICKER_KEY,
+        on_change=_picked,
         help="Demo mode: pick whose shoes to stand in. Each role sees and may do different things.",
     )
     actor = by_id[st.session_state[USER_KEY]]
     st.session_state["auth_actor"] = actor
     return actor
+
+
+def _picked() -> None:
+    """The picker's only effect: the session's user becomes the one picked."""
+    st.session_state[USER_KEY] = st.session_state[PICKER_KEY]
 
 
 def oidc_actor(store: Store) -> Actor | None:

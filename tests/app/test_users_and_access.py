@@ -136,7 +136,7 @@ def test_an_admin_adds_a_user_on_the_data_page(app_db: Path, store: Store) -> No
     assert any("Added Nora Newcomer" in s.value for s in at.success)
     added = [u for u in all_users(store) if u["email"] == "nora@scalewise.example"]
     assert added and added[0]["role"] == "manager"
-    picker = at.sidebar.selectbox(key="auth_user_id")
+    picker = at.sidebar.selectbox(key="auth_user_picker")
     assert any("Nora Newcomer" in option for option in picker.options)
 
 
@@ -167,7 +167,7 @@ def test_an_admin_changes_a_role_and_deactivates_a_user(app_db: Path, store: Sto
     rows = {u["id"]: u for u in all_users(store)}
     assert rows[REP_ID]["role"] == "manager" and rows[REP_ID]["active"] is False
     assert any("can no longer sign in" in s.value for s in at.success)
-    assert not any("Daniel Okafor" in o for o in at.sidebar.selectbox(key="auth_user_id").options)
+    assert not any("Daniel Okafor" in o for o in at.sidebar.selectbox(key="auth_user_picker").options)
 
 
 def test_a_rep_sees_the_users_but_cannot_manage_them(app_db: Path) -> None:
