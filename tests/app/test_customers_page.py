@@ -32,7 +32,7 @@ def store(app_db: Path) -> Iterator[Store]:
 
 
 def act_as(app: AppTest, user_id: int) -> None:
-    app.sidebar.selectbox(key="auth_user_id").set_value(user_id).run()
+    app.sidebar.selectbox(key="auth_user_picker").set_value(user_id).run()
     assert not app.exception, app.exception
 
 
