@@ -9,6 +9,7 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services import desk_settings, update_desk_settings
 from crm_core.store import Store
 from ui.order_format import amount_text, cents, plain
+from ui.text import message
 from ui.widgets import run_action
 
 PREFIX = "customers_settings_"
@@ -28,7 +29,7 @@ def settings_section(store: Store, actor: Actor | None) -> None:
     current = desk_settings(store)
     with st.expander("Settings: new customers' credit limit, seller on invoices", icon=":material/settings:"):
         if flash := st.session_state.pop(PREFIX + "flash", None):
-            st.success(flash, icon=":material/check_circle:")
+            st.success(message(flash), icon=":material/check_circle:")
         limit, seller = cents(current.default_credit_limit_cents), plain(current.seller_name)
         st.caption(
             f"New customers start with a credit limit of **{limit}**. "
