@@ -105,6 +105,7 @@ def _opportunities(card: CustomerCard) -> None:
         rows,
         hide_index=True,
         width="stretch",
+        placeholder="—",
         key="customers_card_opportunities",
         column_config={
             "id": st.column_config.NumberColumn("ID", format="%d", width="small"),
@@ -134,6 +135,7 @@ def _orders(card: CustomerCard) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="—",
         key="customers_card_orders",
         column_config={
             "number": "Order",
@@ -157,6 +159,7 @@ def _invoices(card: CustomerCard) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="—",
         key="customers_card_invoices",
         column_config={
             "number": "Invoice",
@@ -185,6 +188,7 @@ def _history(card: CustomerCard) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="—",
         key="customers_card_history",
         column_config={
             "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
