@@ -148,3 +148,24 @@ def test_a_rep_sees_the_credit_finding_and_that_a_manager_can_resolve_it(app: Ap
     assert any("Credit limit exceeded" in e.value for e in app.error)
     assert any("Only a manager can resolve a credit finding" in c.value for c in app.caption)
     assert "Raise credit limit" not in [b.label for b in app.button]
+
+
+def test_a_manager_merges_a_duplicate_from_the_survivors_card(app: AppTest, store: Store) -> None:
+    duplicate = customer_card(store, 5)
+    moved = len(duplicate.opportunities), len(duplicate.orders)
+    open_customer(app, 4)
+
+    app.text_input(key="customers_merge_search_4").input(duplicate.name).run()
+    app.selectbox(key="customers_merge_choice_4").set_value(5).run()
+    app.button(key="customers_merge_4").click().run()
+
+    assert not app.exception, app.exception
+    assert any(f"{moved[0]} opportunities and {moved[1]} orders moved" in s.value for s in app.success)
+    card = customer_card(store, 4)
+    assert {o["number"] for o in duplicate.orders} <= {o["number"] for o in card.orders}
+
+
+def test_a_rep_is_not_offered_the_merge(app: AppTest) -> None:
+    act_as(app, REP_ID)
+    open_customer(app, 4)
+    assert "Merge into this customer" not in [b.label for b in app.button]
