@@ -78,6 +78,12 @@ def add_data_commands(sub: argparse._SubParsersAction, on_import: Handler, on_ex
     exp.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv", help="file format")
     exp.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write it")
     exp.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this user (default: first admin)")
+    exp.add_argument(
+        "--raw",
+        action="store_true",
+        help="the table as stored: ids without names, amounts in cents, percentages in basis points "
+        "(default: readable — names beside ids, currency units, plain dates)",
+    )
     exp.set_defaults(func=on_export)
 
 
@@ -124,7 +130,7 @@ def run_export(store: Store, args: argparse.Namespace) -> int:
     from crm_core.services.imports import export_table
 
     actor = system_actor(store, args.as_email)
-    data = export_table(store, actor, args.table, args.format)
+    data = export_table(store, actor, args.table, args.format, raw=args.raw)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
     print(f"Exported {args.table} to {args.out} ({len(data):,} bytes) as {actor.name}.")

@@ -132,8 +132,17 @@ else:
 
 st.subheader("Export")
 table = st.selectbox("Table", TABLE_ORDER, format_func=label, key="data_export_table")
-preview, total = table_preview(table)
-st.caption(f"{total:,} rows. Cells that a spreadsheet would run as a formula are neutralised.")
+raw = st.toggle(
+    "Raw: as stored (ids only, amounts in cents, percentages in basis points)",
+    key="data_export_raw",
+    help="Off: names beside ids, amounts in currency units, times as YYYY-MM-DD HH:MM:SS (UTC). "
+    "Readable customers and products import back as they are.",
+)
+preview, total = table_preview(table, raw=raw)
+st.caption(
+    f"{total:,} rows. In CSV and Excel, cells that a spreadsheet would run as a formula start with a "
+    "quote (the importer removes it); Parquet keeps them as typed."
+)
 st.dataframe(preview, hide_index=True, width="stretch", height=250)
 if actor is None or not actor.can(Permission.EXPORT_DATA):
     st.caption("Sign in as a user who may export data to download tables.")
@@ -143,8 +152,8 @@ else:
         suffix, mime = EXPORT_FORMATS[fmt]
         row.download_button(
             f"Download {label(table)} as {title}",
-            data=partial(export_table, store, actor, table, fmt),
-            file_name=f"{table}{suffix}",
+            data=partial(export_table, store, actor, table, fmt, raw=raw),
+            file_name=f"{table}{'_raw' if raw else ''}{suffix}",
             mime=mime,
             key=f"data_export_{fmt}",
             on_click="ignore",

@@ -31,6 +31,12 @@ from crm_core.services.opportunities import (
     qualify_opportunity,
     schedule_meeting,
 )
+from crm_core.services.opportunity_edits import (
+    edit_opportunity,
+    editable_by,
+    may_reassign,
+    reassign_opportunities,
+)
 from crm_core.services.opportunity_reads import opportunity_detail, opportunity_history
 from crm_core.services.order_actions import (
     ACTION_PERMISSION,
@@ -72,6 +78,7 @@ from crm_core.services.scoring import (
     publish_preset,
     save_preset,
 )
+from crm_core.services.sign_in import sign_in_oidc
 from crm_core.services.users import (
     actor_for_email,
     add_user,
@@ -114,6 +121,8 @@ __all__ = [
     "deactivate_user",
     "deliver_order",
     "desk_settings",
+    "edit_opportunity",
+    "editable_by",
     "enrich_opportunity",
     "export_frame",
     "export_table",
@@ -128,6 +137,7 @@ __all__ = [
     "mapping_for",
     "mark_lost",
     "mark_won",
+    "may_reassign",
     "may_work_on",
     "merge_customers",
     "opportunity_detail",
@@ -140,6 +150,7 @@ __all__ = [
     "publish_preset",
     "qualify_opportunity",
     "raise_credit_limit_for_order",
+    "reassign_opportunities",
     "record_payment",
     "require_prepayment",
     "reset_sample_data",
@@ -147,6 +158,7 @@ __all__ = [
     "save_preset",
     "schedule_meeting",
     "ship_order",
+    "sign_in_oidc",
     "table_counts",
     "update_customer",
     "update_desk_settings",

@@ -183,7 +183,7 @@ def update_customer(
     ident = validation.integer("customer", customer_id, minimum=1)
     version = validation.integer("version", expected_version, minimum=1)
     cleaned = validate_changes({k: v for k, v in changes.items()})
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         customer = uow.get(Customer, ident, expected_version=version, what="customer")
         changed = {k: v for k, v in cleaned.items() if getattr(customer, k) != v}
         if not changed:
@@ -234,7 +234,7 @@ def merge_customers(
         raise ValidationError("duplicate", "a customer cannot be merged into itself; pick another customer")
     keep_version = None if survivor_version is None else validation.integer("version", survivor_version)
     drop_version = None if duplicate_version is None else validation.integer("version", duplicate_version)
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         survivor = uow.get(Customer, keep, expected_version=keep_version, what="customer")
         duplicate = uow.get(Customer, drop, expected_version=drop_version, what="customer")
         opportunity_ids, order_numbers = rows.move_records(uow.session, duplicate.id, survivor.id)
@@ -306,7 +306,7 @@ def raise_credit_limit_for_order(
     """Raise the order's customer's limit to cover open unpaid invoices + this order (to the next $1,000)."""
     actor = require(actor, Permission.MANAGE_CREDIT)
     now = now or utcnow()
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         order = _order_awaiting_audit(uow, order_id, expected_version, "raise the credit limit")
         customer = uow.get(Customer, order.customer_id, what="customer")
         exposure = (
@@ -346,7 +346,7 @@ def require_prepayment(
     """Mark the order as prepayment (no credit check: it is paid before it ships); returns its new version."""
     actor = require(actor, Permission.MANAGE_CREDIT)
     now = now or utcnow()
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         order = _order_awaiting_audit(uow, order_id, expected_version, "require prepayment")
         if order.prepayment:
             raise DomainError(f"Order {order.number} is already a prepayment order.")
@@ -396,7 +396,7 @@ def update_desk_settings(
         seller_tax_id=seller_tax_id,
         seller_email=seller_email,
     )
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         old = desk.from_rows(rows.read_settings(uow.session))
         before, after = old.describe(), new.describe()
         changed = [name for name in after if before[name] != after[name]]

@@ -91,7 +91,7 @@ def create_order(
     totals = totals_cents(drafts, shipping_cents, tax_rate_bp)
 
     joined = uow is not None
-    with nullcontext(uow) if joined else UnitOfWork(store) as uow:
+    with nullcontext(uow) if joined else UnitOfWork(store, actor) as uow:
         customer = uow.session.get(Customer, customer_id)
         if customer is None:
             raise ValidationError("customer", f"no customer with id {customer_id}")
@@ -147,8 +147,8 @@ def update_order_lines(
     assert actor is not None
     drafts = validate_lines(lines, product_refs(store))
     now = now or utcnow()
-    with UnitOfWork(store) as uow:
-        order = uow.get(Order, order_id, expected_version=expected_version, what="order")
+    with UnitOfWork(store, actor) as uow:
+        order = uow.get(Order, order_id, expected_version=expected_version, what="order", now=now)
         if order.status != OrderStatus.ENTERED:
             raise InvalidTransition(
                 f"Cannot change the lines of order {order.number}: it is {status_label(order.status)}; "

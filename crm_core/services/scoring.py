@@ -93,7 +93,7 @@ def save_preset(
     if not isinstance(weights, Weights) or not isinstance(bant, BantWeights):
         raise ValidationError("weights", "expected SCALE and BANT weight sets")
     taken = ValidationError("name", f"a preset called “{clean}” already exists — pick another name")
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         exists = uow.session.scalar(
             select(func.count())
             .select_from(WeightPreset)
@@ -153,7 +153,7 @@ def _get(store: Store, preset_id: int) -> Preset:
 def publish_preset(store: Store, actor: Actor | None, preset_id: int) -> Preset:
     """Make one preset the team's active weights (managers and admins); the others are unpublished."""
     actor = require(actor, Permission.PUBLISH_WEIGHTS)
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         # Lock every preset row first, so two managers publishing at once end with one published.
         uow.session.execute(select(WeightPreset.id).with_for_update()).all()
         preset = uow.get(WeightPreset, preset_id, what="preset")

@@ -21,9 +21,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from crm_core.io.plan import Plan
 from crm_core.io.read import ROW
 from crm_core.io.resolve import References
+from crm_core.permissions import Actor
 from crm_core.store.bulk import bulk_insert, typed_table
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
 from crm_core.store.frames import read_select
+from crm_core.store.identities import confirm_acting_user
 from crm_core.store.models import Allocation, Customer, Invoice, Meta, Opportunity, Order, Product, User
 from crm_core.store.seed import ORDER_SEQUENCE_KEY
 from crm_core.store.uow import DATA_VERSION_KEY
@@ -121,12 +123,16 @@ def apply_plan(
     file_name: str,
     now: datetime,
     progress: Progress | None = None,
+    actor: Actor | None = None,
 ) -> None:
-    """Write the plan in one transaction (all or nothing), with events, bumping the data version once."""
+    """Write the plan in one transaction (all or nothing), with events, bumping the data version once.
+    With `actor`, first re-read them in that transaction (refused if deactivated or re-roled since)."""
     report = progress or (lambda _f, _m: None)
     events: list[pl.DataFrame] = []
     ids: dict[str, pl.Series] = {}
     with guard_unavailable(store), store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        if actor is not None:
+            confirm_acting_user(conn, actor)
         for step, table in enumerate(WRITE_ORDER):
             writes = plan.tables.get(table)
             if writes is None:
