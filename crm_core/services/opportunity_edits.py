@@ -163,7 +163,7 @@ def edit_opportunity(
     ident = validation.integer("opportunity", opportunity_id, minimum=1)
     version = validation.integer("version", expected_version, minimum=1)
     now = utcnow()
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         opportunity = uow.get(Opportunity, ident, expected_version=version, what="opportunity")
         if opportunity.owner_id != actor.id:
             require(actor, Permission.WORK_ANY_OPPORTUNITY)
@@ -238,7 +238,7 @@ def reassign_opportunities(
         for ident, v in versions.items()
     }
     now = utcnow()
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         owner = active_owner(uow.session, owner_id)
         if owner is None:
             raise ValidationError("new owner", f"is not an active sales rep or manager (user #{owner_id})")

@@ -25,7 +25,7 @@ def sign_in_oidc(store: Store, claims: Mapping[str, object], issuers: Collection
         by_email = user_by_email(session, identity.email) if bound is None and identity.email else None
         decision = decide_sign_in(identity, issuers, bound=bound, by_email=by_email)
     if decision.bind:
-        with UnitOfWork(store) as uow:
+        with UnitOfWork(store, actor=None) as uow:  # signing in: nobody acts yet
             decision = decide_sign_in(
                 identity,
                 issuers,
