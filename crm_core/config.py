@@ -55,7 +55,12 @@ def resolve_database(secrets_url: str | None = None, env: dict[str, str] | None 
         return DatabaseTarget(make_url(f"sqlite:///{DEFAULT_SQLITE_PATH}"), "default")
     try:
         url = make_url(raw)
-    except (ArgumentError, ValueError):  # never echo the URL: it may hold the password
+    except ValueError:  # SQLAlchemy's int() of a port that is not a number; the URL is not echoed
+        raise ConfigError(
+            f"{source} has a port that is not a number; the port comes after the host's ':' and "
+            "must be a whole number from 1 to 65535 (PostgreSQL's usual port is 5432)."
+        ) from None
+    except ArgumentError:  # never echo the URL: it may hold the password
         raise ConfigError(
             f"{source} is not a valid database URL. Expected something like "
             "'postgresql+psycopg://user:password@host:5432/dbname' or 'sqlite:///path/to/file.sqlite'."
@@ -65,6 +70,8 @@ def resolve_database(secrets_url: str | None = None, env: dict[str, str] | None 
             f"{source} has more than one '@' before the host, so where the password ends is unclear. "
             "Percent-encode '@' in the user name or password as %40 (and ':' as %3A, '/' as %2F)."
         )
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise ConfigError(f"{source} has the port {url.port}; a port is a whole number from 1 to 65535.")
     if url.drivername in {"postgres", "postgresql"}:  # no driver named: use the one we ship
         url = url.set(drivername="postgresql+psycopg")
     backend = url.get_backend_name()

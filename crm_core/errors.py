@@ -46,6 +46,19 @@ class InvalidTransition(DomainError):
     """A state change the domain rules do not allow from the current state."""
 
 
+BUSY_MESSAGE = "The database is busy (an import is running) — try again in a moment."
+
+
+class DatabaseBusy(DomainError):
+    """Another write (usually a large import) held the database longer than a writer waits.
+
+    Nothing was written; the same action a moment later works. Pages show the message and keep
+    what the user typed."""
+
+    def __init__(self, message: str = BUSY_MESSAGE) -> None:
+        super().__init__(message)
+
+
 class ConfigError(DomainError):
     """The app cannot reach or open its database. Names the setting and what to do."""
 

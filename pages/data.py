@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from functools import partial
 
-import polars as pl
 import streamlit as st
 
 from crm_core.errors import DomainError
-from crm_core.io import EXPORT_FORMATS, ImportOptions, Kind, read_table_file
+from crm_core.io import EXPORT_FORMATS, ImportOptions, Kind
 from crm_core.permissions import Permission
 from crm_core.services import export_table, import_table, mapping_for, reset_sample_data, table_counts
 from crm_core.store.models import TABLE_ORDER
 from ui.auth import current_actor
 from ui.data import get_store, table_preview
 from ui.frame import inside_frame
-from ui.imports import mapping_editor, show_report
+from ui.imports import mapping_editor, read_upload, show_report
 from ui.text import message, plain
 from ui.theme import label
 from ui.users_admin import users_section
@@ -26,11 +25,6 @@ inside_frame()
 FILE_KEY = "data_import_file"  # {"name": str, "data": bytes}: the file being imported
 REPORT_KEY = "data_import_result"
 UPLOAD_LIMIT_MB = 50  # .streamlit/config.toml server.maxUploadSize
-
-
-@st.cache_data(max_entries=4, show_spinner="Reading the file…")
-def read_upload(data: bytes, name: str) -> pl.DataFrame:
-    return read_table_file(data, name)
 
 
 st.title("Data")

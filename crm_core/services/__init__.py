@@ -71,9 +71,12 @@ from crm_core.services.orders import (
     update_order_lines,
 )
 from crm_core.services.scoring import (
+    PRESETS_PER_USER,
     ActiveWeights,
     Preset,
+    PresetChoice,
     active_weights,
+    delete_preset,
     list_presets,
     publish_preset,
     save_preset,
@@ -91,6 +94,7 @@ from crm_core.services.users import (
 
 __all__ = [
     "ACTION_PERMISSION",
+    "PRESETS_PER_USER",
     "ActionResult",
     "ActiveWeights",
     "AuditFailed",
@@ -101,6 +105,7 @@ __all__ = [
     "NewOrder",
     "OrderDetail",
     "Preset",
+    "PresetChoice",
     "WarningsNeedApproval",
     "WonToDelivered",
     "active_weights",
@@ -119,6 +124,7 @@ __all__ = [
     "customer_credit",
     "customer_list",
     "deactivate_user",
+    "delete_preset",
     "deliver_order",
     "desk_settings",
     "edit_opportunity",

@@ -7,7 +7,8 @@
         uow.commit()
 
 Rolls back unless `commit()` is called. A stale write (the row's version moved on since
-it was read) becomes a `ConflictError`; a lost connection a `DatabaseUnavailable`.
+it was read) becomes a `ConflictError`; a write lock that stays taken longer than the busy
+timeout (a large import) a `DatabaseBusy`; a lost connection a `DatabaseUnavailable`.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_core.conflicts import last_change_sentence
-from crm_core.errors import ConflictError, DatabaseUnavailable, NotFound
+from crm_core.errors import ConflictError, NotFound
 from crm_core.permissions import Actor
-from crm_core.store.engine import Store, _is_lock_or_constraint, unavailable_message
+from crm_core.store.engine import Store, database_error
 from crm_core.store.identities import confirm_acting_user
 from crm_core.store.models import Event, Meta, User, utcnow
 
@@ -84,8 +85,8 @@ class UnitOfWork:
             session.close()
         if isinstance(exc, StaleDataError):
             raise ConflictError() from None
-        if isinstance(exc, OperationalError) and not _is_lock_or_constraint(exc):
-            raise DatabaseUnavailable(unavailable_message(self.store.target, exc)) from None
+        if isinstance(exc, OperationalError):  # busy (another write held the lock too long) or gone
+            raise database_error(self.store, exc) from None
 
     def get(
         self,
