@@ -72,7 +72,7 @@ def customer_list(customers: pl.DataFrame) -> None:
             "industry": "Industry",
             "region": "Region",
             "contact_name": "Contact",
-            "contact_email": "Email",
+            "contact_email": st.column_config.TextColumn("Email", width="medium"),
             "credit_limit": st.column_config.NumberColumn("Credit limit", format="dollar"),
             "balance": st.column_config.NumberColumn(
                 "Balance", format="dollar", help="Open unpaid invoices (orders not cancelled)"
