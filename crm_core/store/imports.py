@@ -117,7 +117,7 @@ def _update(conn: Connection, table: str, frame: pl.DataFrame, now: datetime) ->
     values: dict[str, object] = {c: sa.bindparam(f"v_{c}") for c in columns}
     if "updated_at" in target.c:
         values["updated_at"] = now
-    if table in ("opportunities", "orders"):
+    if table in ("opportunities", "orders", "customers"):
         values["version"] = target.c.version + 1
     stmt = sa.update(target).where(target.c.id == sa.bindparam("v_id")).values(values)
     rows = frame.select(pl.col(c).alias(f"v_{c}") for c in ["id", *columns]).to_dicts()
