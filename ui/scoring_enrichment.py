@@ -31,6 +31,7 @@ UPLOADED_KEY = "scoring_enrich_uploaded"  # the id of the uploaded file already 
 PREVIEW_KEY = "scoring_enrich_preview"  # (rules text, data version, EnrichmentPreview)
 PAGE_SOURCE = "edited on the Scoring page"
 CLOSED = [s.value for s in CLOSED_STAGES]
+RULES_MAX_BYTES = 100_000  # the default file is ~3 KB; anything near this is not a rules file
 
 
 def _reset_rules() -> None:
@@ -43,6 +44,12 @@ def _take_upload() -> None:
     if upload is None or st.session_state.get(UPLOADED_KEY) == upload.file_id:
         return
     st.session_state[UPLOADED_KEY] = upload.file_id
+    if upload.size > RULES_MAX_BYTES:
+        st.error(
+            f"{plain(upload.name)} has {upload.size:,} bytes; a rules file has at most {RULES_MAX_BYTES:,}. "
+            "The rules were not changed."
+        )
+        return
     try:
         st.session_state[RULES_KEY] = upload.getvalue().decode("utf-8")
     except UnicodeDecodeError:
