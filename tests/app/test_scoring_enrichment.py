@@ -82,3 +82,20 @@ def test_the_data_page_button_derives_with_the_default_rules(app_db: Path) -> No
     events = derive_events(app_db)
     assert events.height == TO_FILL
     assert events.get_column("note").str.ends_with("(rules: enrichment_rules.toml)").all()
+
+
+def test_an_uploaded_rules_file_replaces_the_rules_and_its_preview_follows_it(app_db: Path) -> None:
+    at = open_page("pages/scoring.py", MARIA)
+    rules = b"[segmentation]\nunknown = 4\nother = 6\n"  # only S: the other factors stay empty
+    uploader = next(u for u in at.get("file_uploader") if u.key == "scoring_enrich_upload")
+    uploader.set_value(("mine.toml", rules, "application/toml")).run()
+    assert not at.exception, at.exception
+    assert at.text_area(key="scoring_enrich_rules").value == rules.decode()
+
+    at.button(key="scoring_enrich_preview_button").click().run()
+    assert metric(at, "Deals that gain scores") == f"{TO_FILL:,}"
+    assert metric(at, "Factor scores filled") == f"{TO_FILL:,}"
+    assert (
+        metric(at, "Closed deals the back-test can use") == "1,242"
+    )  # nothing more: seven factors still empty
+    assert at.dataframe[-1].value["Deals filled"].tolist() == [TO_FILL] + [0] * 7
