@@ -103,6 +103,14 @@ def _show_preview(preview: EnrichmentPreview) -> None:
         st.dataframe(distribution_table(preview), hide_index=True, width="stretch")
 
 
+def _toast(done: EnrichmentPreview) -> None:
+    written = done.deals_filled - done.changed_meanwhile
+    text = f"Derived scores for {written:,} deals ({done.factors_filled:,} factor scores)"
+    if done.changed_meanwhile:
+        text += f"; {done.changed_meanwhile:,} changed meanwhile were left as they were — apply again"
+    st.toast(message(text), icon=":material/check_circle:")
+
+
 def section(store: Store, actor: Actor | None) -> None:
     """The Scoring page's "Derive scores from history" section."""
     st.subheader("Derive scores from history")
@@ -147,12 +155,10 @@ def section(store: Store, actor: Actor | None) -> None:
         icon=":material/auto_fix_high:",
         disabled=not preview.deals_filled,
     ):
-        done = run_action(
-            lambda: apply_enrichment(store, actor, rules_text, source=source),
-            success=f"Derived scores for {preview.deals_filled:,} deals",
-        )
+        done = run_action(lambda: apply_enrichment(store, actor, rules_text, source=source))
         if done is not None:
             st.session_state.pop(PREVIEW_KEY, None)
+            _toast(done)
             st.rerun()
 
 
@@ -170,11 +176,6 @@ def data_page_button(store: Store, actor: Actor | None) -> None:
     if st.button("Derive missing scores", key="data_enrich", icon=":material/auto_fix_high:"):
         done = run_action(lambda: apply_enrichment(store, actor))
         if done is not None:
-            st.toast(
-                message(
-                    f"Derived scores for {done.deals_filled:,} deals ({done.factors_filled:,} factor scores)"
-                ),
-                icon=":material/check_circle:",
-            )
+            _toast(done)
             if done.deals_filled:
                 st.rerun()

@@ -4,11 +4,12 @@ Managers and admins only (checked here). Applying fills only the factors nobody 
 writes one `derive_scores` event per opportunity it changed, naming the factors and values, by
 the acting user — so the audit trail says which scores were derived and which a person gave.
 Re-applying fills only what is still empty: derived values are then kept like entered ones.
+A deal someone changes between the read and the write is left as it is (its version moved on).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -33,6 +34,7 @@ class EnrichmentPreview:
     distribution: pl.DataFrame  # factor, score, deals: the derived values that are written
     closed_scored_before: int  # closed deals with all eight factors, before
     closed_scored_after: int  # … and after applying
+    changed_meanwhile: int = 0  # deals someone changed between reading and writing: left for next time
 
     @property
     def factors_filled(self) -> int:
@@ -44,13 +46,21 @@ class EnrichmentPreview:
             f"Derived scores: {self.deals_filled:,} of {self.deals:,} deals gained "
             f"{self.factors_filled:,} factor scores; closed deals with all eight factors "
             f"{self.closed_scored_before:,} → {self.closed_scored_after:,}."
+            + (
+                f" {self.changed_meanwhile:,} deals changed while this ran were left as they were."
+                if self.changed_meanwhile
+                else ""
+            )
         )
 
 
-def _plan(store: Store, rules_text: str | None) -> tuple[pl.DataFrame, EnrichmentPreview]:
+def plan_enrichment(store: Store, rules_text: str | None) -> tuple[pl.DataFrame, EnrichmentPreview]:
+    """The deals to fill (with the version each was read at) and the preview; reads only."""
     rules = parse_rules(default_rules_text() if rules_text is None else rules_text)
     opportunities, customers, orders = read_enrichment_inputs(store)
-    fills = fill_missing(opportunities, derive(opportunities, customers, orders, rules))
+    fills = fill_missing(opportunities, derive(opportunities, customers, orders, rules)).join(
+        opportunities.select("id", "version"), on="id", how="left", maintain_order="left"
+    )
     long = fills.select("derived", *FACTORS).explode("derived")
     distribution = (
         long.select(
@@ -83,7 +93,7 @@ def _plan(store: Store, rules_text: str | None) -> tuple[pl.DataFrame, Enrichmen
 def preview_enrichment(store: Store, actor: Actor | None, rules_text: str | None = None) -> EnrichmentPreview:
     """What applying these rules (default: the repository's file) would fill; writes nothing."""
     require(actor, Permission.DERIVE_SCORES)
-    return _plan(store, rules_text)[1]
+    return plan_enrichment(store, rules_text)[1]
 
 
 def apply_enrichment(
@@ -91,7 +101,8 @@ def apply_enrichment(
 ) -> EnrichmentPreview:
     """Fill every missing factor the rules can derive, in one transaction with an event per deal."""
     actor = require(actor, Permission.DERIVE_SCORES)
-    fills, preview = _plan(store, rules_text)
-    if fills.height:
-        write_derived(store, fills, actor_id=actor.id, now=utcnow(), source=source)
-    return preview
+    fills, preview = plan_enrichment(store, rules_text)
+    if not fills.height:
+        return preview
+    written = write_derived(store, fills, actor_id=actor.id, now=utcnow(), source=source)
+    return replace(preview, changed_meanwhile=fills.height - written)

@@ -43,6 +43,7 @@ def read_enrichment_inputs(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl
             Opportunity.decision_maker,
             Opportunity.need_summary,
             Opportunity.purchase_timeframe,
+            Opportunity.version,
             *(getattr(Opportunity, f) for f in FACTORS),
         ).order_by(Opportunity.id),
     )
@@ -70,9 +71,9 @@ def _note(source: str) -> pl.Expr:
 
 
 def _load_scratch(conn: sa.Connection, fills: pl.DataFrame) -> None:
-    """The derived factors into a temporary table `derived_scores` (id + the eight factors)."""
-    columns = ", ".join(f"{f} DOUBLE PRECISION" for f in FACTORS)
-    frame = fills.select("id", *FACTORS)
+    """The derived factors into a temporary table `derived_scores` (id, version read, the eight factors)."""
+    columns = "version BIGINT, " + ", ".join(f"{f} DOUBLE PRECISION" for f in FACTORS)
+    frame = fills.select("id", "version", *FACTORS)
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"CREATE TEMP TABLE {SCRATCH} (id BIGINT PRIMARY KEY, {columns}) ON COMMIT DROP")
         dbapi = conn.connection.dbapi_connection
@@ -92,31 +93,43 @@ def _load_scratch(conn: sa.Connection, fills: pl.DataFrame) -> None:
         )
 
 
-def write_derived(store: Store, fills: pl.DataFrame, *, actor_id: int, now: datetime, source: str) -> None:
-    """Fill the still-empty factors of `fills`' opportunities and record an event for each.
+def write_derived(store: Store, fills: pl.DataFrame, *, actor_id: int, now: datetime, source: str) -> int:
+    """Fill the still-empty factors of `fills`' opportunities and record an event for each; returns
+    how many were written.
 
     The values go into a temporary table first (COPY on PostgreSQL, one prepared INSERT on
-    SQLite), then one `UPDATE … FROM` joins it: far cheaper than an UPDATE statement per deal."""
-    events = fills.select(
-        pl.lit("opportunity").alias("entity_type"),
-        pl.col("id").alias("entity_id"),
-        pl.lit(ACTION).alias("action"),
-        pl.lit(None, dtype=pl.String).alias("from_state"),
-        pl.lit(None, dtype=pl.String).alias("to_state"),
-        pl.lit(actor_id).alias("actor_id"),
-        pl.lit(now).alias("at"),
-        _note(source).alias("note"),
-    )
+    SQLite), then one `UPDATE … FROM` joins it: far cheaper than an UPDATE statement per deal.
+    A deal whose version moved on since `fills` was read (someone changed it meanwhile) is left
+    as it is, and gets no event: applying again fills it."""
     assignments = ", ".join(f"{f} = COALESCE(opportunities.{f}, d.{f})" for f in FACTORS)
+    now_param = sa.bindparam("now", type_=sa.DateTime())
     update = sa.text(
         f"UPDATE opportunities SET {assignments}, updated_at = :now, version = opportunities.version + 1 "
-        f"FROM {SCRATCH} AS d WHERE opportunities.id = d.id"
-    ).bindparams(sa.bindparam("now", type_=sa.DateTime()))
+        f"FROM {SCRATCH} AS d WHERE opportunities.id = d.id AND opportunities.version = d.version"
+    ).bindparams(now_param)
+    written_ids = sa.text(
+        f"SELECT d.id FROM {SCRATCH} AS d JOIN opportunities AS o ON o.id = d.id "
+        "WHERE o.version = d.version + 1 AND o.updated_at = :now"
+    ).bindparams(now_param)
     naive_now = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
     with guard_unavailable(store), store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         _load_scratch(conn, fills)
         conn.execute(update, {"now": naive_now})
+        written = pl.Series(
+            "id", conn.execute(written_ids, {"now": naive_now}).scalars().all(), dtype=pl.Int64
+        )
         if conn.dialect.name != "postgresql":
             conn.exec_driver_sql(f"DROP TABLE temp.{SCRATCH}")
+        events = fills.filter(pl.col("id").is_in(written.implode())).select(
+            pl.lit("opportunity").alias("entity_type"),
+            pl.col("id").alias("entity_id"),
+            pl.lit(ACTION).alias("action"),
+            pl.lit(None, dtype=pl.String).alias("from_state"),
+            pl.lit(None, dtype=pl.String).alias("to_state"),
+            pl.lit(actor_id).alias("actor_id"),
+            pl.lit(now).alias("at"),
+            _note(source).alias("note"),
+        )
         bulk_insert(conn, "events", events)
         conn.execute(sa.update(Meta).where(Meta.key == DATA_VERSION_KEY).values(value=Meta.value + 1))
+    return events.height

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crm_core.__main__ import main
 from crm_core.errors import DomainError, PermissionDenied, ValidationError
@@ -18,12 +18,13 @@ from crm_core.opportunities import FACTORS
 from crm_core.permissions import Actor, Role
 from crm_core.scoring import DEFAULT_WEIGHTS, backtest, is_scored
 from crm_core.services import import_file
-from crm_core.services.enrichment import apply_enrichment, preview_enrichment
+from crm_core.services.enrichment import apply_enrichment, plan_enrichment, preview_enrichment
 from crm_core.store import Store, data_version
 from crm_core.store.bulk import bulk_insert
+from crm_core.store.enrichment import write_derived
 from crm_core.store.frames import read_events, read_opportunities
 from crm_core.store.migrate import migrate
-from crm_core.store.models import Opportunity
+from crm_core.store.models import Opportunity, utcnow
 from tests.import_files import SALESFORCE_MAPPING, SALESFORCE_OPPORTUNITIES
 
 ADMIN = Actor(1, "Ada Admin", "ada@example.com", Role.ADMIN)
@@ -183,3 +184,26 @@ def test_import_with_enrich_derives_the_missing_scores_after_writing_and_a_dry_r
     events = read_events(seeded_sqlite_store, "opportunity").filter(pl.col("action") == "derive_scores")
     assert events.height == 642
     assert set(events.get_column("actor_id").to_list()) == {11}  # the first admin, who imported
+
+
+def test_a_deal_someone_changes_between_reading_and_writing_is_left_as_it_is_without_an_event(
+    store: Store,
+) -> None:
+    history(store)
+    fills, _ = plan_enrichment(store, None)
+    with store.engine.begin() as conn:  # a person scores D1's segmentation meanwhile
+        conn.execute(
+            update(Opportunity)
+            .where(Opportunity.external_id == "D1")
+            .values(segmentation=3.0, version=Opportunity.version + 1)
+        )
+
+    written = write_derived(store, fills, actor_id=MANAGER.id, now=utcnow(), source="test")
+
+    assert written == DEALS - 1
+    with store.read() as session:
+        d1 = session.scalars(select(Opportunity).where(Opportunity.external_id == "D1")).one()
+    assert (d1.segmentation, d1.customer_characteristics, d1.version) == (3.0, None, 2)
+    events = read_events(store, "opportunity").filter(pl.col("action") == "derive_scores")
+    assert events.height == DEALS - 1
+    assert d1.id not in events.get_column("entity_id").to_list()
