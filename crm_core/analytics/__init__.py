@@ -7,6 +7,8 @@ and `analytics.period_kpis(...)` work.
 
 from crm_core.analytics.integration import (
     NO_OPPORTUNITY,
+    UNKNOWN,
+    WITHOUT_OPPORTUNITY,
     blocked_by_payment,
     conversion_flow,
     conversion_lags,
@@ -43,6 +45,7 @@ from crm_core.analytics.overview import (
     running_period,
     stage_probability_expr,
 )
+from crm_core.analytics.periods import every_month, latest_activity, period_end
 from crm_core.analytics.pipeline import (
     aging,
     funnel,
@@ -62,6 +65,8 @@ __all__ = [
     "FINAL_STATUS_VALUES",
     "NO_OPPORTUNITY",
     "OPEN_STAGE_VALUES",
+    "UNKNOWN",
+    "WITHOUT_OPPORTUNITY",
     "aging",
     "blocked_by_payment",
     "conversion_flow",
@@ -69,12 +74,14 @@ __all__ = [
     "conversion_summary",
     "count_by",
     "effectiveness",
+    "every_month",
     "every_status",
     "funnel",
     "in_flight_history",
     "integration_by",
     "integration_by_month",
     "integration_totals",
+    "latest_activity",
     "month_start",
     "monthly_integration",
     "monthly_revenue",
@@ -89,6 +96,7 @@ __all__ = [
     "order_status_segments",
     "order_throughput_by_week",
     "orders_by_status",
+    "period_end",
     "period_kpis",
     "pipeline_history",
     "pipeline_totals",

@@ -84,16 +84,38 @@ def test_e_by_segment_uses_the_customers_industry_for_both_sides() -> None:
 def test_the_flow_follows_each_opportunity_to_its_most_advanced_order() -> None:
     got = analytics.conversion_flow(OPPS, ORDERS).collect()
     # Opp 1: delivered (its cancelled order does not count against it). Opp 2: held while invoiced.
-    # Opp 3: won, no order. Opp 4 lost, opp 5 open.
+    # Opp 3: won, no order. Opp 4 lost, opp 5 open. Orders 13 (delivered) and 14 (invoiced) have no
+    # opportunity: they are a source of their own, counted as orders.
+    alone = "Orders without an opportunity"
     expected = pl.DataFrame(
         {
             "source": ["Opportunities", "Opportunities", "Opportunities", "Won", "Won", "Order", "Order",
-                       "Paid", "Shipped"],
+                       "Paid", "Shipped", alone, alone],
             "target": ["Won", "Lost", "Still open", "Order", "No order yet", "Paid", "Invoiced, unpaid",
-                       "Shipped", "Delivered"],
-            "count": [3, 1, 1, 2, 1, 1, 1, 1, 1],
+                       "Shipped", "Delivered", "Invoiced, unpaid", "Delivered"],
+            "count": [3, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1],
         }
     )  # fmt: skip
+    assert_frame_equal(got, expected)
+
+
+def test_a_customer_without_an_industry_is_named_so_and_listed_last_whatever_its_e() -> None:
+    opps = OPPS.with_columns(
+        pl.when(pl.col("id") == 1).then(None).otherwise(pl.col("industry")).alias("industry")
+    )
+    # Opp 1 (won) and its delivered order 10 lose their industry: S=1, O=1 → E 0.5, yet listed last.
+    expected = pl.DataFrame(
+        {
+            "industry": ["Health", "Retail", "No industry recorded"],
+            "won": [1, 1, 1],
+            "delivered": [1, 0, 1],
+            "effectiveness": [0.5, 0.0, 0.5],
+        }
+    )
+    orders_without = ORDERS.with_columns(
+        pl.when(pl.col("id") == 10).then(None).otherwise(pl.col("industry")).alias("industry")
+    )
+    got = analytics.integration_by(opps, orders_without, "industry").collect()
     assert_frame_equal(got, expected)
 
 
