@@ -19,6 +19,7 @@ from crm_core.scoring import (
     backtest,
     is_scored,
     score,
+    scoring_coverage,
     sensitivity,
     shift_between,
     unscored_count,
@@ -121,9 +122,17 @@ def workshop() -> None:
     shown = opportunities if include_closed else opportunities.filter(pl.col("stage").is_in(OPEN))
     scored = score(shown, current.weights, current.bant, current.thresholds)
     waiting = unscored_count(shown)
+    coverage = scoring_coverage(opportunities.lazy()).collect().row(0, named=True)
     if scored.filter(pl.col("rank").is_not_null()).is_empty():
         st.info(
-            "No scored opportunities to rank yet: qualify some on the Opportunities page.",
+            f"No scored opportunities to rank yet: none of the {shown.height:,} shown has all eight "
+            "factor scores (SCALE and BANT). Score them when you qualify a deal on the Opportunities page."
+            + (
+                f" The {coverage['closed_not_scored']:,} closed deals have no scores either, so there is "
+                "no back-test yet."
+                if coverage["closed_scored"] == 0 and coverage["closed_not_scored"]
+                else ""
+            ),
             icon=":material/info:",
         )
         return
@@ -134,7 +143,10 @@ def workshop() -> None:
 
     st.subheader("Ranking")
     if waiting:
-        st.caption(f"{waiting:,} opportunities are not yet scored (captured or enriched) and are not ranked.")
+        st.caption(
+            f"{waiting:,} of the {shown.height:,} opportunities shown are not yet scored (a factor score is "
+            "missing) and are not ranked."
+        )
     sections.ranked_list(scored, shift, top_n, team.name)
     st.subheader("Value × potential")
     sections.scatter_and_breakdown(scored, current.weights, current.thresholds)
@@ -149,7 +161,9 @@ def workshop() -> None:
         problem = base if isinstance(base, str) else None
     except DomainError as exc:
         mine, problem = None, str(exc)
-    sections.backtest_section(mine, None if isinstance(base, str) else base, team.name, problem)
+    sections.backtest_section(
+        mine, None if isinstance(base, str) else base, team.name, problem, coverage["closed_not_scored"]
+    )
     suggest_col, share_col = st.columns([3, 2], gap="medium")
     with suggest_col:
         actions.suggest(opportunities, current.weights, version)

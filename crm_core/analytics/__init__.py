@@ -49,6 +49,7 @@ from crm_core.analytics.periods import every_month, latest_activity, period_end
 from crm_core.analytics.pipeline import (
     aging,
     funnel,
+    history_coverage,
     pipeline_totals,
     probabilities_from_percent,
     size_band_expr,
@@ -77,6 +78,7 @@ __all__ = [
     "every_month",
     "every_status",
     "funnel",
+    "history_coverage",
     "in_flight_history",
     "integration_by",
     "integration_by_month",

@@ -23,6 +23,7 @@ from crm_core.scoring.frame import (
     is_scored,
     score,
     score_one,
+    scoring_coverage,
     unscored_count,
 )
 from crm_core.scoring.weights import (
@@ -61,6 +62,7 @@ __all__ = [
     "rank_shift",
     "score",
     "score_one",
+    "scoring_coverage",
     "sensitivity",
     "shift_between",
     "simplex_grid",

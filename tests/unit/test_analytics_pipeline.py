@@ -95,18 +95,43 @@ def test_the_funnel_counts_what_reached_each_stage() -> None:
 
 
 def test_conversion_counts_only_those_that_left_the_stage() -> None:
+    # #5 was lost without a stage history: where it was lost is not known, so it is left out.
     expected = pl.DataFrame(
         {
             "from_stage": ["captured", "enriched", "qualified", "scheduled"],
             "to_stage": ["enriched", "qualified", "scheduled", "won"],
-            "reached": [6, 4, 3, 2],
+            "reached": [5, 4, 3, 2],
             "still_open": [1, 1, 0, 1],
             "moved_on": [4, 3, 2, 1],
-            "lost": [1, 0, 1, 0],
-            "conversion_rate": [4 / 5, 1.0, 2 / 3, 1.0],
+            "lost": [0, 0, 1, 0],
+            "conversion_rate": [1.0, 1.0, 2 / 3, 1.0],
         }
     )
     assert_frame_equal(analytics.stage_conversion(OPPS, EVENTS).collect(), expected)
+
+
+def test_deals_imported_as_won_or_lost_are_not_lost_at_captured_but_counted_apart() -> None:
+    imported = opportunities(
+        (7, "won", 700, None, 10, D),
+        (8, "lost", 800, None, 10, D),
+        (9, "lost", 900, None, 10, D),
+        (10, "qualified", 100, None, 10, D),
+    )
+    # What an import writes: one event per deal, from nothing to the stage it is in.
+    history = events(
+        (7, None, "won", 1), (8, None, "lost", 1), (9, None, "lost", 1), (10, None, "qualified", 1)
+    )
+    conversion = analytics.stage_conversion(imported, history).collect()
+    assert conversion["lost"].to_list() == [0, 0, 0, 0]
+    assert conversion["reached"].to_list() == [1, 1, 1, 0]  # only the open one, still in qualified
+    assert conversion["conversion_rate"].to_list() == [1.0, 1.0, None, None]
+    coverage = analytics.history_coverage(imported, history).collect()
+    assert_frame_equal(coverage, pl.DataFrame({"with_history": [1], "closed_without_history": [3]}))
+
+
+def test_a_deal_lost_after_moving_between_stages_here_has_a_history() -> None:
+    coverage = analytics.history_coverage(OPPS, EVENTS).collect()
+    assert_frame_equal(coverage, pl.DataFrame({"with_history": [5], "closed_without_history": [1]}))
 
 
 def test_velocity_is_the_median_of_finished_stays_per_stage() -> None:

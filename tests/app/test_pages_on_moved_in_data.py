@@ -1,0 +1,82 @@
+"""Every page on a database moved in from other systems: history from 2011 to 2019 with gaps, deals
+imported already won or lost (no stage history, no factor scores), orders without opportunities."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP
+from tests.app.test_pages import PAGES
+from tests.other_systems import MOVED_IN_TODAY
+
+
+@pytest.fixture
+def moved_in(moved_in_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    path = tmp_path / "crm.sqlite"
+    shutil.copy(moved_in_template, path)
+    monkeypatch.setenv("CRM_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("CRM_AUTH", "demo")
+    monkeypatch.setenv("CRM_TODAY", MOVED_IN_TODAY.isoformat())
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    assert not at.exception, at.exception
+    yield at
+
+
+def page(at: AppTest, path: str) -> AppTest:
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [c.value for c in at.caption] + [i.value for i in at.info] + [m.value for m in at.markdown]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_opens_on_data_moved_in_from_other_systems(moved_in: AppTest, path: str) -> None:
+    at = page(moved_in, path)
+    assert PAGES[path] in [t.value for t in at.title]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_integration_periods_end_with_the_data_and_say_so(moved_in: AppTest) -> None:
+    at = page(moved_in, "pages/integration.py")
+    notes = [i.value for i in at.info]
+    assert any("The data ends on 23 May 2019" in n and "12 months up to then" in n for n in notes), notes
+    metrics = {m.label: m.value for m in at.metric}
+    # June 2018 – 23 May 2019: the ERP's 2019 invoices delivered, Pipedrive's last deals won (to Jul 2018).
+    assert metrics["Delivered (O)"] == "31"
+    assert metrics["Won (S)"] == "6"
+
+
+def test_integration_flow_has_the_orders_without_an_opportunity_as_their_own_source(
+    moved_in: AppTest,
+) -> None:
+    at = page(moved_in, "pages/integration.py")
+    assert "Orders without an opportunity" in texts(at)
+    flow = next(c for c in at.get("plotly_chart") if c.key == "integration_flow")
+    # The ERP's 115 invoices (105 delivered, 10 cancelled C-invoices), none from a deal.
+    assert "Orders without an opportunity: 115" in flow.proto.spec
+    assert "Delivered: 105" in flow.proto.spec
+
+
+def test_pipeline_does_not_count_imported_closed_deals_as_lost_at_captured(moved_in: AppTest) -> None:
+    at = page(moved_in, "pages/pipeline.py")
+    shown = texts(at)
+    assert "Based on 127 opportunities whose path through the stages is recorded; 363 won or lost" in shown
+    assert "velocity needs opportunities that moved from one stage to another" in shown
+
+
+def test_scoring_says_the_imported_deals_have_no_scores_and_there_is_no_back_test(moved_in: AppTest) -> None:
+    at = page(moved_in, "pages/scoring.py")
+    notes = " ".join(i.value for i in at.info)
+    assert "none of the 127 shown has all eight factor scores" in notes
+    assert "The 363 closed deals have no scores either, so there is no back-test yet." in notes
+    assert "captured or enriched" not in texts(at)
