@@ -94,13 +94,20 @@ st.caption(
     "Orders still in flight, by status. Delivered and cancelled orders are counted apart below: there "
     "are many more of them, and on one scale the statuses that need work would be slivers."
 )
-left, right = st.columns(2)
-left.plotly_chart(
-    status_bars(by_status, value_col="count", title="Orders in flight by status"), key="order_status_n"
-)
-right.plotly_chart(
-    status_bars(by_status, value_col="total_cents", title="Value in flight by status"), key="order_status_v"
-)
+if in_flight["count"].sum() == 0:
+    st.info(
+        "No orders in flight: every order the filters select is delivered or cancelled (counted below).",
+        icon=":material/info:",
+    )
+else:
+    left, right = st.columns(2)
+    left.plotly_chart(
+        status_bars(by_status, value_col="count", title="Orders in flight by status"), key="order_status_n"
+    )
+    right.plotly_chart(
+        status_bars(by_status, value_col="total_cents", title="Value in flight by status"),
+        key="order_status_v",
+    )
 done_cols = st.columns(4)
 for col, status in zip(done_cols, ("delivered", "cancelled"), strict=False):
     count, cents = finished.get(status, (0, 0))
@@ -123,9 +130,15 @@ show_data(
 
 st.subheader("What needs attention", anchor=False)
 left, right = st.columns([3, 2], gap="large")
-left.plotly_chart(
-    exception_bars(exception_counts, title="Exceptions (orders · value)"), key="order_status_exceptions"
-)
+if exception_counts["count"].sum() == 0:
+    left.info(
+        "No exceptions: no order the filters select is on hold, late, unpaid or waiting to ship.",
+        icon=":material/check_circle:",
+    )
+else:
+    left.plotly_chart(
+        exception_bars(exception_counts, title="Exceptions (orders · value)"), key="order_status_exceptions"
+    )
 with right:
     st.markdown(
         f"- **On hold**: stopped by someone, with the reason they gave.\n"
@@ -192,9 +205,15 @@ show_data(
 st.subheader("How long orders wait", anchor=False)
 aging, summary = metrics_frames["aging"], metrics_frames["aging_summary"]
 left, right = st.columns([3, 2])
-left.plotly_chart(
-    aging_bars(aging, title="Open orders by time in their current status"), key="order_status_aging"
-)
+if aging.is_empty():
+    left.info(
+        "No open orders, so none is waiting: every order the filters select is delivered or cancelled.",
+        icon=":material/info:",
+    )
+else:
+    left.plotly_chart(
+        aging_bars(aging, title="Open orders by time in their current status"), key="order_status_aging"
+    )
 with right:
     st.dataframe(
         summary.select(

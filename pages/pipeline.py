@@ -183,7 +183,7 @@ by_stage = shown["funnel"]
 if selected.is_empty():
     st.info("No opportunities match the filters: widen them to see the funnel.")
 else:
-    st.caption(f"Based on the {selected.height:,} opportunities that match the filters.")
+    st.caption(f"Based on the {selected.height:,} opportunities the filters select.")
     left, right = st.columns(2)
     left.plotly_chart(
         stage_funnel(by_stage, value_col="count", title="Opportunities reaching each stage"),
@@ -213,12 +213,12 @@ with left:
     )
     conversion = shown["conversion"]
     coverage = shown["coverage"].row(0, named=True)
-    left_out = coverage["closed_without_history"]
+    left_out = coverage["without_history"]
     st.caption(
         f"Based on {coverage['with_history']:,} opportunities whose path through the stages is recorded"
         + (
-            f"; {left_out:,} won or lost without a stage history (imported as closed) are left out, as "
-            "where they were lost is not known."
+            f"; {left_out:,} imported in a later stage, won or lost, without a stage history are left out, "
+            "as which stages they passed and where they were lost is not known."
             if left_out
             else "."
         )
@@ -261,7 +261,7 @@ ages = shown["aging"]
 if ages.is_empty():
     st.info("No open opportunities match the filters.")
 else:
-    st.caption(f"Based on the {int(ages['count'].sum()):,} open opportunities that match the filters.")
+    st.caption(f"Based on the {int(ages['count'].sum()):,} open opportunities the filters select.")
     st.plotly_chart(aging_chart(ages, [b for b, _ in AGE_BUCKETS]), key="pipeline_aging")
 show_data(
     dollars(ages.with_columns(label_expr("stage"))), key="pipeline_aging", file_name="pipeline_aging.csv"

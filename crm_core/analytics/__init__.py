@@ -45,7 +45,7 @@ from crm_core.analytics.overview import (
     running_period,
     stage_probability_expr,
 )
-from crm_core.analytics.periods import every_month, latest_activity, period_end
+from crm_core.analytics.periods import every_month, last_months, latest_activity, period_end
 from crm_core.analytics.pipeline import (
     aging,
     funnel,
@@ -83,6 +83,7 @@ __all__ = [
     "integration_by",
     "integration_by_month",
     "integration_totals",
+    "last_months",
     "latest_activity",
     "month_start",
     "monthly_integration",

@@ -44,3 +44,12 @@ def every_month(monthly: pl.LazyFrame, column: str = "month") -> pl.LazyFrame:
         pl.date_ranges(pl.col(column).min(), pl.col(column).max(), interval="1mo").explode().alias(column)
     ).filter(pl.col(column).is_not_null())
     return months.join(monthly, on=column, how="left", maintain_order="left").sort(column)
+
+
+def last_months(monthly: pl.LazyFrame, end: date, months: int = 12, column: str = "month") -> pl.LazyFrame:
+    """The `months` calendar months up to `end`'s month, one row each (month starts), with the
+    series' values; null where the series has no row for a month."""
+    index = end.year * 12 + end.month - 1
+    starts = [date((index - i) // 12, (index - i) % 12 + 1, 1) for i in range(months - 1, -1, -1)]
+    grid = pl.LazyFrame({column: starts}, schema={column: pl.Date})
+    return grid.join(monthly, on=column, how="left", maintain_order="left")

@@ -10,8 +10,8 @@ Definitions (so the page and its captions agree):
   there; a lost one reached the stage it was lost from. The funnel counts, per stage, the
   opportunities (and their expected amount) that reached it.
 - conversion from a stage: of the opportunities that reached it and left it, the share that moved
-  on (the rest were lost there); those still in the stage are not counted yet, nor are deals closed
-  without a stage history (imported as won or lost: where they were lost is not known).
+  on (the rest were lost there); those still in the stage are not counted yet, nor are deals
+  without a stage history (imported in a later stage, won or lost: their path is not known).
 - velocity: the median days an opportunity spent in a stage, from entering it (an event) to the
   next change of stage; stays still going are left out.
 - forecast: open opportunities by the month of their expected close date, each amount weighted by
@@ -89,9 +89,9 @@ def _their_events(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyF
 
 def stage_reach(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
     """Per opportunity: id, stage, expected_amount_cents, `furthest` (0 captured … 4 won), `lost`, and
-    `history`: its path is known — it is still open, or an event moved it from one stage to another.
-    A deal imported as won or lost has no history: where it was lost, or which stages it skipped, is
-    not known."""
+    `history`: its path is recorded — an event moved it from one stage to another, or it is still in
+    the first stage. A deal imported in a later stage, won or lost has no history: which stages it
+    went through and when, or where it was lost, is not known."""
     their = _their_events(opportunities, events)
     from_events = (
         their.filter(pl.col("to_state").is_in(FUNNEL_STAGES))
@@ -111,19 +111,20 @@ def stage_reach(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFra
         .with_columns(
             pl.max_horizontal(_rank_of("stage"), pl.col("event_rank")).fill_null(0).alias("furthest"),
             (pl.col("stage") == Stage.LOST).alias("lost"),
-            (pl.col("stage").is_in(OPEN_STAGE_VALUES) | pl.col("moved").fill_null(False)).alias("history"),
+            ((pl.col("stage") == Stage.CAPTURED) | pl.col("moved").fill_null(False)).alias("history"),
         )
         .drop("event_rank", "moved")
     )
 
 
 def history_coverage(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
-    """One row: `with_history` (open, or moved between stages here) and `closed_without_history`
-    (won or lost with no recorded stage change, typically imported): what stage conversion is based on."""
+    """One row: `with_history` (moved between stages here, or still captured) and `without_history`
+    (imported in a later stage, won or lost, with no recorded stage change): what stage conversion
+    is based on and what it leaves out."""
     reach = stage_reach(opportunities, events)
     return reach.select(
         pl.col("history").sum().cast(pl.Int64).alias("with_history"),
-        (~pl.col("history")).sum().cast(pl.Int64).alias("closed_without_history"),
+        (~pl.col("history")).sum().cast(pl.Int64).alias("without_history"),
     )
 
 

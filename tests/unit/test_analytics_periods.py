@@ -68,3 +68,21 @@ def test_cycle_time_breaks_in_the_months_nothing_was_delivered() -> None:
     assert got["month"].to_list() == [date(2011, m, 1) for m in (1, 2, 3, 4)]
     assert got["delivered"].to_list() == [1, 0, 0, 1]
     assert got["median_days"].to_list() == [2.0, None, None, 4.0]
+
+
+def test_the_last_months_are_every_month_up_to_the_end_with_nulls_where_nothing_closed() -> None:
+    win_rates = pl.LazyFrame(
+        {"month": [date(2018, 4, 1), date(2018, 7, 1), date(2019, 6, 1)], "win_rate": [0.5, 0.25, 1.0]}
+    )
+    got = analytics.last_months(win_rates, date(2019, 5, 23), months=4).collect()
+    expected = pl.DataFrame(
+        {
+            "month": [date(2019, 2, 1), date(2019, 3, 1), date(2019, 4, 1), date(2019, 5, 1)],
+            "win_rate": [None, None, None, None],
+        },
+        schema={"month": pl.Date, "win_rate": pl.Float64},
+    )
+    assert_frame_equal(got, expected)
+    got = analytics.last_months(win_rates, date(2018, 8, 1), months=5).collect()
+    assert got["month"].to_list() == [date(2018, m, 1) for m in (4, 5, 6, 7, 8)]
+    assert got["win_rate"].to_list() == [0.5, None, None, 0.25, None]

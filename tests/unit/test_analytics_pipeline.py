@@ -110,28 +110,29 @@ def test_conversion_counts_only_those_that_left_the_stage() -> None:
     assert_frame_equal(analytics.stage_conversion(OPPS, EVENTS).collect(), expected)
 
 
-def test_deals_imported_as_won_or_lost_are_not_lost_at_captured_but_counted_apart() -> None:
+def test_deals_imported_without_a_stage_history_are_not_lost_at_captured_but_counted_apart() -> None:
     imported = opportunities(
         (7, "won", 700, None, 10, D),
         (8, "lost", 800, None, 10, D),
         (9, "lost", 900, None, 10, D),
         (10, "qualified", 100, None, 10, D),
+        (11, "captured", 100, None, 10, D),
     )
     # What an import writes: one event per deal, from nothing to the stage it is in.
-    history = events(
-        (7, None, "won", 1), (8, None, "lost", 1), (9, None, "lost", 1), (10, None, "qualified", 1)
-    )
+    history = events(*((i, None, stage, 1) for i, stage in ((7, "won"), (8, "lost"), (9, "lost"),
+                                                           (10, "qualified"), (11, "captured"))))  # fmt: skip
     conversion = analytics.stage_conversion(imported, history).collect()
+    # Only #11, still in its first stage, has a known path: nobody left a stage, nothing converts.
+    assert conversion["reached"].to_list() == [1, 0, 0, 0]
     assert conversion["lost"].to_list() == [0, 0, 0, 0]
-    assert conversion["reached"].to_list() == [1, 1, 1, 0]  # only the open one, still in qualified
-    assert conversion["conversion_rate"].to_list() == [1.0, 1.0, None, None]
+    assert conversion["conversion_rate"].to_list() == [None, None, None, None]
     coverage = analytics.history_coverage(imported, history).collect()
-    assert_frame_equal(coverage, pl.DataFrame({"with_history": [1], "closed_without_history": [3]}))
+    assert_frame_equal(coverage, pl.DataFrame({"with_history": [1], "without_history": [4]}))
 
 
 def test_a_deal_lost_after_moving_between_stages_here_has_a_history() -> None:
     coverage = analytics.history_coverage(OPPS, EVENTS).collect()
-    assert_frame_equal(coverage, pl.DataFrame({"with_history": [5], "closed_without_history": [1]}))
+    assert_frame_equal(coverage, pl.DataFrame({"with_history": [5], "without_history": [1]}))
 
 
 def test_velocity_is_the_median_of_finished_stays_per_stage() -> None:
