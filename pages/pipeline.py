@@ -183,7 +183,16 @@ by_stage = shown["funnel"]
 if selected.is_empty():
     st.info("No opportunities match the filters: widen them to see the funnel.")
 else:
-    st.caption(f"Based on the {selected.height:,} opportunities the filters select.")
+    lost_unknown = shown["coverage"]["lost_without_history"].item()
+    st.caption(
+        f"Based on the {selected.height:,} opportunities the filters select"
+        + (
+            f", less {lost_unknown:,} lost without a stage history (imported as lost): the stage they were "
+            "lost from is not known."
+            if lost_unknown
+            else "."
+        )
+    )
     left, right = st.columns(2)
     left.plotly_chart(
         stage_funnel(by_stage, value_col="count", title="Opportunities reaching each stage"),

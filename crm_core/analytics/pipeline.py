@@ -8,7 +8,8 @@ already filtered (owner, segment, dates); events are narrowed to them here.
 Definitions (so the page and its captions agree):
 - reached: an opportunity reached a stage if it is in it or a later one now, or an event moved it
   there; a lost one reached the stage it was lost from. The funnel counts, per stage, the
-  opportunities (and their expected amount) that reached it.
+  opportunities (and their expected amount) that reached it; a deal lost without a stage history
+  (imported as lost) is left out, as the stage it was lost from is not known.
 - conversion from a stage: of the opportunities that reached it and left it, the share that moved
   on (the rest were lost there); those still in the stage are not counted yet, nor are deals
   without a stage history (imported in a later stage, won or lost: their path is not known).
@@ -125,14 +126,16 @@ def history_coverage(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.La
     return reach.select(
         pl.col("history").sum().cast(pl.Int64).alias("with_history"),
         (~pl.col("history")).sum().cast(pl.Int64).alias("without_history"),
+        (~pl.col("history") & pl.col("lost")).sum().cast(pl.Int64).alias("lost_without_history"),
     )
 
 
 def _per_furthest(
     opportunities: pl.LazyFrame, events: pl.LazyFrame, *, history_only: bool = False
 ) -> pl.LazyFrame:
-    """Per funnel stage: how many got exactly that far, and how many of those are lost or still there."""
-    reach = stage_reach(opportunities, events)
+    """Per funnel stage: how many got exactly that far, and how many of those are lost or still there.
+    A deal lost without a stage history is always left out (it would count as lost at captured)."""
+    reach = stage_reach(opportunities, events).filter(pl.col("history") | ~pl.col("lost"))
     if history_only:
         reach = reach.filter(pl.col("history"))
     per = reach.group_by("furthest").agg(

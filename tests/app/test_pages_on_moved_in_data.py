@@ -74,6 +74,7 @@ def test_pipeline_does_not_count_imported_closed_deals_as_lost_at_captured(moved
     assert "Based on 47 opportunities whose path through the stages is recorded; 443 imported" in shown
     assert "No opportunity has left a stage yet, so there is no conversion to show" in shown
     assert "velocity needs opportunities that moved from one stage to another" in shown
+    assert "Based on the 490 opportunities the filters select, less 172 lost without a stage history" in shown
 
 
 def test_scoring_says_the_imported_deals_have_no_scores_and_there_is_no_back_test(moved_in: AppTest) -> None:

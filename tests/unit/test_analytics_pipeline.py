@@ -87,8 +87,8 @@ def test_the_funnel_counts_what_reached_each_stage() -> None:
     expected = pl.DataFrame(
         {
             "stage": ["captured", "enriched", "qualified", "scheduled", "won"],
-            "count": [6, 4, 3, 2, 1],
-            "expected_amount_cents": [2100, 1500, 1300, 900, 300],
+            "count": [5, 4, 3, 2, 1],  # #5, lost without a history, is left out
+            "expected_amount_cents": [1600, 1500, 1300, 900, 300],
         }
     )
     assert_frame_equal(analytics.funnel(OPPS, EVENTS).collect(), expected)
@@ -127,12 +127,19 @@ def test_deals_imported_without_a_stage_history_are_not_lost_at_captured_but_cou
     assert conversion["lost"].to_list() == [0, 0, 0, 0]
     assert conversion["conversion_rate"].to_list() == [None, None, None, None]
     coverage = analytics.history_coverage(imported, history).collect()
-    assert_frame_equal(coverage, pl.DataFrame({"with_history": [1], "without_history": [4]}))
+    assert_frame_equal(
+        coverage, pl.DataFrame({"with_history": [1], "without_history": [4], "lost_without_history": [2]})
+    )
+    # The funnel keeps the won one (it reached every stage) and the open ones, not the lost ones.
+    funnel = analytics.funnel(imported, history).collect()
+    assert funnel["count"].to_list() == [3, 2, 2, 1, 1]
 
 
 def test_a_deal_lost_after_moving_between_stages_here_has_a_history() -> None:
     coverage = analytics.history_coverage(OPPS, EVENTS).collect()
-    assert_frame_equal(coverage, pl.DataFrame({"with_history": [5], "without_history": [1]}))
+    assert_frame_equal(
+        coverage, pl.DataFrame({"with_history": [5], "without_history": [1], "lost_without_history": [1]})
+    )
 
 
 def test_velocity_is_the_median_of_finished_stays_per_stage() -> None:
