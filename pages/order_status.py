@@ -19,6 +19,8 @@ from ui.widgets import show_data
 
 inside_frame()
 
+THROUGHPUT_WEEKS = 52
+
 MAX_EXCEPTION_ROWS = 1_000
 st.title("Order status")
 orders = frame("orders")
@@ -233,13 +235,32 @@ show_data(aging.drop("bucket_order"), key="order_status_aging_data", file_name="
 st.subheader("How fast orders flow", anchor=False)
 cycle = metrics_frames["cycle"].with_columns(analytics.running_period("month", now.date()))
 weekly = metrics_frames["weekly"].with_columns(analytics.running_period("week", now.date(), "1w"))
+if weekly.height > THROUGHPUT_WEEKS:  # years of weeks are unreadable: the last year of the data
+    weekly = weekly.tail(THROUGHPUT_WEEKS)
+    st.caption(
+        f"Throughput: the last {THROUGHPUT_WEEKS} weeks of the data, to the week of "
+        f"{weekly['week'].max():%d %b %Y}."
+    )
 left, right = st.columns(2)
-left.plotly_chart(
-    cycle_time_lines(cycle, title="Cycle time, entered → delivered (by month delivered)"),
-    key="order_status_cycle",
-)
-right.plotly_chart(throughput_lines(weekly, title="Throughput per week"), key="order_status_weekly")
-st.caption("This month and this week are still running: drawn dotted and marked “so far”.")
+if cycle["delivered"].sum() == 0:
+    left.info("No order delivered yet, so there is no cycle time to show.", icon=":material/info:")
+elif not cycle["p90_days"].max():
+    left.info(
+        "Every delivered order was delivered the moment it was entered — imported orders without a "
+        "delivery date — so there is no cycle time to chart.",
+        icon=":material/info:",
+    )
+else:
+    left.plotly_chart(
+        cycle_time_lines(cycle, title="Cycle time, entered → delivered (by month delivered)"),
+        key="order_status_cycle",
+    )
+if weekly.is_empty():
+    right.info("No orders yet, so there is no throughput to show.", icon=":material/info:")
+else:
+    right.plotly_chart(throughput_lines(weekly, title="Throughput per week"), key="order_status_weekly")
+if cycle["partial"].any() or weekly["partial"].any():
+    st.caption("This month and this week are still running: drawn dotted and marked “so far”.")
 data_left, data_right = st.columns(2)
 with data_left:
     show_data(cycle.drop("partial"), key="order_status_cycle_data", file_name="order_cycle_time.csv")

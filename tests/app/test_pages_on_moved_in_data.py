@@ -83,3 +83,18 @@ def test_scoring_says_the_imported_deals_have_no_scores_and_there_is_no_back_tes
     assert "none of the 127 shown has all eight factor scores" in notes
     assert "The 363 closed deals have no scores either, so there is no back-test yet." in notes
     assert "captured or enriched" not in texts(at)
+
+
+def test_order_status_says_why_it_draws_no_cycle_time_and_shows_the_last_year_of_throughput(
+    moved_in: AppTest,
+) -> None:
+    at = page(moved_in, "pages/order_status.py")
+    shown = texts(at)
+    assert "No orders in flight: every order the filters select is delivered or cancelled" in shown
+    assert "imported orders without a delivery date — so there is no cycle time to chart" in shown
+    # The ERP's last invoice is 23 May 2019 (a Thursday): its week starts Monday 20 May 2019.
+    assert "Throughput: the last 52 weeks of the data, to the week of 20 May 2019." in shown
+    keys = [c.key for c in at.get("plotly_chart")]
+    assert "order_status_weekly" in keys
+    assert "order_status_cycle" not in keys
+    assert "order_status_aging" not in keys
