@@ -98,3 +98,14 @@ def test_order_status_says_why_it_draws_no_cycle_time_and_shows_the_last_year_of
     assert "order_status_weekly" in keys
     assert "order_status_cycle" not in keys
     assert "order_status_aging" not in keys
+
+
+def test_overview_is_the_month_the_data_ends_in_against_the_month_before(moved_in: AppTest) -> None:
+    at = page(moved_in, "pages/overview.py")
+    assert any("The data ends on 23 May 2019" in i.value for i in at.info)
+    shown = texts(at)
+    assert "May 2019 up to the 23: 0 won, 0 lost, 9 orders delivered." in shown
+    assert "Same days last month: 0 won, 0 lost, 8 delivered." in shown
+    assert "No payments recorded yet" in shown
+    keys = [c.key for c in at.get("plotly_chart")]
+    assert "overview_trend_Revenue this month" not in keys

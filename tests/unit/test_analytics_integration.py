@@ -152,10 +152,17 @@ def test_e_is_zero_when_nothing_was_won_or_delivered() -> None:
 
 
 def events(*rows: tuple) -> pl.LazyFrame:
-    cols = ["entity_type", "entity_id", "at", "to_state"]
+    """(entity_type, entity_id, at, from_state, to_state)"""
+    cols = ["entity_type", "entity_id", "at", "from_state", "to_state"]
     return pl.LazyFrame(
         [dict(zip(cols, r, strict=True)) for r in rows],
-        schema={"entity_type": pl.String, "entity_id": pl.Int64, "at": D, "to_state": pl.String},
+        schema={
+            "entity_type": pl.String,
+            "entity_id": pl.Int64,
+            "at": D,
+            "from_state": pl.String,
+            "to_state": pl.String,
+        },
     )
 
 
@@ -165,10 +172,10 @@ def test_past_pipeline_is_rebuilt_from_stage_events() -> None:
         (2, "qualified", "Ann", "R", 2_000, datetime(2026, 2, 1), None),
     )
     log = events(
-        ("opportunity", 1, datetime(2026, 1, 1), "captured"),
-        ("opportunity", 1, datetime(2026, 2, 15), "scheduled"),
-        ("opportunity", 1, datetime(2026, 3, 1), "won"),
-        ("order", 1, datetime(2026, 1, 5), "entered"),  # not an opportunity: ignored
+        ("opportunity", 1, datetime(2026, 1, 1), None, "captured"),
+        ("opportunity", 1, datetime(2026, 2, 15), "captured", "scheduled"),
+        ("opportunity", 1, datetime(2026, 3, 1), "scheduled", "won"),
+        ("order", 1, datetime(2026, 1, 5), None, "entered"),  # not an opportunity: ignored
     )  # opp 2 has no events: taken as qualified since it was created
     at = [datetime(2025, 12, 1), datetime(2026, 1, 15), datetime(2026, 2, 20), datetime(2026, 3, 2)]
     got = analytics.pipeline_history(opps, log, at).collect()
@@ -179,6 +186,29 @@ def test_past_pipeline_is_rebuilt_from_stage_events() -> None:
             "at": at,
             "open_pipeline_cents": [0, 1_000, 3_000, 2_000],
             "weighted_pipeline_cents": [0, 100, 1_700, 1_000],
+            "open_opportunities": [0, 1, 2, 1],
+        },
+        schema_overrides={"at": D},
+    )
+    assert_frame_equal(got, expected)
+
+
+def test_deals_imported_years_after_they_were_created_are_rebuilt_from_their_own_dates() -> None:
+    opps = opportunities(
+        (1, "won", "Ann", "R", 1_000, datetime(2012, 1, 10), datetime(2012, 4, 2)),
+        (2, "scheduled", "Ann", "R", 2_000, datetime(2012, 3, 1), None),
+    )
+    imported = datetime(2026, 11, 21, 9)
+    log = events(("opportunity", 1, imported, None, "won"), ("opportunity", 2, imported, None, "scheduled"))
+    at = [datetime(2012, 1, 1), datetime(2012, 2, 1), datetime(2012, 3, 15), datetime(2012, 5, 1)]
+    got = analytics.pipeline_history(opps, log, at).collect()
+    # Opp 1 open (as captured, 10 %) from Jan 10 until it was won on Apr 2; opp 2 scheduled (70 %)
+    # from Mar 1 on — not from the day of the import.
+    expected = pl.DataFrame(
+        {
+            "at": at,
+            "open_pipeline_cents": [0, 1_000, 3_000, 2_000],
+            "weighted_pipeline_cents": [0, 100, 1_500, 1_400],
             "open_opportunities": [0, 1, 2, 1],
         },
         schema_overrides={"at": D},
