@@ -109,3 +109,14 @@ def test_overview_is_the_month_the_data_ends_in_against_the_month_before(moved_i
     assert "No payments recorded yet" in shown
     keys = [c.key for c in at.get("plotly_chart")]
     assert "overview_trend_Revenue this month" not in keys
+
+
+def test_integration_by_segment_names_customers_without_an_industry_and_lists_them_last(
+    moved_in: AppTest,
+) -> None:
+    at = page(moved_in, "pages/integration.py")
+    at.segmented_control(key="integration_by").set_value("Segment").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "industry" in d.value.columns)
+    assert table["industry"].to_list()[-1] == "No industry recorded"
+    assert "Unknown" not in table["industry"].to_list()
