@@ -63,5 +63,15 @@ def test_every_page_on_moved_in_data_opens_without_an_exception_or_an_empty_char
             assert tab.locator("[data-testid='stException']").count() == 0, f"exception on {title}"
             empty = [c["key"] for c in tab.evaluate(CHART_POINTS) if c["points"] == 0]
             assert not empty, f"{title}: charts drawn without data: {empty}"
+        # All time on Integration spans 2011–2019: a tick a year, not a hundred month labels.
+        nav.get_by_role("link", name="Integration", exact=True).click()
+        settle(tab)
+        tab.get_by_test_id("stButtonGroup").get_by_text("All time", exact=True).click()
+        settle(tab)
+        tab.wait_for_timeout(600)
+        screenshot(tab, "moved_in_08_integration_all_time")
+        ticks = tab.locator(".st-key-integration_monthly_chart .xtick text").all_text_contents()
+        assert ticks and len(ticks) <= 12, ticks
+        assert all(t.strip().isdigit() and len(t.strip()) == 4 for t in ticks), ticks
     finally:
         context.close()
