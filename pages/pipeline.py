@@ -136,6 +136,12 @@ def probabilities_and_forecast(selected: pl.DataFrame, filters: list) -> None:
     periods = forecast_months(forecast, this_month=today().replace(day=1))
     if periods.is_empty():
         st.info("No open opportunities match the filters.")
+    elif periods["expected_amount_cents"].sum() == 0:
+        st.info(
+            f"The {int(periods['count'].sum()):,} open opportunities have no expected amount, so there is "
+            "nothing to forecast: add amounts (or import them) to see it.",
+            icon=":material/info:",
+        )
     else:
         st.caption(
             f"Open opportunities by the month they are expected to close, weighted by stage probability: "

@@ -4,6 +4,7 @@ imported already won or lost (no stage history, no factor scores), orders withou
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,3 +121,24 @@ def test_integration_by_segment_names_customers_without_an_industry_and_lists_th
     table = next(d.value for d in at.dataframe if "industry" in d.value.columns)
     assert table["industry"].to_list()[-1] == "No industry recorded"
     assert "Unknown" not in table["industry"].to_list()
+
+
+def test_a_forecast_without_amounts_says_so_instead_of_drawing_an_empty_axis(
+    moved_in_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "no_amounts.sqlite"
+    shutil.copy(moved_in_template, path)
+    # Arrange a CRM export without amounts: every deal imported with the default amount, 0.
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE opportunities SET expected_amount_cents = 0")
+    monkeypatch.setenv("CRM_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("CRM_AUTH", "demo")
+    monkeypatch.setenv("CRM_TODAY", MOVED_IN_TODAY.isoformat())
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at = page(at, "pages/pipeline.py")
+    notes = " ".join(i.value for i in at.info)
+    assert "The 127 open opportunities have no expected amount, so there is nothing to forecast" in notes
+    assert "None of these opportunities has an expected amount" in notes
+    keys = [c.key for c in at.get("plotly_chart")]
+    assert "pipeline_forecast" not in keys
+    assert "pipeline_f2" not in keys
