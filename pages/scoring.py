@@ -30,7 +30,7 @@ from ui import scoring_sections as sections
 from ui.auth import current_actor
 from ui.data import current_version, get_store, scoring_opportunities, store_key
 from ui.frame import inside_frame
-from ui.scoring_state import LINK_NOTICE, init_state, read_current, sync_link
+from ui.scoring_state import LINK_NOTICE, Current, init_state, read_current, sync_link
 from ui.text import message, plain
 
 inside_frame()
@@ -86,6 +86,20 @@ def scored_baseline(
     return score(_shown, weights, bant, thresholds)
 
 
+def backtest_part(current: Current, closed_not_scored: int) -> None:
+    """The back-test of the sliders against the team's weights, on the closed, scored deals."""
+    st.subheader("Back-test: would these weights have picked the winners?")
+    base = baseline_backtest(closed, store_key(store), version, team.weights.as_tuple(), team.bant.as_tuple())
+    try:
+        mine = backtest(closed, current.weights, current.bant)
+        problem = base if isinstance(base, str) else None
+    except DomainError as exc:
+        mine, problem = None, str(exc)
+    sections.backtest_section(
+        mine, None if isinstance(base, str) else base, team.name, problem, closed_not_scored
+    )
+
+
 @st.fragment
 def workshop() -> None:
     current = read_current()
@@ -132,9 +146,17 @@ def workshop() -> None:
                 "no back-test yet."
                 if coverage["closed_scored"] == 0 and coverage["closed_not_scored"]
                 else ""
+            )
+            + (
+                f" {coverage['closed_scored']:,} closed deals are scored: turn on “Include closed” to rank "
+                "them; the back-test below uses them."
+                if coverage["closed_scored"] and not include_closed
+                else ""
             ),
             icon=":material/info:",
         )
+        if coverage["closed_scored"]:
+            backtest_part(current, coverage["closed_not_scored"])
         return
     baseline = scored_baseline(
         shown, store_key(store), version, include_closed, team.weights, current.bant, current.thresholds
@@ -154,16 +176,7 @@ def workshop() -> None:
     st.subheader(f"Rank shift against {plain(team.name)}")
     sections.rank_shift_section(shift, scored, top_n, team.name)
 
-    st.subheader("Back-test: would these weights have picked the winners?")
-    base = baseline_backtest(closed, store_key(store), version, team.weights.as_tuple(), team.bant.as_tuple())
-    try:
-        mine = backtest(closed, current.weights, current.bant)
-        problem = base if isinstance(base, str) else None
-    except DomainError as exc:
-        mine, problem = None, str(exc)
-    sections.backtest_section(
-        mine, None if isinstance(base, str) else base, team.name, problem, coverage["closed_not_scored"]
-    )
+    backtest_part(current, coverage["closed_not_scored"])
     suggest_col, share_col = st.columns([3, 2], gap="medium")
     with suggest_col:
         actions.suggest(opportunities, current.weights, version)

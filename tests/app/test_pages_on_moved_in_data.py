@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from crm_core.opportunities import FACTORS
 from tests.app.conftest import APP
 from tests.app.test_pages import PAGES
 from tests.other_systems import MOVED_IN_TODAY
@@ -142,3 +143,26 @@ def test_a_forecast_without_amounts_says_so_instead_of_drawing_an_empty_axis(
     keys = [c.key for c in at.get("plotly_chart")]
     assert "pipeline_forecast" not in keys
     assert "pipeline_f2" not in keys
+
+
+def test_the_back_test_runs_on_the_scored_closed_deals_and_says_how_many_it_leaves_out(
+    moved_in_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "some_scores.sqlite"
+    shutil.copy(moved_in_template, path)
+    # Arrange a history where 40 of the 363 closed deals carry factor scores (won ones higher).
+    factors = ", ".join(f"{f} = CASE stage WHEN 'won' THEN 7 ELSE 3 END + id % 3" for f in FACTORS)
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            f"UPDATE opportunities SET {factors} WHERE id IN "
+            "(SELECT id FROM opportunities WHERE stage IN ('won', 'lost') ORDER BY id LIMIT 40)"
+        )
+    monkeypatch.setenv("CRM_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("CRM_AUTH", "demo")
+    monkeypatch.setenv("CRM_TODAY", MOVED_IN_TODAY.isoformat())
+    at = page(AppTest.from_file(APP, default_timeout=90).run(), "pages/scoring.py")
+    notes = " ".join(i.value for i in at.info)
+    assert "40 closed deals are scored: turn on “Include closed” to rank them" in notes
+    shown = texts(at)
+    assert "On 40 closed, scored deals" in shown
+    assert "323 closed deals without all eight factor scores are left out" in shown
