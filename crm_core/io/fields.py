@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from crm_core.opportunities import FACTORS, Stage
+from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS, Stage
 from crm_core.orders import DELIVERY_METHODS, PAYMENT_METHODS, OrderStatus
 
 
@@ -61,10 +61,12 @@ D, DT = FieldType.DATE, FieldType.DATETIME
 _CUSTOMER_REF = (
     _f("customer", T,
         "the account's name; matched to an existing customer by name (case and spacing ignored)", "account",
-        "account name", "company", "company name", "customer name", "client", "organization", "organisation"),
+        "account name", "company", "company name", "customer name", "client", "organization", "organisation",
+        "associated company", "organization name"),
     _f("customer_external_id", T,
         "the account's id in the other system; matched to a customer's external id first", "customer id",
-        "customerid", "account id", "company id", "client id", max_length=100),
+        "customerid", "account id", "company id", "client id", "customer no", "customer number",
+        "account number", max_length=100),
 )
 
 CUSTOMER_FIELDS: tuple[Field, ...] = (
@@ -128,7 +130,9 @@ OPPORTUNITY_FIELDS: tuple[Field, ...] = (
     _f("budget", M, "the customer's budget in currency units", "budget amount"),
     _f("decision_maker", T, "who decides", "decision maker"),
     _f("purchase_timeframe", T, "when they mean to buy", "timeframe", "timing text", max_length=100),
-    *(_f(f, S, f"{f.replace('_', ' ')} score 0–10", f.replace("_", " ")) for f in FACTORS),
+    *(_f(f, S, f"{f.replace('_', ' ')} score 0–10 (SCALE)", f.replace("_", " ")) for f in SCALE_FACTORS),
+    # BANT scores carry `_score` in their import names: `budget` is the amount above, `need` the text.
+    *(_f(f"{f}_score", S, f"{f} score 0–10 (BANT)", f"{f} score") for f in BANT_FACTORS),
 )
 
 ORDER_FIELDS: tuple[Field, ...] = (

@@ -6,11 +6,14 @@ from __future__ import annotations
 import polars as pl
 
 from crm_core.io.plan import (
+    DB_COLUMN,
+    KEEP,
     WHY,
     Context,
     TableWrites,
     as_db,
     duplicate_reason,
+    keep_where_empty,
     new_customer_rows,
     provided,
     split_existing,
@@ -75,7 +78,11 @@ def check_product_refs(
             NULL.alias("_prod_norm"),
         ), []
     frame = match_products(frame.lazy(), ctx.refs, sku=sku, name=name).collect()
-    unmatched = frame.filter(pl.col("product_id").is_null() & pl.col("_prod_norm").is_not_null())
+    unmatched = frame.filter(
+        pl.col("product_id").is_null()
+        & pl.col("_prod_norm").is_not_null()
+        & (pl.col("_prod_sku").is_null() | pl.lit(sku == name))  # a given SKU is never matched loosely
+    )
     shown_as = unmatched.group_by("_prod_norm").agg(pl.col(name or sku or "").first()).sort("_prod_norm")
     fuzzy, notes = fuzzy_product_matches(dict(zip(*shown_as.get_columns(), strict=True)), ctx.refs)
     frame = (
@@ -89,27 +96,27 @@ def check_product_refs(
         )
         .drop("_pid_fuzzy")
     )
-    by_name = frame.filter(pl.col("_prod_how") == "name").select("_prod_norm").n_unique()
-    if by_name and sku and sku != name:
-        notes.append(f"{by_name:,} product(s) with an unknown SKU were matched by their name")
     shown = column_or_null(frame, name or sku or "", pl.String) if (name or sku) else NULL
     label = report_label(ctx, *(n for n in (sku, name) if n))
+    unknown = (
+        pl.col("_prod_key").is_not_null()
+        & pl.col("product_id").is_null()
+        & pl.lit(not ctx.options.create_missing)
+    )
+    reason = pl.format(
+        "no product {} in the product list (import products first, or create missing records)",
+        pl.lit("'") + pl.coalesce(column_or_null(frame, sku or "", pl.String), shown) + pl.lit("'"),
+    )
+    # The report names the column the row's product came from: its SKU, else its name.
+    by_name = pl.lit(bool(sku and name and sku != name)) & column_or_null(frame, sku or "").is_null()
     return frame.with_columns(
         pl.when(pl.col("_prod_key").is_null() & pl.lit(ctx.kind.value == "orders"))
         .then(pl.lit("product is missing (no SKU and no product name)"))
-        .when(
-            pl.col("_prod_key").is_not_null()
-            & pl.col("product_id").is_null()
-            & pl.lit(not ctx.options.create_missing)
-        )
-        .then(
-            pl.format(
-                "no product {} in the product list (import products first, or create missing records)",
-                pl.lit("'") + pl.coalesce(column_or_null(frame, sku or "", pl.String), shown) + pl.lit("'"),
-            )
-        )
+        .when(unknown & ~by_name)
+        .then(reason)
         .otherwise(NULL)
-        .alias(f"{WHY}{label}__ref")
+        .alias(f"{WHY}{label}__ref"),
+        pl.when(unknown & by_name).then(reason).otherwise(NULL).alias(f"{WHY}{name or label}__byname"),
     ), notes
 
 
@@ -198,7 +205,13 @@ def opportunity_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     ext = column_or_null(frame, "external_id")
     existing = ctx.refs.opportunities.lazy().select(pl.col("external_id").alias("_ext"), "id")
     return (
-        frame.with_columns(stage.alias("stage"), closed.alias("closed_at"), ext.alias("_ext"))
+        frame.with_columns(
+            stage.alias("stage"),
+            closed.alias("closed_at"),
+            ext.alias("_ext"),
+            column_or_null(frame, "stage").alias("_stage_in"),  # as the file gives them, for updates
+            created_in.alias("_created_in"),
+        )
         .with_columns(
             pl.coalesce(created_in, pl.min_horizontal(pl.col("closed_at"), pl.lit(ctx.now))).alias(
                 "created_at"
@@ -229,7 +242,8 @@ def opportunity_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
 
 OPPORTUNITY_SIMPLE = [
     "external_id", "contact_email", "contact_phone", "quantity", "expected_amount", "expected_close_date",
-    "need_summary", "budget", "decision_maker", "purchase_timeframe", *SCALE_FACTORS, *BANT_FACTORS,
+    "need_summary", "budget", "decision_maker", "purchase_timeframe", *SCALE_FACTORS,
+    *(f"{f}_score" for f in BANT_FACTORS),
 ]  # fmt: skip
 
 
@@ -299,13 +313,30 @@ def opportunity_writes(
         extra += ["product_id", "_new_product_id"]
     if ctx.mapping.provides("stage"):
         extra += ["stage", "closed_at", "lost_reason"]
-    extra += [c for c in ("title", "contact_name", "created_at") if ctx.mapping.provides(c)]
-    updates = accepted.filter(pl.col("id").is_not_null()).select(
+    extra += [c for c in ("title", "contact_name") if ctx.mapping.provides(c)]
+    existing = accepted.filter(pl.col("id").is_not_null())
+    # An update changes only the fields this row of the file gives values for (`_keep_<column>`).
+    given = {
+        "customer_id": pl.lit(True),
+        "_new_customer_id": pl.lit(True),
+        "owner_id": column_or_null(existing, "owner").is_not_null(),
+        "product_id": column_or_null(existing, "product").is_not_null(),
+        "_new_product_id": column_or_null(existing, "product").is_not_null(),
+        "stage": pl.col("_stage_in").is_not_null(),
+        "closed_at": pl.col("_stage_in").is_not_null(),
+        "lost_reason": pl.col("_stage_in").is_not_null(),
+        "title": column_or_null(existing, "title").is_not_null(),
+        "contact_name": column_or_null(existing, "contact_name").is_not_null(),
+    }
+    updates = existing.select(
         "id",
         ROW,
-        pl.col("stage").alias("_state"),
-        *[c for c in extra if c in accepted.columns],
-        *as_db(accepted, touched),
+        pl.col("_stage_in").alias("_state"),
+        *[c for c in extra if c in existing.columns],
+        *([pl.col("_created_in").alias("created_at")] if ctx.mapping.provides("created_at") else []),
+        *as_db(existing, touched),
+        *[(~given[c]).alias(f"{KEEP}{c}") for c in extra if c in existing.columns and not c.startswith("_")],
     )
+    updates = keep_where_empty(updates, ["created_at", *(DB_COLUMN.get(c, c) for c in touched)])
     tables["opportunities"] = TableWrites(inserts, updates)
     return tables, [], []

@@ -79,7 +79,12 @@ def order_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     price_reason = (
         pl.when(price == 0)
         .then(pl.lit("is zero: free or adjustment lines are not imported as sales"))
-        .when(price.is_null() & pl.col("_list_price").is_null() & pl.col("_prod_key").is_not_null())
+        .when(
+            price.is_null()
+            & column_or_null(frame, f"{WHY}unit_price").is_null()  # not a bad price, but none given
+            & pl.col("_list_price").is_null()
+            & pl.col("_prod_key").is_not_null()
+        )
         .then(pl.lit("is missing and the product is new, so it has no list price"))
         .otherwise(NULL)
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from crm_core.errors import ValidationError
-from crm_core.io.export import frame_bytes, readable
+from crm_core.io.export import frame_bytes, importable_names, readable
 from crm_core.io.fields import Kind
 from crm_core.io.mapping import ColumnMapping, detect_mapping, parse_mapping_toml
 from crm_core.io.plan import (
@@ -140,5 +140,9 @@ def export_table(store: Store, actor: Actor | None, table: str, fmt: str, *, raw
     require(actor, Permission.EXPORT_DATA)
     if table not in TABLE_ORDER:
         raise ValidationError("table", f"'{table}' is not one of: {', '.join(TABLE_ORDER)}")
-    frame = read_table(store, table) if raw else readable(read_readable_table(store, table))
+    frame = (
+        read_table(store, table)
+        if raw
+        else readable(importable_names(table, read_readable_table(store, table)))
+    )
     return frame_bytes(frame, fmt, sheet=table, raw=raw)

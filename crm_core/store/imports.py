@@ -28,7 +28,7 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from crm_core.io.plan import Plan
+from crm_core.io.plan import KEEP, Plan
 from crm_core.io.read import ROW
 from crm_core.io.resolve import References
 from crm_core.permissions import Actor
@@ -114,13 +114,20 @@ def _insert(
 def _update(conn: Connection, table: str, frame: pl.DataFrame, now: datetime) -> None:
     target = typed_table(table)
     columns = [c for c in frame.columns if not c.startswith("_") and c != "id"]
+    # `_keep_<c>` true: this row's file left the field empty, so the stored value stays.
+    kept = [c for c in columns if f"{KEEP}{c}" in frame.columns]
     values: dict[str, object] = {c: sa.bindparam(f"v_{c}") for c in columns}
+    for c in kept:
+        values[c] = sa.case((sa.bindparam(f"k_{c}", type_=sa.Boolean()), target.c[c]), else_=values[c])
     if "updated_at" in target.c:
         values["updated_at"] = now
     if table in ("opportunities", "orders"):
         values["version"] = target.c.version + 1
     stmt = sa.update(target).where(target.c.id == sa.bindparam("v_id")).values(values)
-    rows = frame.select(pl.col(c).alias(f"v_{c}") for c in ["id", *columns]).to_dicts()
+    rows = frame.select(
+        *(pl.col(c).alias(f"v_{c}") for c in ["id", *columns]),
+        *(pl.col(f"{KEEP}{c}").fill_null(False).alias(f"k_{c}") for c in kept),
+    ).to_dicts()
     for start in range(0, len(rows), CHUNK):
         conn.execute(stmt, rows[start : start + CHUNK])
 
