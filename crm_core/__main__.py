@@ -75,6 +75,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return run_export(_store(), args)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from crm_core.cli_users import run_init
+
+    return run_init(_store(), args)
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from crm_core.cli_users import run_users
+
+    return run_users(_store(), args)
+
+
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n:,} {name}" for name, n in counts.items() if n)
 
@@ -104,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     from crm_core.cli_data import add_data_commands
 
     add_data_commands(sub, cmd_import, cmd_export)
+    from crm_core.cli_users import add_user_commands
+
+    add_user_commands(sub, cmd_init, cmd_users)
     return parser
 
 

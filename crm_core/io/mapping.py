@@ -4,8 +4,9 @@ fields that are the same for every row, and the date format.
 Auto-detected from the file's column names (`detect_mapping`), adjusted on the Data page, or
 read from a TOML file (`parse_mapping_toml`):
 
-    [columns]        # our field = their column
+    [columns]        # our field = their column ("" leaves a detected field out)
     stage = "deal_stage"
+    owner = ""
     [values.stage]   # their value = our value
     Prospecting = "captured"
     [constants]      # a field the file lacks, the same for every row
@@ -53,7 +54,7 @@ class ColumnMapping:
         return name
 
     def provides(self, name: str) -> bool:
-        return name in self.columns or name in self.constants
+        return bool(self.columns.get(name)) or name in self.constants
 
     def with_columns(self, columns: dict[str, str]) -> ColumnMapping:
         return replace(self, columns=dict(columns))
@@ -65,6 +66,7 @@ class ColumnMapping:
         claimed = set(self.columns.values())
         columns = {k: v for k, v in base.columns.items() if v not in claimed and k not in self.constants}
         columns.update(self.columns)
+        columns = {k: v for k, v in columns.items() if v != ""}  # `owner = ""`: leave that field out
         return ColumnMapping(
             columns=columns,
             values={**base.values, **self.values},
@@ -214,7 +216,7 @@ def parse_mapping_toml(text: str, kind: Kind | str) -> ColumnMapping:
 
 def check_mapping(mapping: ColumnMapping, kind: Kind | str, file_columns: list[str]) -> None:
     """Every mapped column must exist in the file, and every required field must be provided."""
-    missing = sorted({c for c in mapping.columns.values() if c not in file_columns})
+    missing = sorted({c for c in mapping.columns.values() if c and c not in file_columns})
     if missing:
         raise ValidationError(
             "column mapping",

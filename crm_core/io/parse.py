@@ -178,7 +178,7 @@ def select_fields(raw_frame: pl.DataFrame, kind: Kind | str, mapping: ColumnMapp
     """`_row` and one trimmed text column per provided field (value maps applied), plus `_raw_<f>`."""
     exprs: list[pl.Expr] = [pl.col(ROW)]
     for spec in fields_for(kind):
-        if spec.name in mapping.columns:
+        if mapping.columns.get(spec.name):
             source = column(mapping.columns[spec.name]).cast(pl.String)
         elif spec.name in mapping.constants:
             source = pl.lit(mapping.constants[spec.name], dtype=pl.String)

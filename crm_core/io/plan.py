@@ -44,8 +44,9 @@ DB_COLUMN = {
 @dataclass(frozen=True)
 class ImportOptions:
     lenient: bool = False
-    create_missing: bool = False
+    create_missing: bool = False  # customers and products the file names; owners as new reps
     dry_run: bool = False
+    owner_email: str | None = None  # owns the deals of a file without an owner column
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Context:
     actor_id: int
     file_name: str
     notes: list[str] = field(default_factory=list)  # what the checks want the report to say
+    default_owner: int | None = None  # the owner of deals whose row names none (default: actor_id)
 
 
 @dataclass

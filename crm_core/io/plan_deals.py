@@ -27,8 +27,16 @@ from crm_core.io.resolve import (
     new_records,
 )
 from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
+from crm_core.validation import EMAIL_RE
 
 NULL = pl.lit(None, dtype=pl.String)
+
+
+def normalised_words(expr: pl.Expr) -> pl.Expr:
+    """'Anna  Snelling-Smith' → 'anna.snelling.smith' (a placeholder email's local part)."""
+    return expr.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", ".").str.strip_chars(".").str.slice(0, 60)
+
+
 LOST_REASON_DEFAULT = "Not recorded in the imported file"
 NO_CUSTOMER = "customer is missing (the row names no account and no customer id)"
 
@@ -183,7 +191,7 @@ def new_master_data(
 
 def opportunity_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     frame = check_customer_refs(frame, ctx)
-    frame = match_owners(frame, ctx.refs, ctx.actor_id)
+    frame = match_owners(frame, ctx.refs, ctx.default_owner or ctx.actor_id)
     collected, notes = check_product_refs(
         frame.collect(),
         ctx,
@@ -222,11 +230,11 @@ def opportunity_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
             .then(pl.lit("the deal closes before it was created (created_at)"))
             .otherwise(NULL)
             .alias(f"{WHY}{report_label(ctx, 'closed_at', 'expected_close_date')}__order"),
-            pl.when(pl.col("owner_id").is_null())
+            pl.when(pl.col("owner_id").is_null() & pl.lit(not ctx.options.create_missing))
             .then(
                 pl.format(
-                    "no user {} in Scalewise (owners are matched by email or name; "
-                    "users are not created by imports)",
+                    "no user {} in Scalewise (owners are matched by email or name; add them with "
+                    "`users add` first, or create missing records to add them as reps)",
                     pl.lit("'") + column_or_null(frame, "owner") + pl.lit("'"),
                 )
             )
@@ -254,6 +262,9 @@ def opportunity_writes(
         accepted, "quantity", pl.Int64
     ).fill_null(1)
     accepted, tables = new_master_data(accepted, ctx, price=amount, sku_given=False)
+    accepted, users, notes = new_owners(accepted, ctx)
+    if users.height:
+        tables["users"] = TableWrites(users, pl.DataFrame())
     names = ctx.refs.customers.select(pl.col("id").alias("customer_id"), pl.col("name").alias("_cust_name"))
     accepted = accepted.join(names, on="customer_id", how="left", maintain_order="left").with_columns(
         pl.coalesce(
@@ -285,7 +296,7 @@ def opportunity_writes(
     ]
     accepted = accepted.with_columns(derived)
     inserts, updates = split_existing(accepted, ctx, [], state=pl.col("stage"))
-    fks = ["customer_id", "_new_customer_id", "owner_id", "product_id", "_new_product_id"]
+    fks = ["customer_id", "_new_customer_id", "owner_id", "_new_owner_id", "product_id", "_new_product_id"]
     inserts = inserts.select(
         "_new",
         ROW,
@@ -308,7 +319,7 @@ def opportunity_writes(
     if ctx.mapping.provides("customer") or ctx.mapping.provides("customer_external_id"):
         extra += ["customer_id", "_new_customer_id"]
     if ctx.mapping.provides("owner"):
-        extra.append("owner_id")
+        extra += ["owner_id", "_new_owner_id"]
     if ctx.mapping.provides("product"):
         extra += ["product_id", "_new_product_id"]
     if ctx.mapping.provides("stage"):
@@ -320,6 +331,7 @@ def opportunity_writes(
         "customer_id": pl.lit(True),
         "_new_customer_id": pl.lit(True),
         "owner_id": column_or_null(existing, "owner").is_not_null(),
+        "_new_owner_id": column_or_null(existing, "owner").is_not_null(),
         "product_id": column_or_null(existing, "product").is_not_null(),
         "_new_product_id": column_or_null(existing, "product").is_not_null(),
         "stage": pl.col("_stage_in").is_not_null(),
@@ -339,4 +351,53 @@ def opportunity_writes(
     )
     updates = keep_where_empty(updates, ["created_at", *(DB_COLUMN.get(c, c) for c in touched)])
     tables["opportunities"] = TableWrites(inserts, updates)
-    return tables, [], []
+    return tables, notes, []
+
+
+PLACEHOLDER_DOMAIN = "imported.invalid"  # `.invalid` is reserved (RFC 2606): no mail can reach it
+
+
+def new_owners(accepted: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """Owners the file names who are not users, as new reps (with create_missing): their name from
+    the file, their email from the file or a placeholder under `.invalid` that cannot get mail."""
+    if "owner" not in accepted.columns or "owner_id" not in accepted.columns:
+        return accepted, pl.DataFrame(), []
+    owner = pl.col("owner")
+    is_email = owner.str.contains(EMAIL_RE.pattern)
+    accepted = accepted.with_columns(
+        pl.when(pl.col("owner_id").is_null()).then(owner.str.to_lowercase()).alias("_own_key")
+    )
+    local = owner.first().str.split("@").list.first()
+    slug = normalised_words(owner.first())
+    users, accepted = new_records(
+        accepted,
+        "_own_key",
+        "owner_id",
+        [
+            pl.when(is_email.first())
+            .then(local.str.replace_all(r"[._-]+", " ").str.to_titlecase())
+            .otherwise(owner.first())
+            .str.slice(0, 200)
+            .alias("name"),
+            pl.when(is_email.first())
+            .then(owner.first().str.to_lowercase())
+            .otherwise(pl.format("{}@{}", slug, pl.lit(PLACEHOLDER_DOMAIN)))
+            .alias("email"),
+        ],
+    )
+    if users.is_empty():
+        return accepted, pl.DataFrame(), []
+    rows = users.select(
+        "_new",
+        pl.col("_first_row").alias(ROW),
+        pl.lit("rep").alias("_state"),
+        "name",
+        "email",
+        pl.lit("rep").alias("role"),
+        pl.lit(True).alias("active"),
+        pl.lit(ctx.now).alias("created_at"),
+    )
+    shown = ", ".join(rows.head(20).select(pl.format("{} <{}>", "name", "email")).to_series().to_list())
+    more = f" and {rows.height - 20:,} more" if rows.height > 20 else ""
+    notes = [f"{rows.height:,} owner(s) who were not users were added as reps: {shown}{more}"]
+    return accepted, rows, notes

@@ -40,9 +40,20 @@ from crm_core.store.models import Allocation, Customer, Invoice, Meta, Opportuni
 from crm_core.store.seed import ORDER_SEQUENCE_KEY
 from crm_core.store.uow import DATA_VERSION_KEY
 
-WRITE_ORDER = ("customers", "products", "opportunities", "orders", "order_lines")
-FOREIGN_KEYS = {"customer_id": "customers", "product_id": "products", "order_id": "orders"}
-ENTITY = {"customers": "customer", "products": "product", "opportunities": "opportunity", "orders": "order"}
+WRITE_ORDER = ("users", "customers", "products", "opportunities", "orders", "order_lines")
+FOREIGN_KEYS = {
+    "customer_id": "customers",
+    "product_id": "products",
+    "order_id": "orders",
+    "owner_id": "users",
+}
+ENTITY = {
+    "users": "user",
+    "customers": "customer",
+    "products": "product",
+    "opportunities": "opportunity",
+    "orders": "order",
+}
 CHUNK = 20_000
 Progress = Callable[[float, str], None]
 
