@@ -315,3 +315,15 @@ def bootstrap_admin(store: Store, name: str, email: str) -> int:
             insert(Meta).values(key=DATA_VERSION_KEY, value=1).on_conflict_do_nothing(index_elements=["key"])
         )
     return int(user_id)
+
+
+MOVE_IN_TABLES = ("customers", "products", "opportunities", "orders")
+
+
+def has_business_data(store: Store) -> bool:
+    """Whether any customer, product, opportunity or order exists (one EXISTS per table)."""
+    with store.read() as session:
+        return any(
+            session.scalar(select(sa.exists().where(sa.true()).select_from(Base.metadata.tables[t])))
+            for t in MOVE_IN_TABLES
+        )
