@@ -37,6 +37,9 @@ _TOML_STRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.
 _TOML_COMMENT = re.compile(r"#[^\n]*")
 
 
+OWN_ID_COLUMNS = {"customer_id": "customer", "owner_id": "owner", "product_id": "product"}
+
+
 @dataclass(frozen=True)
 class ColumnMapping:
     columns: dict[str, str] = field(default_factory=dict)  # our field -> their column
@@ -99,6 +102,10 @@ def detect_mapping(kind: Kind | str, columns: list[str]) -> ColumnMapping:
     column is used for at most one field."""
     by_norm: dict[str, str] = {}
     for col in columns:
+        # A readable export of ours puts Scalewise's own ids beside the names (`customer_id` next
+        # to `customer`); those ids mean nothing in another database, so they are not matched.
+        if col in OWN_ID_COLUMNS and OWN_ID_COLUMNS[col] in columns:
+            continue
         by_norm.setdefault(normalise_name(col), col)
     used: set[str] = set()
     mapping: dict[str, str] = {}

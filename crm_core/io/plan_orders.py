@@ -210,7 +210,8 @@ def order_writes(accepted: pl.DataFrame, ctx: Context) -> tuple[dict[str, TableW
         "_state",
         *[c for c in base if c != "external_id"],
         *optional,
-        *as_db(updates, provided(ctx, *ORDER_HEADER)),
+        # shipping and tax rate are in `base` already (filled with their defaults)
+        *as_db(updates, [c for c in provided(ctx, *ORDER_HEADER) if c not in ("shipping", "tax_rate")]),
     )
     line_cols = ["line_no", "product_id", "quantity", "unit_price_cents", "discount_bp"]
     line_rows = lines.join(

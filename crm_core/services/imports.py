@@ -31,7 +31,7 @@ from crm_core.store import Store
 from crm_core.store.frames import read_table
 from crm_core.store.imports import apply_plan, load_references
 from crm_core.store.models import TABLE_ORDER
-from crm_core.store.readable import read_readable_table
+from crm_core.store.readable import read_order_lines_export, read_readable_table
 
 PLANNERS = {
     Kind.CUSTOMERS: (customer_checks, customer_writes),
@@ -162,9 +162,10 @@ def export_table(store: Store, actor: Actor | None, table: str, fmt: str, *, raw
     require(actor, Permission.EXPORT_DATA)
     if table not in TABLE_ORDER:
         raise ValidationError("table", f"'{table}' is not one of: {', '.join(TABLE_ORDER)}")
-    frame = (
-        read_table(store, table)
-        if raw
-        else readable(importable_names(table, read_readable_table(store, table)))
-    )
+    if raw:
+        frame = read_table(store, table)
+    elif table == "orders":  # one row per order line: the shape `import orders` reads back
+        frame = readable(read_order_lines_export(store))
+    else:
+        frame = readable(importable_names(table, read_readable_table(store, table)))
     return frame_bytes(frame, fmt, sheet=table, raw=raw)
