@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from crm_core.errors import ValidationError
-from crm_core.io.fields import Kind, fields_for, normalise_name
+from crm_core.io.fields import FieldType, Kind, fields_for, normalise_name
 
 MAPPING_FILE = "mapping file"
 # A mapping names a few dozen columns and value translations; these bounds are far above that and
@@ -37,6 +37,9 @@ _TOML_STRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.
 _TOML_COMMENT = re.compile(r"#[^\n]*")
 
 
+# How a raw export names a stored amount or percentage (`credit_limit_cents`, `tax_rate_bp`); such a
+# column holds whole cents or basis points and is read as such (see `parse.select_fields`).
+STORED_SUFFIX = {FieldType.MONEY: "_cents", FieldType.PERCENT: "_bp"}
 OWN_ID_COLUMNS = {"customer_id": "customer", "owner_id": "owner", "product_id": "product"}
 
 
@@ -113,6 +116,12 @@ def detect_mapping(kind: Kind | str, columns: list[str]) -> ColumnMapping:
     for spec in specs:  # exact names win over synonyms
         col = by_norm.get(normalise_name(spec.name))
         if col is not None and col not in used:
+            mapping[spec.name] = col
+            used.add(col)
+    for spec in specs:  # a raw export's `list_price_cents`, `discount_bp`: the same field, unscaled
+        suffix = STORED_SUFFIX.get(spec.type)
+        col = by_norm.get(normalise_name(spec.name + suffix)) if suffix else None
+        if spec.name not in mapping and col is not None and col not in used:
             mapping[spec.name] = col
             used.add(col)
     for spec in specs:

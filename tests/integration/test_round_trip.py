@@ -95,3 +95,20 @@ def test_opportunities_round_trip_with_owners_amounts_and_scores(moved: tuple[St
 def test_orders_round_trip_line_by_line(moved: tuple[Store, Store]) -> None:
     source, target = moved
     assert_frame_equal(order_lines(target), order_lines(source))
+
+
+def test_raw_customers_and_products_round_trip_from_cents(seeded_sqlite_store: Store, store: Store) -> None:
+    """The raw export (`--raw`: cents and basis points under the stored names) reads back too."""
+    bootstrap_admin(store, "Ada Lovelace", "ada@acme.example")
+    source = get_actor(seeded_sqlite_store, ADMIN_ID)
+    target = next(u for u in list_users(store) if u.role == Role.ADMIN)
+    for table, key in (("customers", "name"), ("products", "sku")):
+        data = export_table(seeded_sqlite_store, source, table, "csv", raw=True)
+        assert b"_cents" in data.split(b"\n", 1)[0]
+        report = import_file(store, target, table, data, f"{table}.csv")
+        assert report.clean, report.to_text()
+        content = pl.exclude("id", "created_at", "updated_at")
+        assert_frame_equal(
+            read_table(store, table).sort(key).select(content),
+            read_table(seeded_sqlite_store, table).sort(key).select(content),
+        )
