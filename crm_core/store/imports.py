@@ -132,7 +132,7 @@ def _update(conn: Connection, table: str, frame: pl.DataFrame, now: datetime) ->
         values[c] = sa.case((sa.bindparam(f"k_{c}", type_=sa.Boolean()), target.c[c]), else_=values[c])
     if "updated_at" in target.c:
         values["updated_at"] = now
-    if table in ("opportunities", "orders"):
+    if table in ("opportunities", "orders", "customers"):
         values["version"] = target.c.version + 1
     stmt = sa.update(target).where(target.c.id == sa.bindparam("v_id")).values(values)
     rows = frame.select(

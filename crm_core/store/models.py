@@ -2,8 +2,8 @@
 
 Conventions: money is integer cents (`*_cents`), discounts are basis points
 (`discount_bp`, 1250 = 12.5 %), times are UTC (stored naive, returned aware),
-orders and opportunities carry a `version` column that guards against lost updates,
-and `events` is append-only.
+orders, opportunities and customers carry a `version` column that guards against lost
+updates, `events` is append-only, and `settings` holds what an admin sets (text values).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -70,6 +71,19 @@ class Meta(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class Setting(Base):
+    """What an admin sets: the default credit limit of new customers, the seller on invoices.
+
+    Text values keyed by name; `crm_core.settings` knows the names, defaults and rules. Kept apart
+    from the business data: resetting to the sample data leaves it alone."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class User(Base):
     """A person who may sign in. In OIDC mode the first sign-in binds the user to the provider's
     issuer and subject (`oidc_issuer`, `oidc_subject`); later sign-ins match on those two."""
@@ -107,8 +121,14 @@ class Customer(Base):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     contact_phone: Mapped[str | None] = mapped_column(String(50))
+    billing_address: Mapped[str | None] = mapped_column(Text)
+    shipping_address: Mapped[str | None] = mapped_column(Text)  # null: ship to the billing address
+    tax_id: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Product(Base):
@@ -239,6 +259,8 @@ class Order(Base):
     hold_reason: Mapped[str | None] = mapped_column(Text)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     refund_due: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Paid before it ships, so the audit's credit check does not apply (a manager decides).
+    prepayment: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     payment_method: Mapped[str] = mapped_column(String(16))
     delivery_method: Mapped[str] = mapped_column(String(16))
     requested_date: Mapped[date | None] = mapped_column(Date)

@@ -66,10 +66,12 @@ class UnitOfWork:
         if self.actor is not None:
             try:
                 confirm_acting_user(self._session, self.actor)
-            except BaseException:
+            except BaseException as exc:
                 self._session.rollback()
                 self._session.close()
                 self._session = None
+                if isinstance(exc, OperationalError):  # the first statement waits for the write lock
+                    raise database_error(self.store, exc) from None
                 raise
         return self
 
