@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from crm_core.customer_fields import MAX_ADDRESS
 from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS, Stage
 from crm_core.orders import DELIVERY_METHODS, PAYMENT_METHODS, OrderStatus
 
@@ -86,6 +87,11 @@ CUSTOMER_FIELDS: tuple[Field, ...] = (
     _f("contact_name", T, "main contact", "contact", "primary contact", "contact person"),
     _f("contact_email", E, "main contact's email", "email", "e-mail", "contact e-mail"),
     _f("contact_phone", PH, "main contact's phone", "phone", "telephone", "phone number"),
+    _f("billing_address", LT, "billing address (several lines)", "billing address", "address",
+        "invoice address", max_length=MAX_ADDRESS),
+    _f("shipping_address", LT, "shipping address (empty: the billing address)", "shipping address",
+        "delivery address", "ship to address", max_length=MAX_ADDRESS),
+    _f("tax_id", T, "VAT or tax number", "vat number", "vat id", "tax number", "tax id", max_length=50),
 )
 
 PRODUCT_FIELDS: tuple[Field, ...] = (

@@ -197,7 +197,7 @@ def split_existing(
 
 CUSTOMER_COLUMNS = [
     "external_id", "name", "industry", "employees", "annual_revenue", "region", "credit_limit", "blocked",
-    "contact_name", "contact_email", "contact_phone",
+    "contact_name", "contact_email", "contact_phone", "billing_address", "shipping_address", "tax_id",
 ]  # fmt: skip
 
 
@@ -271,6 +271,9 @@ def new_customer_rows(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         get("contact_name"),
         get("contact_email"),
         get("contact_phone"),
+        get("billing_address"),
+        get("shipping_address"),
+        get("tax_id"),
         pl.lit(ctx.now).alias("created_at"),
         pl.lit(ctx.now).alias("updated_at"),
     )

@@ -30,6 +30,7 @@ FOREIGN_KEYS: dict[str, tuple[str, ...]] = {
     "payments": ("invoice_id", "recorded_by"),
     "events": ("actor_id",),
     "weight_presets": ("author_id", "published_by"),
+    "settings": ("updated_by",),
 }
 
 
