@@ -151,7 +151,7 @@ ORDER_FIELDS: tuple[Field, ...] = (
         "region", "ship country", max_length=100),
     _f("sku", T, "the product's SKU", "stockcode", "stock code", "product code", "item code", "product id",
         "item", "article", max_length=64),
-    _f("product", T, "the product's name (matched loosely when the SKU is unknown, reported)", "description",
+    _f("product", T, "the product's name (matched, loosely too, on lines without a SKU)", "description",
         "product name", "item name", "item description"),
     _f("quantity", INT, "units, a whole number > 0 (negative: see cancelled invoices)", "qty", "units",
         "quantity", "quantity ordered"),
