@@ -65,7 +65,14 @@ def add_data_commands(sub: argparse._SubParsersAction, on_import: Handler, on_ex
     imp.add_argument("--mapping", type=Path, metavar="MAP.toml", help="column mapping file (see README)")
     imp.add_argument("--lenient", action="store_true", help="import the valid rows, report the others")
     imp.add_argument(
-        "--create-missing", action="store_true", help="create customers and products the file names"
+        "--create-missing",
+        action="store_true",
+        help="create the customers and products the file names, and owners who are not users as reps",
+    )
+    imp.add_argument(
+        "--owner",
+        metavar="EMAIL",
+        help="the rep or manager who owns deals whose row names no owner (default: the importing user)",
     )
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     imp.add_argument(
@@ -120,7 +127,12 @@ def run_import(store: Store, args: argparse.Namespace) -> int:
     if args.mapping is not None:
         check_mapping_size(args.mapping.stat().st_size)
     actor = system_actor(store, args.as_email)
-    options = ImportOptions(lenient=args.lenient, create_missing=args.create_missing, dry_run=args.dry_run)
+    options = ImportOptions(
+        lenient=args.lenient,
+        create_missing=args.create_missing,
+        dry_run=args.dry_run,
+        owner_email=getattr(args, "owner", None),
+    )
     mapping = args.mapping.read_text(encoding="utf-8") if args.mapping else None
     report = import_file(
         store,

@@ -8,8 +8,15 @@ import streamlit as st
 
 from crm_core.errors import DomainError
 from crm_core.io import EXPORT_FORMATS, ImportOptions, Kind
-from crm_core.permissions import Permission
-from crm_core.services import export_table, import_table, mapping_for, reset_sample_data, table_counts
+from crm_core.permissions import Permission, Role
+from crm_core.services import (
+    export_table,
+    import_table,
+    list_users,
+    mapping_for,
+    reset_sample_data,
+    table_counts,
+)
 from crm_core.store.models import TABLE_ORDER
 from ui.auth import current_actor
 from ui.data import get_store, table_preview
@@ -95,14 +102,30 @@ else:
                 "Lenient: import the valid rows, report the others", key="data_import_lenient"
             )
             create = right.toggle(
-                "Create customers and products the file names but Scalewise lacks", key="data_import_create"
+                "Create the customers and products the file names but Scalewise lacks, and owners as reps",
+                key="data_import_create",
             )
+            owner_email = None
+            if kind == Kind.OPPORTUNITIES.value and not mapping.provides("owner"):
+                owners = {
+                    u.email: f"{u.name} ({u.role.value})" for u in list_users(store) if u.role != Role.ADMIN
+                }
+                owner_email = st.selectbox(
+                    "Owner of the deals (the file has no owner column)",
+                    list(owners),
+                    index=None,
+                    placeholder="you, the importing user",
+                    format_func=lambda e: owners[e],
+                    key="data_import_owner",
+                )
             buttons = st.container(horizontal=True)
             dry = buttons.button("Check only (dry run)", key="data_import_dry", icon=":material/fact_check:")
             go = buttons.button("Import", type="primary", key="data_import_go", icon=":material/upload:")
             if dry or go:
                 bar = st.progress(0.0, text="Starting…")
-                options = ImportOptions(lenient=lenient, create_missing=create, dry_run=bool(dry))
+                options = ImportOptions(
+                    lenient=lenient, create_missing=create, dry_run=bool(dry), owner_email=owner_email
+                )
                 report = run_action(
                     lambda: import_table(
                         store,

@@ -81,7 +81,7 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class User(Base):
@@ -158,7 +158,7 @@ class Stock(Base):
         CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved"),
     )
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True, primary_key=True)
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     reserved: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -190,11 +190,11 @@ class Opportunity(Base):
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     contact_name: Mapped[str] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     contact_phone: Mapped[str | None] = mapped_column(String(50))
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     expected_amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     expected_close_date: Mapped[date | None] = mapped_column(Date)
@@ -230,7 +230,7 @@ class Meeting(Base):
     kind: Mapped[str] = mapped_column(String(16))
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -269,9 +269,9 @@ class Order(Base):
     shipping_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     tax_rate_bp: Mapped[int] = mapped_column(Integer, default=0)
     total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
-    warnings_accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    warnings_accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     tracking_number: Mapped[str | None] = mapped_column(String(100))
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -305,9 +305,9 @@ class Allocation(Base):
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
-    line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"))
-    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     released: Mapped[bool] = mapped_column(Boolean, default=False)  # cancelled before shipping
 
@@ -333,11 +333,11 @@ class Payment(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     method: Mapped[str] = mapped_column(String(16))
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class Event(Base):
@@ -351,7 +351,7 @@ class Event(Base):
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str | None] = mapped_column(String(16))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -370,11 +370,11 @@ class WeightPreset(Base):
     authority: Mapped[float] = mapped_column(Float, default=0.25)
     need: Mapped[float] = mapped_column(Float, default=0.25)
     timing: Mapped[float] = mapped_column(Float, default=0.25)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 # Tables in an order that satisfies their foreign keys (for seeding, export and reset).
