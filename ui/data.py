@@ -1,14 +1,16 @@
 """The store and cached loaders for pages.
 
-The store (engine) is a cached resource per database URL. Frames are cached with
-`st.cache_data` keyed by the data version — one cheap query per rerun — so a change
-committed by any user is seen by everyone on their next rerun, and nothing is reloaded
-when nothing changed.
+The store (engine) is a cached resource per database URL. Each frame is one shared copy per
+database, held with the data version it shows; every rerun asks for the data version (one cheap
+query), so a change committed by any user is seen by everyone on their next rerun. Nothing is
+read when nothing changed, and after a write only the rows written since (see
+`crm_core.store.delta`).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -22,6 +24,8 @@ from crm_core.errors import ConfigError
 from crm_core.io.export import readable
 from crm_core.store import Store, check_connection, data_version, init_db, make_store
 from crm_core.store import frames as store_frames
+from crm_core.store.changes import frame_versions
+from crm_core.store.delta import INCREMENTAL, catch_up
 from crm_core.store.readable import read_readable_table
 from ui.text import message
 
@@ -103,14 +107,42 @@ _LOADERS = {
 }
 
 
+class _Slot:
+    """The one cached copy of a frame for a database: (data version, frame), and the lock that
+    lets one session at a time bring it up to date (the others wait, then find it current)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.held: tuple[int, pl.DataFrame] | None = None
+
+
 # The frames are resources, not data: Polars frames are immutable, so every session shares one
-# object per (database, data version). st.cache_data would unpickle a private copy on every
-# rerun, which at 1,000,000 orders costs more than the 300 ms a rerun may take and multiplies the
-# memory by the number of sessions. Bounded: about one data version per frame is kept, older ones
-# are evicted when a write moves the version on (and after an hour unused).
-@st.cache_resource(max_entries=len(_LOADERS) + 4, ttl=3600, show_spinner=False)
-def _load(name: str, _store: Store, key: str, version: int) -> pl.DataFrame:
-    return _LOADERS[name](_store)
+# object. st.cache_data would unpickle a private copy on every rerun, which at 1,000,000 orders
+# costs more than the 300 ms a rerun may take and multiplies the memory by the number of sessions.
+# One slot per (database, frame): a newer data version replaces the frame in it (never two kept).
+@st.cache_resource(max_entries=4 * (len(_LOADERS) + 4), show_spinner=False)
+def _slot(name: str, key: str) -> _Slot:
+    return _Slot()
+
+
+def _load(name: str, store: Store, version: int, epoch: int) -> pl.DataFrame:
+    """The frame `name` at data version `version` (or newer): from the slot if it is current; else
+    the slot's frame caught up with the rows written since (`crm_core.store.delta`); read in full
+    the first time, or when the epoch moved past it (a reset, a migration)."""
+    slot = _slot(name, store_key(store))
+    held = slot.held
+    if held is not None and held[0] >= version:
+        return held[1]
+    with slot.lock:
+        held = slot.held
+        if held is not None and held[0] >= version:
+            return held[1]
+        if held is None or held[0] < epoch or name not in INCREMENTAL:
+            frame = _LOADERS[name](store)
+        else:
+            frame = catch_up(store, name, held[1], held[0])
+        slot.held = (version, frame)
+        return frame
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
@@ -135,11 +167,11 @@ def table_preview(
 def frame(name: str, store: Store | None = None) -> pl.DataFrame:
     """A named frame (opportunities, orders, payments, ...) at the current data version."""
     store = store or get_store()
-    version = current_version(store)
     try:
         if name in _LOADERS:
-            return _load(name, store, store_key(store), version)
-        return _load_table(name, store, store_key(store), version)
+            version, epoch = frame_versions(store)
+            return _load(name, store, version, epoch)
+        return _load_table(name, store, store_key(store), current_version(store))
     except ConfigError as exc:
         _stop_on(exc)
         raise  # unreachable: st.stop() ends the script run

@@ -33,12 +33,22 @@ from crm_core.io.read import ROW
 from crm_core.io.resolve import References
 from crm_core.permissions import Actor
 from crm_core.store.bulk import bulk_insert, typed_table
+from crm_core.store.changes import claim_version, record_deletions
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
 from crm_core.store.frames import read_select
 from crm_core.store.identities import confirm_acting_user
-from crm_core.store.models import Allocation, Customer, Invoice, Meta, Opportunity, Order, Product, User
+from crm_core.store.models import (
+    Allocation,
+    Customer,
+    Invoice,
+    Meta,
+    Opportunity,
+    Order,
+    OrderLine,
+    Product,
+    User,
+)
 from crm_core.store.seed import ORDER_SEQUENCE_KEY
-from crm_core.store.uow import DATA_VERSION_KEY
 
 WRITE_ORDER = ("customers", "products", "opportunities", "orders", "order_lines")
 FOREIGN_KEYS = {"customer_id": "customers", "product_id": "products", "order_id": "orders"}
@@ -106,15 +116,23 @@ def _resolve_refs(frame: pl.DataFrame, ids: dict[str, pl.Series]) -> pl.DataFram
 
 
 def _insert(
-    conn: Connection, table: str, frame: pl.DataFrame, on_chunk: Callable[[int, int], None] | None = None
+    conn: Connection,
+    table: str,
+    frame: pl.DataFrame,
+    on_chunk: Callable[[int, int], None] | None = None,
+    *,
+    version: int | None = None,
 ) -> None:
-    bulk_insert(conn, table, frame.select(c for c in frame.columns if not c.startswith("_")), on_chunk)
+    columns = frame.select(c for c in frame.columns if not c.startswith("_"))
+    bulk_insert(conn, table, columns, on_chunk, row_version=version)
 
 
-def _update(conn: Connection, table: str, frame: pl.DataFrame, now: datetime) -> None:
+def _update(conn: Connection, table: str, frame: pl.DataFrame, now: datetime, version: int) -> None:
     target = typed_table(table)
     columns = [c for c in frame.columns if not c.startswith("_") and c != "id"]
     values: dict[str, object] = {c: sa.bindparam(f"v_{c}") for c in columns}
+    if "row_version" in target.c:
+        values["row_version"] = version
     if "updated_at" in target.c:
         values["updated_at"] = now
     if table in ("opportunities", "orders"):
@@ -143,6 +161,9 @@ def apply_plan(
     with guard_unavailable(store), store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         if actor is not None:
             confirm_acting_user(conn, actor)
+        # The data version this import writes at, claimed first: the rows carry it, and on
+        # PostgreSQL it holds the counter so no other write commits in between.
+        version = claim_version(conn)
         for step, table in enumerate(WRITE_ORDER):
             writes = plan.tables.get(table)
             if writes is None:
@@ -162,6 +183,7 @@ def apply_plan(
                 lines = typed_table("order_lines")
                 for start in range(0, len(plan.replace_lines_of), CHUNK):
                     chunk = plan.replace_lines_of[start : start + CHUNK]
+                    record_deletions(conn, OrderLine.__table__, OrderLine.order_id.in_(chunk), version)
                     conn.execute(sa.delete(lines).where(lines.c.order_id.in_(chunk)))
             if inserts.height and table != "order_lines":
                 ids[table] = _new_ids(conn, table, inserts.height)
@@ -174,9 +196,9 @@ def apply_plan(
                         ).alias("number")
                     )
             if inserts.height:
-                _insert(conn, table, inserts, chunk_done)
+                _insert(conn, table, inserts, chunk_done, version=version)
             if updates.height:
-                _update(conn, table, updates, now)
+                _update(conn, table, updates, now, version)
             if table in ENTITY:
                 for frame, verb in ((inserts, "created"), (updates, "updated")):
                     if frame.height:
@@ -197,5 +219,4 @@ def apply_plan(
         if events:
             report(0.92, "Writing events…")
             _insert(conn, "events", pl.concat(events))
-        conn.execute(sa.update(Meta).where(Meta.key == DATA_VERSION_KEY).values(value=Meta.value + 1))
     report(1.0, "Done")

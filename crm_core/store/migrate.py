@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from crm_core.config import PROJECT_ROOT
+from crm_core.store.changes import move_epoch
 from crm_core.store.engine import Store
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -34,10 +35,12 @@ def current_revision(store: Store) -> str | None:
 def migrate(conn: Connection) -> bool:
     """Upgrade to the newest schema on this connection (inside the caller's transaction).
 
-    Returns True if anything was applied."""
+    Returns True if anything was applied; then the frames' epoch moves (cached frames from before
+    the new schema are read in full, see `crm_core.store.changes`)."""
     if MigrationContext.configure(conn).get_current_revision() == head_revision():
         return False
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")
+    move_epoch(conn)
     return True

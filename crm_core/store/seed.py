@@ -21,10 +21,11 @@ from crm_core import clock
 from crm_core.config import PROJECT_ROOT
 from crm_core.permissions import Actor
 from crm_core.store.bulk import bulk_insert
+from crm_core.store.changes import FRAMES_EPOCH_KEY
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
 from crm_core.store.identities import confirm_acting_user
 from crm_core.store.migrate import migrate
-from crm_core.store.models import TABLE_ORDER, Base, Event, Meta, User
+from crm_core.store.models import TABLE_ORDER, Base, DeletedRow, Event, Meta, User
 from crm_core.store.uow import DATA_VERSION_KEY
 
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
@@ -131,19 +132,21 @@ def invoice_counters(invoices: pl.DataFrame) -> dict[str, int]:
     return {f"invoice_seq:{row['year']}": int(row["n"]) for row in per_year.to_dicts()}
 
 
-def insert_frames(conn: Connection, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
-    """Bulk-insert frames (ids included) in foreign-key order and set the meta counters."""
+def insert_frames(conn: Connection, frames: dict[str, pl.DataFrame], version: int = 1) -> dict[str, int]:
+    """Bulk-insert frames (ids included) in foreign-key order and set the meta counters: the data
+    version and the frames' epoch to `version`, which the rows carry."""
     counts: dict[str, int] = {}
     for name in TABLE_ORDER:
         frame = frames.get(name)
         if frame is None or frame.is_empty():
             counts[name] = 0
             continue
-        counts[name] = bulk_insert(conn, name, frame)
+        counts[name] = bulk_insert(conn, name, frame, row_version=version)
     _reset_sequences(conn)
     orders = frames.get("orders")
     meta = {
-        DATA_VERSION_KEY: 1,
+        DATA_VERSION_KEY: version,
+        FRAMES_EPOCH_KEY: version,  # every cached frame is read again in full
         ORDER_SEQUENCE_KEY: int(orders["id"].max() or 0) if orders is not None and orders.height else 0,
         **invoice_counters(frames.get("invoices", pl.DataFrame())),
     }
@@ -183,6 +186,7 @@ def clear_all(conn: Connection, *, keep_users: bool = False) -> None:
     for name in reversed(TABLE_ORDER):
         if not (keep_users and name == "users"):
             conn.execute(sa.delete(Base.metadata.tables[name]))
+    conn.execute(sa.delete(DeletedRow))  # the reset moves the frames' epoch: nothing to track
     conn.execute(sa.delete(Meta).where(Meta.key != DATA_VERSION_KEY))
 
 
@@ -248,7 +252,7 @@ def reset_to_sample(
         version = conn.execute(select(Meta.value).where(Meta.key == DATA_VERSION_KEY)).scalar() or 0
         frames = onto_current_users(conn, load_sample(sample_dir, today=today))
         clear_all(conn, keep_users=True)
-        counts = insert_frames(conn, frames)
+        counts = insert_frames(conn, frames, version=version + 1)
         if actor is not None:
             conn.execute(
                 sa.insert(Event).values(
@@ -260,5 +264,4 @@ def reset_to_sample(
                     note=f"users kept; {counts['users']} sample owners added as inactive reps",
                 )
             )
-        conn.execute(sa.update(Meta).where(Meta.key == DATA_VERSION_KEY).values(value=version + 1))
     return counts
