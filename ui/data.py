@@ -9,6 +9,7 @@ read when nothing changed, and after a write only the rows written since (see
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from sqlalchemy.engine import make_url
 from crm_core.config import DatabaseTarget, resolve_database
 from crm_core.errors import ConfigError
 from crm_core.io.export import readable
-from crm_core.store import Store, check_connection, data_version, init_db, make_store
+from crm_core.store import Store, check_connection, data_version, init_db, make_store, snapshots
 from crm_core.store import frames as store_frames
 from crm_core.store.changes import frame_versions
 from crm_core.store.delta import INCREMENTAL, catch_up
@@ -137,12 +138,34 @@ def _load(name: str, store: Store, version: int, epoch: int) -> pl.DataFrame:
         held = slot.held
         if held is not None and held[0] >= version:
             return held[1]
+        where = snapshots.folder(store_key(store), snapshot_dir()) if snapshot_dir() else None
+        if held is None and where is not None and name in INCREMENTAL:
+            held = snapshots.load(where, name, epoch=epoch, version=version)  # a restart: from disk
         if held is None or held[0] < epoch or name not in INCREMENTAL:
             frame = _LOADERS[name](store)
+            if where is not None and name in INCREMENTAL:
+                # In the background: the frame is immutable, and this rerun need not wait for it.
+                args = (where, name, epoch, version, frame)
+                threading.Thread(target=_save_quietly, args=args, daemon=True).start()
         else:
             frame = catch_up(store, name, held[1], held[0])
         slot.held = (version, frame)
         return frame
+
+
+def snapshot_dir() -> Path | None:
+    """Where frames are saved for the next process (`CRM_FRAME_SNAPSHOTS`; "off" saves none)."""
+    setting = os.environ.get("CRM_FRAME_SNAPSHOTS", "").strip()
+    if setting.lower() == "off":
+        return None
+    return Path(setting) if setting else snapshots.SNAPSHOT_DIR
+
+
+def _save_quietly(where: Path, name: str, epoch: int, version: int, frame: pl.DataFrame) -> None:
+    # A snapshot is an optimisation: a full disk or a read-only folder costs the next process a
+    # full read, never this one an error.
+    with contextlib.suppress(OSError):
+        snapshots.save(where, name, epoch, version, frame)
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)

@@ -4,6 +4,7 @@ written since."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,3 +66,24 @@ def test_an_order_entered_by_someone_else_shows_on_the_next_rerun_without_readin
     assert not at.exception, at.exception
     assert in_flight(at) == before + 1
     assert len(orders_reads) == reads  # caught up with the new order's rows, not read again in full
+
+
+def test_a_restarted_app_starts_from_the_frames_saved_on_disk(app_db: Path, orders_reads: list[int]) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/order_status.py").run()
+    assert not at.exception, at.exception
+    before = in_flight(at)
+    assert len(orders_reads) == 1
+    saved = app_db.parent / "frames"
+    for _ in range(600):  # the snapshot is written in the background
+        if list(saved.glob("*/orders.e*.v*.arrow")):
+            break
+        time.sleep(0.05)
+    assert len(list(saved.glob("*/orders.e*.v*.arrow"))) == 1
+
+    ui.data._slot.clear()  # what a new process has: no frame in memory
+    restarted = AppTest.from_file(APP, default_timeout=60)
+    restarted.switch_page("pages/order_status.py").run()
+    assert not restarted.exception, restarted.exception
+    assert in_flight(restarted) == before
+    assert len(orders_reads) == 1  # from the snapshot, not the database

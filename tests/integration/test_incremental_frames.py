@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -22,7 +23,7 @@ from crm_core.permissions import Actor, Role
 from crm_core.services import convert_to_order, mark_won, perform
 from crm_core.services.opportunity_edits import reassign_opportunities
 from crm_core.services.orders import update_order_lines
-from crm_core.store import Store, UnitOfWork, init_db
+from crm_core.store import Store, UnitOfWork, init_db, snapshots
 from crm_core.store.changes import frame_versions
 from crm_core.store.delta import INCREMENTAL, catch_up, full_read
 from crm_core.store.models import Customer, Invoice, Opportunity, Order, OrderLine, Product
@@ -155,3 +156,31 @@ def test_a_row_deleted_alone_leaves_the_caught_up_frame(seeded: Store) -> None:
     assert merged.height == cached.height - 1
     assert line not in merged["id"].to_list()
     assert_frame_equal(merged, full_read(seeded, "order_lines"))
+
+
+def test_a_restarted_process_starts_from_the_snapshot_and_catches_up(seeded: Store, tmp_path: Path) -> None:
+    version, epoch = frame_versions(seeded)
+    where = snapshots.folder("the database", tmp_path)
+    snapshots.save(where, "orders", epoch, version, full_read(seeded, "orders"))
+    _write(seeded, "advance", 3)
+    _write(seeded, "customer", 5)
+    now, _ = frame_versions(seeded)
+
+    found = snapshots.load(where, "orders", epoch=epoch, version=now)
+    assert found is not None
+    at, frame = found
+    assert at == version
+    assert_frame_equal(catch_up(seeded, "orders", frame, at), full_read(seeded, "orders"))
+
+
+def test_a_snapshot_from_before_a_reset_or_newer_than_asked_is_not_used(
+    seeded: Store, tmp_path: Path
+) -> None:
+    version, epoch = frame_versions(seeded)
+    where = snapshots.folder("the database", tmp_path)
+    snapshots.save(where, "orders", epoch, version, full_read(seeded, "orders"))
+    assert snapshots.load(where, "orders", epoch=epoch, version=version - 1) is None
+    reset_to_sample(seeded, actor=MANAGER, today=SAMPLE_TODAY)
+    now, new_epoch = frame_versions(seeded)
+    assert snapshots.load(where, "orders", epoch=new_epoch, version=now) is None
+    assert [p.name for p in where.iterdir()] == [f"orders.e{epoch}.v{version}.arrow"]  # no partial file left
