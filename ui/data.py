@@ -146,11 +146,14 @@ def _load(name: str, store: Store, version: int, epoch: int) -> pl.DataFrame:
             if where is not None and name in INCREMENTAL:
                 # In the background: the frame is immutable, and this rerun need not wait for it.
                 args = (where, name, epoch, version, frame)
-                threading.Thread(target=_save_quietly, args=args, daemon=True).start()
+                threading.Thread(target=_save_quietly, args=args, name=SNAPSHOT_THREAD, daemon=True).start()
         else:
             frame = catch_up(store, name, held[1], held[0])
         slot.held = (version, frame)
         return frame
+
+
+SNAPSHOT_THREAD = "frame-snapshot"
 
 
 def snapshot_dir() -> Path | None:
