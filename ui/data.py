@@ -115,6 +115,7 @@ class _Slot:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.held: tuple[int, pl.DataFrame] | None = None
+        self.changed_at = 0  # the data version at which the frame last changed (see `derived`)
 
 
 # The frames are resources, not data: Polars frames are immutable, so every session shares one
@@ -149,6 +150,8 @@ def _load(name: str, store: Store, version: int, epoch: int) -> pl.DataFrame:
                 threading.Thread(target=_save_quietly, args=args, name=SNAPSHOT_THREAD, daemon=True).start()
         else:
             frame = catch_up(store, name, held[1], held[0])
+        if slot.held is None or frame is not slot.held[1]:
+            slot.changed_at = version
         slot.held = (version, frame)
         return frame
 
@@ -211,14 +214,30 @@ def _derived(what: str, key: str, version: int, params: str, _compute: Callable[
     return _compute()
 
 
-def derived(what: str, params: object, compute: Callable[[], T], store: Store | None = None) -> T:
+def derived(
+    what: str,
+    params: object,
+    compute: Callable[[], T],
+    store: Store | None = None,
+    *,
+    frames: tuple[str, ...] = (),
+) -> T:
     """A page's computed result (small frames, figures' data), cached per data version and `params`.
 
     `what` names the computation (page and purpose); `params` is everything else it depends on
-    (filters, period, the day); the cache is bounded and never outlives the data it came from."""
+    (filters, period, the day); the cache is bounded and never outlives the data it came from.
+    With `frames` — every frame `compute` reads, and nothing else from the database — the result
+    is cached per the versions at which those frames last changed instead: a write elsewhere (an
+    order put on hold, for the Pipeline) computes nothing again."""
     store = store or get_store()
-    version = current_version(store)
     try:
+        if frames:
+            for name in frames:
+                frame(name, store)  # brought up to date first
+            key = store_key(store)
+            version = hash(tuple(_slot(name, key).changed_at for name in frames))
+        else:
+            version = current_version(store)
         return _derived(what, store_key(store), version, repr(params), compute)
     except ConfigError as exc:
         _stop_on(exc)

@@ -14,11 +14,13 @@ from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 import ui.data
+from crm_core import analytics
 from crm_core.config import DatabaseTarget
 from crm_core.orders import LineInput
 from crm_core.services import create_order
 from crm_core.services.orders import NewOrder
-from crm_core.store import make_store
+from crm_core.store import UnitOfWork, make_store
+from crm_core.store.models import Opportunity
 from tests.app.conftest import APP
 from tests.integration.order_builders import REP, ROUTER, roomy_customer
 
@@ -87,3 +89,39 @@ def test_a_restarted_app_starts_from_the_frames_saved_on_disk(app_db: Path, orde
     assert not restarted.exception, restarted.exception
     assert in_flight(restarted) == before
     assert len(orders_reads) == 1  # from the snapshot, not the database
+
+
+def test_the_pipeline_figures_are_not_computed_again_after_a_write_to_orders_only(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[int] = []
+    funnel = analytics.funnel
+
+    def counting_funnel(*args: object, **kwargs: object) -> pl.LazyFrame:
+        computed.append(1)
+        return funnel(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analytics, "funnel", counting_funnel)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/pipeline.py").run()
+    assert not at.exception, at.exception
+    assert len(computed) == 1
+
+    other_user = make_store(DatabaseTarget(make_url(f"sqlite:///{app_db}"), "test"))
+    try:
+        customer = roomy_customer(other_user)
+        create_order(other_user, REP, NewOrder(customer, [LineInput(ROUTER, 1)], "credit_card", "standard"))
+        at.run()
+        assert not at.exception, at.exception
+        assert len(computed) == 1  # an order changes nothing the Pipeline shows
+
+        with UnitOfWork(other_user) as uow:
+            deal = uow.get(Opportunity, 1)
+            deal.title = "Renamed deal"
+            uow.record("opportunity", 1, "edit", None, note="title")
+            uow.commit()
+        at.run()
+        assert not at.exception, at.exception
+        assert len(computed) == 2  # an opportunity does
+    finally:
+        other_user.dispose()
