@@ -1,9 +1,12 @@
 """Which rows changed since a data version: the write side of the incremental frames.
 
-Every row a frame reads carries `row_version`, the data version of its last write. A unit of
-work claims the next data version at its first flush that changes anything (the `meta` row stays
-locked until it commits, so versions follow commit order on PostgreSQL too, and the ids of the
-rows it inserts come after every earlier commit's) and stamps every new or changed row with it.
+Every row a frame reads carries `row_version`, the data version of its last write. Every writer
+claims the next data version first thing in its transaction (`UnitOfWork.__enter__`, imports,
+a reset): on PostgreSQL the `meta` row then stays locked until it commits, so versions follow
+commit order, the ids of the rows it inserts come after every earlier commit's (the events are
+read on from the last id), and all writers take their locks in one order (no deadlock). SQLite's
+write transaction holds the whole database anyway. A flush stamps every new or changed row with
+the claimed version.
 A deleted row is written to `deleted_rows` with the version of the write that deleted it. The
 bulk writers (imports, seed) claim the version first and stamp their rows and deletions the same
 way.

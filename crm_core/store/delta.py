@@ -96,20 +96,17 @@ def _lines_touched(c: int) -> list[Select]:
 
 
 def _lines_select() -> Select:
-    return (
-        select(
-            OrderLine.id,
-            OrderLine.order_id,
-            OrderLine.line_no,
-            OrderLine.product_id,
-            Product.sku,
-            Product.name.label("product"),
-            OrderLine.quantity,
-            OrderLine.unit_price_cents,
-            OrderLine.discount_bp,
-        )
-        .join(Product, Product.id == OrderLine.product_id)
-    )
+    return select(
+        OrderLine.id,
+        OrderLine.order_id,
+        OrderLine.line_no,
+        OrderLine.product_id,
+        Product.sku,
+        Product.name.label("product"),
+        OrderLine.quantity,
+        OrderLine.unit_price_cents,
+        OrderLine.discount_bp,
+    ).join(Product, Product.id == OrderLine.product_id)
 
 
 def _by_order(model: type, *, open_only: bool) -> Callable[[int], list[Select]]:
@@ -263,4 +260,3 @@ def catch_up(store: Store, name: str, cached: pl.DataFrame, since: int) -> pl.Da
     fresh = read_select(store, spec.rows(spec.key().in_(ids)))
     fresh = fresh.select(cached.columns).cast(cached.schema)  # type: ignore[arg-type]
     return pl.concat([kept, fresh], rechunk=False).sort(spec.sort).rechunk()
-

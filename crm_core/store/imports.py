@@ -159,11 +159,11 @@ def apply_plan(
     events: list[pl.DataFrame] = []
     ids: dict[str, pl.Series] = {}
     with guard_unavailable(store), store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        # The data version this import writes at, claimed first (as every writer does): the rows
+        # carry it, and on PostgreSQL it holds the counter so no other write commits in between.
+        version = claim_version(conn)
         if actor is not None:
             confirm_acting_user(conn, actor)
-        # The data version this import writes at, claimed first: the rows carry it, and on
-        # PostgreSQL it holds the counter so no other write commits in between.
-        version = claim_version(conn)
         for step, table in enumerate(WRITE_ORDER):
             writes = plan.tables.get(table)
             if writes is None:

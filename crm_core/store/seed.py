@@ -21,7 +21,7 @@ from crm_core import clock
 from crm_core.config import PROJECT_ROOT
 from crm_core.permissions import Actor
 from crm_core.store.bulk import bulk_insert
-from crm_core.store.changes import FRAMES_EPOCH_KEY
+from crm_core.store.changes import FRAMES_EPOCH_KEY, claim_version
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
 from crm_core.store.identities import confirm_acting_user
 from crm_core.store.migrate import migrate
@@ -247,12 +247,12 @@ def reset_to_sample(
     deactivated or given another role since), and the reset is the first event of the new trail."""
     with guard_unavailable(store), store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         migrate(conn)
+        version = claim_version(conn)  # first, as every writer does (see crm_core.store.changes)
         if actor is not None:
             confirm_acting_user(conn, actor)
-        version = conn.execute(select(Meta.value).where(Meta.key == DATA_VERSION_KEY)).scalar() or 0
         frames = onto_current_users(conn, load_sample(sample_dir, today=today))
         clear_all(conn, keep_users=True)
-        counts = insert_frames(conn, frames, version=version + 1)
+        counts = insert_frames(conn, frames, version=version)
         if actor is not None:
             conn.execute(
                 sa.insert(Event).values(

@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from crm_core.conflicts import last_change_sentence
 from crm_core.errors import ConflictError, NotFound
 from crm_core.permissions import Actor
-from crm_core.store.changes import DATA_VERSION_KEY, claim_version, has_claimed
+from crm_core.store.changes import DATA_VERSION_KEY, claim_version, has_claimed, pending_version
 from crm_core.store.engine import Store, database_error
 from crm_core.store.identities import confirm_acting_user
 from crm_core.store.models import Event, Meta, User, utcnow
@@ -61,14 +61,20 @@ class UnitOfWork:
         self._session = self.store.write_session()
         self._session.begin()
         self._committed = False
-        if self.actor is not None:
-            try:
+        try:
+            # The data version this transaction writes at, claimed first: on PostgreSQL the `meta`
+            # row stays locked until the end, so writes commit in version order and every writer
+            # takes its locks in the same order (this row first) — no deadlock between them.
+            pending_version(self._session)
+            if self.actor is not None:
                 confirm_acting_user(self._session, self.actor)
-            except BaseException:
-                self._session.rollback()
-                self._session.close()
-                self._session = None
-                raise
+        except BaseException as exc:
+            self._session.rollback()
+            self._session.close()
+            self._session = None
+            if isinstance(exc, OperationalError):  # the first statement waits for the write lock
+                raise database_error(self.store, exc) from None
+            raise
         return self
 
     def __exit__(
