@@ -26,6 +26,7 @@ from bench.core import BENCH_DIR
 from crm_core.config import DatabaseTarget
 from crm_core.store import Store, make_store
 from crm_core.store.engine import WRITE_OPTION
+from crm_core.store.migrate import head_revision
 
 AS_OF = date(2026, 11, 20)
 SEED = 7
@@ -70,7 +71,7 @@ def _fill(store: Store, size: Size) -> None:
 def sqlite_url(size: Size) -> str:
     """A migrated SQLite file with the data set of `size` (built on first use)."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"large_{size.name}.sqlite"
+    path = BENCH_DIR / f"large_{size.name}.r{head_revision()}.sqlite"  # rebuilt when the schema moves on
     if not path.exists():
         partial = path.with_suffix(".building")
         for leftover in BENCH_DIR.glob(f"{partial.name}*"):
@@ -101,14 +102,21 @@ def postgres_store(size: Size) -> Store | None:
     admin = make_store(target)
     try:
         with admin.engine.begin() as conn:
-            built = conn.execute(
-                sa.text(
-                    "SELECT 1 FROM information_schema.tables WHERE table_schema = :s AND table_name = 'meta'"
-                ),
-                {"s": schema},
-            ).first() and conn.execute(
-                sa.text(f'SELECT 1 FROM "{schema}".meta WHERE key = :k'), {"k": BUILT_KEY}
-            ).first()
+            built = bool(
+                conn.execute(
+                    sa.text(
+                        "SELECT 1 FROM information_schema.tables "
+                        "WHERE table_schema = :s AND table_name = 'meta'"
+                    ),
+                    {"s": schema},
+                ).first()
+                and conn.execute(
+                    sa.text(f'SELECT 1 FROM "{schema}".meta WHERE key = :k'), {"k": BUILT_KEY}
+                ).first()
+                # a schema built by another revision of the code (the database outlives checkouts) is rebuilt
+                and conn.execute(sa.text(f'SELECT version_num FROM "{schema}".alembic_version')).scalar()
+                == head_revision()
+            )
             if not built:
                 conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
                 conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
