@@ -9,10 +9,14 @@ from crm_core.errors import DomainError
 from crm_core.permissions import Actor, Permission
 from crm_core.scoring import FACTOR_LABELS, BantWeights, Weights, suggest_weights
 from crm_core.services import list_presets, publish_preset, save_preset
+from crm_core.services.scoring import PRESET_NAME
 from crm_core.store import Store
+from ui import form_errors
 from ui.scoring_state import SUGGESTION, apply_suggestion, apply_weights, share_url
 from ui.text import message
 from ui.widgets import run_action
+
+PRESET_FORM = "scoring_preset"
 
 
 def _weights_text(weights: tuple[float, ...]) -> str:
@@ -92,11 +96,18 @@ def presets(store: Store, actor: Actor | None, weights: Weights, bant: BantWeigh
         name = st.text_input(
             "Preset name", key="scoring_preset_name", max_chars=100, placeholder="e.g. Q3 focus"
         )
+        form_errors.under(PRESET_FORM, PRESET_NAME)
         submitted = st.form_submit_button("Save preset", icon=":material/save:", disabled=actor is None)
         if actor is None:
             st.caption("Sign in to save presets.")
         if submitted:
-            saved = run_action(lambda: save_preset(store, actor, name, weights, bant), success="Preset saved")
+            saved = form_errors.submit(
+                PRESET_FORM,
+                lambda: save_preset(store, actor, name, weights, bant),
+                fields=(PRESET_NAME,),
+                success="Preset saved",
+                rerun=True,
+            )
             if saved:
                 st.rerun()
     with load_col, st.container(border=True):
