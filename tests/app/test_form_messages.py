@@ -15,7 +15,6 @@ from streamlit.testing.v1 import AppTest
 
 from crm_core.opportunities import FACTORS
 from crm_core.opportunity_fields import Enrichment, NewOpportunity, close_date_bounds, meeting_bounds
-from crm_core.orders import requested_date_bounds
 from crm_core.permissions import Actor, Role
 from crm_core.services import (
     capture_opportunity,
@@ -221,14 +220,6 @@ def test_a_bad_line_of_an_entered_order_is_named_under_its_lines_table(app: AppT
 
     assert message_under(app, editor) == "Line 1: quantity must be at least 1"
     assert snapshot(db) == before
-
-
-def test_the_requested_date_picker_offers_exactly_the_dates_an_order_accepts(app: AppTest) -> None:
-    new_order_page(app, [line()])
-
-    picker = app.date_input(key="orders_new_requested")
-
-    assert (picker.min, picker.max) == requested_date_bounds(today())
 
 
 # --- opportunities -----------------------------------------------------------------------------
