@@ -19,7 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from crm_core import validation
-from crm_core.errors import InvalidFields, ValidationError
+from crm_core.errors import InvalidFields as InvalidFields  # raised here (via validation.Fields)
+from crm_core.errors import ValidationError
 from crm_core.opportunities import FACTOR_LABELS, FACTORS
 
 MEETING_KINDS: tuple[str, ...] = ("call", "meeting", "demo")
@@ -44,7 +45,6 @@ MAX_EMPLOYEES = 10_000_000
 MAX_QUANTITY = 10**9
 MAX_MEETING_AHEAD = timedelta(days=365)
 MAX_CLOSE_AHEAD = timedelta(days=3 * 365)
-__all__ = ["InvalidFields"]  # raised by the validators here; defined with the other errors
 
 
 def _blank(value: Any) -> bool:
