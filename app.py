@@ -18,9 +18,9 @@ page = st.navigation(PAGES)
 store = get_store()
 
 try:  # the database can stop answering mid-session: one message, no traceback, retry on rerun
+    st.sidebar.markdown("### Scalewise")
+    sidebar_identity(store)  # stops the run here unless the visitor may come in (ui/access.py)
     with st.sidebar:
-        st.markdown("### Scalewise")
-        sidebar_identity(store)
         st.caption(f"Data: {plain(store.describe())}")
         if store.is_sqlite and is_streamlit_cloud():
             st.warning(

@@ -43,7 +43,11 @@ def _browser_cold_start(browser: object, var_dir: Path, peaks: list[float]) -> f
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "CRM_DATABASE_URL": f"sqlite:///{var_dir / 'crm.sqlite'}"}
+    env = {
+        **os.environ,
+        "CRM_DATABASE_URL": f"sqlite:///{var_dir / 'crm.sqlite'}",
+        "CRM_DEMO_ALLOW_PERSISTENT": "1",
+    }
     start = time.perf_counter()
     proc = subprocess.Popen(
         [
@@ -89,7 +93,11 @@ def _browser_cold_start(browser: object, var_dir: Path, peaks: list[float]) -> f
 
 
 def _apptest_cold_start(var_dir: Path) -> float:
-    env = {**os.environ, "CRM_DATABASE_URL": f"sqlite:///{var_dir / 'crm.sqlite'}"}
+    env = {
+        **os.environ,
+        "CRM_DATABASE_URL": f"sqlite:///{var_dir / 'crm.sqlite'}",
+        "CRM_DEMO_ALLOW_PERSISTENT": "1",
+    }
     code = (
         "from streamlit.testing.v1 import AppTest\n"
         "at = AppTest.from_file('app.py', default_timeout=60).run()\n"

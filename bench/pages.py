@@ -53,7 +53,7 @@ print("RESULT " + json.dumps(out))
 
 
 def _run_pages(url: str, pages: list[str], repeat: int) -> dict:
-    env = {**os.environ, "CRM_DATABASE_URL": url, "CRM_AUTH": "demo"}
+    env = {**os.environ, "CRM_DATABASE_URL": url, "CRM_AUTH": "demo", "CRM_DEMO_ALLOW_PERSISTENT": "1"}
     done = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(pages), str(repeat)],
         cwd=PROJECT_ROOT,

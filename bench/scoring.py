@@ -198,8 +198,8 @@ def scoring_page(options: Options) -> Result:
 
     n = 2_000 if options.size == "tiny" else 100_000
     url = bench_database(n)
-    previous = {k: os.environ.get(k) for k in ("CRM_DATABASE_URL", "CRM_AUTH")}
-    os.environ.update(CRM_DATABASE_URL=url, CRM_AUTH="demo")
+    previous = {k: os.environ.get(k) for k in ("CRM_DATABASE_URL", "CRM_AUTH", "CRM_DEMO_ALLOW_PERSISTENT")}
+    os.environ.update(CRM_DATABASE_URL=url, CRM_AUTH="demo", CRM_DEMO_ALLOW_PERSISTENT="1")
     try:
         at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300).run()
         at.switch_page("pages/scoring.py").run()

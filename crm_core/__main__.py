@@ -33,7 +33,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     store = _store()
     if args.reset:
         counts = reset_to_sample(store)
-        print(f"Reset {store.describe()} to the sample data: " + _counts(counts))
+        print(f"Reset {store.describe()} to the sample data (users kept): " + _counts(counts))
         return EXIT_OK
     report = init_db(store)
     if report.seeded:

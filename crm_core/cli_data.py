@@ -9,8 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from crm_core.errors import NotFound
+from crm_core.errors import NotFound, ValidationError
 from crm_core.io.fields import Kind, fields_for
+from crm_core.io.mapping import check_mapping_size
+from crm_core.io.output import check_output, database_files, write_atomically
 from crm_core.io.plan import ImportOptions
 from crm_core.permissions import Actor
 from crm_core.services.users import actor_for_email, get_actor
@@ -67,6 +69,7 @@ def add_data_commands(sub: argparse._SubParsersAction, on_import: Handler, on_ex
     )
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     imp.add_argument("--report", type=Path, metavar="OUT.csv", help="also write every problem to a CSV")
+    imp.add_argument("--force", action="store_true", help="replace the --report file if it exists")
     imp.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this user (default: first admin)")
     imp.add_argument(
         "--progress", action="store_true", help="print progress lines ('progress 42%% Writing …') on stderr"
@@ -77,7 +80,14 @@ def add_data_commands(sub: argparse._SubParsersAction, on_import: Handler, on_ex
     exp.add_argument("table", choices=TABLE_ORDER, help="the table to export")
     exp.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv", help="file format")
     exp.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write it")
+    exp.add_argument("--force", action="store_true", help="replace FILE if it exists")
     exp.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this user (default: first admin)")
+    exp.add_argument(
+        "--raw",
+        action="store_true",
+        help="the table as stored: ids without names, amounts in cents, percentages in basis points "
+        "(default: readable — names beside ids, currency units, plain dates)",
+    )
     exp.set_defaults(func=on_export)
 
 
@@ -93,6 +103,16 @@ def run_import(store: Store, args: argparse.Namespace) -> int:
         return _usage(f"no such file: {args.file}")
     if args.mapping is not None and not args.mapping.is_file():
         return _usage(f"no such mapping file: {args.mapping}")
+    if args.report is not None:
+        inputs = [args.file] + ([args.mapping] if args.mapping is not None else [])
+        try:
+            check_output(
+                "--report", args.report, force=args.force, database=_database_files(store), inputs=inputs
+            )
+        except ValidationError as exc:
+            return _usage(str(exc))
+    if args.mapping is not None:
+        check_mapping_size(args.mapping.stat().st_size)
     actor = system_actor(store, args.as_email)
     options = ImportOptions(lenient=args.lenient, create_missing=args.create_missing, dry_run=args.dry_run)
     mapping = args.mapping.read_text(encoding="utf-8") if args.mapping else None
@@ -109,11 +129,15 @@ def run_import(store: Store, args: argparse.Namespace) -> int:
     print(f"Acting as {actor.name} <{actor.email}> ({actor.role.value}).")
     print(report.to_text())
     if args.report:
-        args.report.write_bytes(report.problems_csv())
+        write_atomically(args.report, report.problems_csv())
         print(f"Problems written to {args.report}.")
     if report.clean:
         return EXIT_OK
     return EXIT_REJECTED if args.lenient else EXIT_ERROR
+
+
+def _database_files(store: Store) -> list[Path]:
+    return database_files(store.target.url.database) if store.is_sqlite else []
 
 
 def _print_progress(fraction: float, message: str) -> None:
@@ -123,9 +147,12 @@ def _print_progress(fraction: float, message: str) -> None:
 def run_export(store: Store, args: argparse.Namespace) -> int:
     from crm_core.services.imports import export_table
 
+    try:
+        check_output("--out", args.out, force=args.force, database=_database_files(store))
+    except ValidationError as exc:
+        return _usage(str(exc))
     actor = system_actor(store, args.as_email)
-    data = export_table(store, actor, args.table, args.format)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(data)
+    data = export_table(store, actor, args.table, args.format, raw=args.raw)
+    write_atomically(args.out, data)
     print(f"Exported {args.table} to {args.out} ({len(data):,} bytes) as {actor.name}.")
     return EXIT_OK

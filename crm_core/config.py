@@ -55,11 +55,23 @@ def resolve_database(secrets_url: str | None = None, env: dict[str, str] | None 
         return DatabaseTarget(make_url(f"sqlite:///{DEFAULT_SQLITE_PATH}"), "default")
     try:
         url = make_url(raw)
-    except ArgumentError:
+    except ValueError:  # SQLAlchemy's int() of a port that is not a number; the URL is not echoed
+        raise ConfigError(
+            f"{source} has a port that is not a number; the port comes after the host's ':' and "
+            "must be a whole number from 1 to 65535 (PostgreSQL's usual port is 5432)."
+        ) from None
+    except ArgumentError:  # never echo the URL: it may hold the password
         raise ConfigError(
             f"{source} is not a valid database URL. Expected something like "
             "'postgresql+psycopg://user:password@host:5432/dbname' or 'sqlite:///path/to/file.sqlite'."
         ) from None
+    if _ambiguous_credentials(raw, url):
+        raise ConfigError(
+            f"{source} has more than one '@' before the host, so where the password ends is unclear. "
+            "Percent-encode '@' in the user name or password as %40 (and ':' as %3A, '/' as %2F)."
+        )
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise ConfigError(f"{source} has the port {url.port}; a port is a whole number from 1 to 65535.")
     if url.drivername in {"postgres", "postgresql"}:  # no driver named: use the one we ship
         url = url.set(drivername="postgresql+psycopg")
     backend = url.get_backend_name()
@@ -68,3 +80,10 @@ def resolve_database(secrets_url: str | None = None, env: dict[str, str] | None 
             f"{source} names the database kind '{backend}'; Scalewise supports 'sqlite' and 'postgresql'."
         )
     return DatabaseTarget(url, source)
+
+
+def _ambiguous_credentials(raw: str, url: URL) -> bool:
+    """A netloc with two '@' (an unencoded '@' in a password) parses with part of the password as
+    the host name, which a message would then show: refuse it instead of guessing."""
+    netloc = raw.partition("://")[2].partition("/")[0]
+    return netloc.count("@") > 1 or "@" in (url.host or "")

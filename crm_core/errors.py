@@ -91,14 +91,33 @@ class PermissionDenied(DomainError):
 
 
 class ConflictError(DomainError):
-    """Someone else changed the record since it was read; nothing was written."""
+    """Someone else changed the record since it was read; nothing was written.
 
-    def __init__(self, what: str = "This record") -> None:
-        super().__init__(f"{what} was changed by someone else — reloaded. Check it and try again.")
+    `last_change` says who and what, when the record's latest event is known:
+    "This order was changed by someone else — reloaded: Maria Lindqvist recorded a payment
+    20 seconds ago. Check it and try again."."""
+
+    def __init__(self, what: str = "This record", *, last_change: str | None = None) -> None:
+        self.last_change = last_change
+        said = f": {last_change}." if last_change else "."
+        super().__init__(f"{what} was changed by someone else — reloaded{said} Check it and try again.")
 
 
 class InvalidTransition(DomainError):
     """A state change the domain rules do not allow from the current state."""
+
+
+BUSY_MESSAGE = "The database is busy (an import is running) — try again in a moment."
+
+
+class DatabaseBusy(DomainError):
+    """Another write (usually a large import) held the database longer than a writer waits.
+
+    Nothing was written; the same action a moment later works. Pages show the message and keep
+    what the user typed."""
+
+    def __init__(self, message: str = BUSY_MESSAGE) -> None:
+        super().__init__(message)
 
 
 class ConfigError(DomainError):
@@ -107,3 +126,7 @@ class ConfigError(DomainError):
 
 class DatabaseUnavailable(ConfigError):
     """The database stopped answering mid-session; retrying later may work."""
+
+
+class SignInRefused(PermissionDenied):
+    """A sign-in that does not prove an active user: says why, lets nobody in."""

@@ -9,13 +9,20 @@ won opportunity can be converted into orders (`check_conversion`).
 
 Decisions where the contract is silent:
 - Each step happens once, in order; correcting enrichment or scores after the step is not offered.
+- The deal itself can be changed after capture (`check_edit`, `check_reassign`). While it is open,
+  its owner or a manager edits the expected amount, expected close date, product, quantity and
+  contact (`OPEN_EDITABLE`), and a manager reassigns it to another rep or manager. Won and lost
+  stay final: no edit changes the stage, so nothing reopens a deal silently. A manager may correct
+  a closed deal's amount and close date — the day it was won or lost, which the reports count it
+  in (`CLOSED_CORRECTABLE`) — but not its product, quantity or contact (a won deal's order was made
+  from them) nor its owner (whoever closed it keeps the credit). Reps do not change closed deals.
 - Value, potential and the quadrant of an opportunity come from `crm_core.scoring` (one formula
   for the whole product).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -182,3 +189,77 @@ def check_conversion(stage: Any, existing_orders: Sequence[str], *, another_orde
             f"An order already exists for this opportunity: {numbers}. "
             "Tick 'Another order' to create one more."
         )
+
+
+# --- changes after capture -----------------------------------------------------------------------
+
+# Events of changes that are not steps: they keep the stage (from and to are the same stage).
+EDIT_EVENT = "edit"
+REASSIGN_EVENT = "reassign"
+
+
+class DealField(StrEnum):
+    """The fields of a deal that can change after capture, named as the edit form labels them."""
+
+    AMOUNT = "expected amount"
+    CLOSE_DATE = "expected close date"
+    CLOSED_ON = "close date"  # of a won or lost deal: the day it closed
+    PRODUCT = "product"
+    QUANTITY = "quantity"
+    CONTACT_NAME = "contact name"
+    EMAIL = "email"
+    PHONE = "phone"
+    TITLE = "title"  # follows the product when it was the generated "Company — Product"
+    OWNER = "owner"
+
+
+OPEN_EDITABLE: tuple[DealField, ...] = (
+    DealField.AMOUNT,
+    DealField.CLOSE_DATE,
+    DealField.PRODUCT,
+    DealField.QUANTITY,
+    DealField.CONTACT_NAME,
+    DealField.EMAIL,
+    DealField.PHONE,
+)
+CLOSED_CORRECTABLE: tuple[DealField, ...] = (DealField.AMOUNT, DealField.CLOSED_ON)
+
+
+def editable_fields(stage: Any) -> tuple[DealField, ...]:
+    """What an edit may change at this stage (who may edit is the services' business)."""
+    return CLOSED_CORRECTABLE if as_stage(stage) in CLOSED_STAGES else OPEN_EDITABLE
+
+
+def check_edit(stage: Any, changed: Iterable[DealField]) -> None:
+    """Refuse changing a field this stage keeps: a won or lost deal only has its amount and close
+    date corrected. The title is derived from the product, so it follows wherever that may change."""
+    stage = as_stage(stage)
+    allowed = {*editable_fields(stage), DealField.TITLE}
+    kept = [DealField(f).value for f in changed if f not in allowed]
+    if kept:
+        named = kept[0] if len(kept) == 1 else f"{', '.join(kept[:-1])} or {kept[-1]}"
+        raise InvalidTransition(
+            f"This opportunity is {stage}: only its amount and close date can be corrected, "
+            f"not its {named}. Won and lost are final."
+        )
+
+
+def check_reassign(stages: Mapping[int, Any]) -> None:
+    """Only open deals change hands (opportunity id → stage): whoever won or lost a deal keeps it,
+    and the credit. Names the closed ones so they can be left out."""
+    closed = [i for i, stage in stages.items() if as_stage(stage) in CLOSED_STAGES]
+    if not closed:
+        return
+    if len(closed) == 1:
+        which = f"Opportunity #{closed[0]} is"
+    else:
+        more = f" and {len(closed) - 10} more" if len(closed) > 10 else ""
+        which = f"Opportunities {', '.join(f'#{i}' for i in closed[:10])}{more} are"
+    raise InvalidTransition(
+        f"{which} won or lost: a closed deal keeps the owner who closed it. Reassign open ones only."
+    )
+
+
+def describe_change(field: DealField, before: str, after: str) -> str:
+    """One change in words for the history: 'quantity 5 → 6'."""
+    return f"{DealField(field).value} {before} → {after}"

@@ -9,11 +9,16 @@ Decisions where the contract is silent:
 - The expected close date, if given, lies between today and three years ahead.
 - Company size is the number of employees; timing is one of `TIMEFRAMES`.
 - A meeting is booked between now and one year ahead; a time without a zone is taken as UTC.
+- Editing a deal (`validate_deal_edit`): an open deal's expected close date lies between today and
+  three years ahead, or stays where it was (an overdue deal keeps its date until someone moves it),
+  or is cleared. A won or lost deal's close date lies between its capture and today, and a won
+  one's not after its first order was entered. An empty expected amount means quantity × list
+  price, as at capture.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -21,7 +26,7 @@ from typing import Any
 from crm_core import validation
 from crm_core.errors import InvalidFields as InvalidFields  # raised here (via validation.Fields)
 from crm_core.errors import ValidationError
-from crm_core.opportunities import FACTOR_LABELS, FACTORS
+from crm_core.opportunities import CLOSED_STAGES, FACTOR_LABELS, FACTORS, DealField, as_stage
 
 MEETING_KINDS: tuple[str, ...] = ("call", "meeting", "demo")
 TIMEFRAMES: tuple[str, ...] = (
@@ -241,6 +246,135 @@ def validate_lost_reason(reason: Any) -> str:
     cleaned = validation.text("lost reason", reason, max_length=1_000, multiline=True)
     assert cleaned is not None
     return cleaned
+
+
+class _Keep:
+    """The value of a deal field an edit leaves as it is (one object, even through pickle or copy)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+    def __reduce__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
+
+
+@dataclass(frozen=True)
+class DealEdit:
+    """The edit form as typed; a field left at KEEP is not changed (and not validated)."""
+
+    expected_amount: Any = KEEP  # currency units; empty → quantity × the product's list price
+    close_date: Any = KEEP  # the expected close date; for a won or lost deal, the day it closed
+    product_id: Any = KEEP
+    quantity: Any = KEEP
+    contact_name: Any = KEEP
+    email: Any = KEEP
+    phone: Any = KEEP
+
+
+@dataclass(frozen=True)
+class DealEditFields:
+    """Clean values, KEEP where the edit leaves a field alone; an amount of None means quantity ×
+    list price (the service prices it)."""
+
+    expected_amount_cents: Any
+    close_date: Any
+    product_id: Any
+    quantity: Any
+    contact_name: Any
+    email: Any
+    phone: Any
+
+
+@dataclass(frozen=True)
+class CloseDateRule:
+    """Where a deal's close date may lie, and how each refusal is worded. `current` is accepted
+    unchanged even outside the range; `required` refuses clearing it."""
+
+    field: DealField
+    earliest: date
+    latest: date
+    too_early: str
+    too_late: str
+    current: date | None
+    required: bool
+
+    @property
+    def picker_range(self) -> tuple[date, date]:
+        """What a date picker offers: the range, widened to show the current date."""
+        if self.current is None:
+            return self.earliest, self.latest
+        return min(self.earliest, self.current), max(self.latest, self.current)
+
+
+def close_date_rule(
+    stage: Any, *, today: date, captured: date, current: date | None, first_order: date | None = None
+) -> CloseDateRule:
+    """The close-date rule for a deal at `stage` (for a closed one, `current` is the day it closed)."""
+    if as_stage(stage) in CLOSED_STAGES:
+        latest, too_late = today, "cannot be in the future"
+        if first_order is not None and first_order < today:
+            latest = first_order
+            too_late = f"cannot be after its first order was entered ({first_order.isoformat()})"
+        too_early = f"cannot be before the deal was captured ({captured.isoformat()})"
+        return CloseDateRule(
+            DealField.CLOSED_ON, min(captured, latest), latest, too_early, too_late, current, True
+        )
+    latest = today + MAX_CLOSE_AHEAD
+    return CloseDateRule(
+        DealField.CLOSE_DATE,
+        today,
+        latest,
+        f"cannot be in the past (today is {today.isoformat()})",
+        f"must be within three years (on or before {latest.isoformat()})",
+        current,
+        False,
+    )
+
+
+def _close_date(field: str, value: Any, rule: CloseDateRule) -> date | None:
+    if _blank(value):
+        if rule.required:
+            raise ValidationError(field, "is required")
+        return None
+    day = validation.a_date(field, value)
+    if day != rule.current and day < rule.earliest:
+        raise ValidationError(field, rule.too_early)
+    if day != rule.current and day > rule.latest:
+        raise ValidationError(field, rule.too_late)
+    return day
+
+
+def _amount(field: str, value: Any) -> int | None:
+    return None if _blank(value) else validation.money(field, value)
+
+
+def _product(field: str, value: Any) -> int:
+    if _blank(value):
+        raise ValidationError(field, "is required")
+    return validation.integer(field, value, minimum=1)
+
+
+def validate_deal_edit(edit: DealEdit, *, close_dates: CloseDateRule) -> DealEditFields:
+    """Every field the edit gives, checked at once (InvalidFields names each bad one)."""
+    f = _Fields()
+
+    def check(field: str, validator: Callable[..., Any], value: Any, *args: Any, **kwargs: Any) -> Any:
+        return KEEP if value is KEEP else f.check(field, validator, value, *args, **kwargs)
+
+    clean = DealEditFields(
+        check(DealField.AMOUNT, _amount, edit.expected_amount),
+        check(close_dates.field, _close_date, edit.close_date, close_dates),
+        check(DealField.PRODUCT, _product, edit.product_id),
+        check(DealField.QUANTITY, validation.integer, edit.quantity, minimum=1, maximum=MAX_QUANTITY),
+        check(DealField.CONTACT_NAME, validation.text, edit.contact_name),
+        check(DealField.EMAIL, validation.email, edit.email),
+        check(DealField.PHONE, validation.phone, edit.phone),
+    )
+    f.done()
+    return clean
 
 
 def validate_note(note: Any) -> str | None:

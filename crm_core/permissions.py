@@ -21,6 +21,8 @@ class Permission(StrEnum):
     WORK_OWN_OPPORTUNITY = "work on your own opportunities"
     WORK_ANY_OPPORTUNITY = "work on other people's opportunities"
     CONVERT_OPPORTUNITY = "create an order from an opportunity"
+    REASSIGN_OPPORTUNITY = "reassign opportunities to another owner"
+    CORRECT_CLOSED_OPPORTUNITY = "correct a won or lost opportunity"
     # orders
     ENTER_ORDER = "enter an order"
     ADVANCE_ORDER = "move an order along (audit, allocate, invoice, ship, deliver)"
@@ -54,6 +56,8 @@ _REP = frozenset(
 )
 _MANAGER = _REP | {
     Permission.WORK_ANY_OPPORTUNITY,
+    Permission.REASSIGN_OPPORTUNITY,
+    Permission.CORRECT_CLOSED_OPPORTUNITY,
     Permission.APPROVE_WARNINGS,
     Permission.RECORD_PAYMENT,
     Permission.CANCEL_ORDER,

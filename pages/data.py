@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from functools import partial
 
-import polars as pl
 import streamlit as st
 
 from crm_core.errors import DomainError
-from crm_core.io import EXPORT_FORMATS, ImportOptions, Kind, read_table_file
+from crm_core.io import EXPORT_FORMATS, ImportOptions, Kind
 from crm_core.permissions import Permission
 from crm_core.services import export_table, import_table, mapping_for, reset_sample_data, table_counts
 from crm_core.store.models import TABLE_ORDER
 from ui.auth import current_actor
 from ui.data import get_store, table_preview
 from ui.frame import inside_frame
-from ui.imports import mapping_editor, show_report
+from ui.imports import mapping_editor, read_upload, show_report
 from ui.text import message, plain
 from ui.theme import label
 from ui.users_admin import users_section
@@ -26,11 +25,6 @@ inside_frame()
 FILE_KEY = "data_import_file"  # {"name": str, "data": bytes}: the file being imported
 REPORT_KEY = "data_import_result"
 UPLOAD_LIMIT_MB = 50  # .streamlit/config.toml server.maxUploadSize
-
-
-@st.cache_data(max_entries=4, show_spinner="Reading the file…")
-def read_upload(data: bytes, name: str) -> pl.DataFrame:
-    return read_table_file(data, name)
 
 
 st.title("Data")
@@ -132,8 +126,17 @@ else:
 
 st.subheader("Export")
 table = st.selectbox("Table", TABLE_ORDER, format_func=label, key="data_export_table")
-preview, total = table_preview(table)
-st.caption(f"{total:,} rows. Cells that a spreadsheet would run as a formula are neutralised.")
+raw = st.toggle(
+    "Raw: as stored (ids only, amounts in cents, percentages in basis points)",
+    key="data_export_raw",
+    help="Off: names beside ids, amounts in currency units, times as YYYY-MM-DD HH:MM:SS (UTC). "
+    "Readable customers and products import back as they are.",
+)
+preview, total = table_preview(table, raw=raw)
+st.caption(
+    f"{total:,} rows. In CSV and Excel, cells that a spreadsheet would run as a formula start with a "
+    "quote (the importer removes it); Parquet keeps them as typed."
+)
 st.dataframe(preview, hide_index=True, width="stretch", height=250)
 if actor is None or not actor.can(Permission.EXPORT_DATA):
     st.caption("Sign in as a user who may export data to download tables.")
@@ -143,8 +146,8 @@ else:
         suffix, mime = EXPORT_FORMATS[fmt]
         row.download_button(
             f"Download {label(table)} as {title}",
-            data=partial(export_table, store, actor, table, fmt),
-            file_name=f"{table}{suffix}",
+            data=partial(export_table, store, actor, table, fmt, raw=raw),
+            file_name=f"{table}{'_raw' if raw else ''}{suffix}",
             mime=mime,
             key=f"data_export_{fmt}",
             on_click="ignore",

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from crm_core import analytics
-from ui.charts import integration_chart
+from ui.charts import E_MEANING, integration_chart
 from ui.charts.integration import flow_sankey, integration_by_chart, lag_histogram
 from ui.data import derived, frame
 from ui.dates import today
@@ -43,7 +43,9 @@ def period_figures() -> dict[str, Any]:
     if start is not None:
         lags = lags.filter(pl.col("closed_at").dt.date() >= start)
     return {
-        "monthly": analytics.integration_by_month(opps, ords, start=start, end=end).collect(),
+        "monthly": analytics.integration_by_month(opps, ords, start=start, end=end)
+        .with_columns(analytics.running_period("month", today()))
+        .collect(),
         "lags": lags,
         "summary": analytics.conversion_summary(lags.lazy()).collect().row(0, named=True),
         "blocked": analytics.blocked_by_payment(ords).collect().row(0, named=True),
@@ -63,7 +65,7 @@ tiles[1].metric(
 tiles[2].metric(
     "E for the period",
     f"{totals['effectiveness']:.1f}",
-    help="E over the whole period's S and O (not the sum of the monthly E).",
+    help=f"{E_MEANING} over the whole period's S and O (not the sum of the monthly E).",
     border=True,
 )
 with st.expander("What S, O and E mean"):
@@ -78,8 +80,11 @@ with st.expander("What S, O and E mean"):
         "date to the first order's entry."
     )
 
+st.caption(f"{E_MEANING}: S opportunities won, O orders delivered in the month; E is high when both are.")
 st.plotly_chart(integration_chart(monthly, title="S, O and E per month"), key="integration_monthly_chart")
-show_data(monthly, key="integration_monthly", file_name="integration_by_month.csv")
+if monthly["partial"].any():
+    st.caption("This month is still running: its bars are hatched and its E dotted, marked “so far”.")
+show_data(monthly.drop("partial"), key="integration_monthly", file_name="integration_by_month.csv")
 
 st.subheader("By rep or segment")
 by_label = st.segmented_control("Group by", ["Rep", "Segment"], default="Rep", key="integration_by")
@@ -104,7 +109,9 @@ right.dataframe(
         "industry": "Segment",
         "won": st.column_config.NumberColumn("S (won)", format="%d"),
         "delivered": st.column_config.NumberColumn("O (delivered)", format="%d"),
-        "effectiveness": st.column_config.NumberColumn("E", format="%.1f"),
+        "effectiveness": st.column_config.NumberColumn(
+            "E", format="%.1f", help=f"{E_MEANING}, S won deals, O delivered orders"
+        ),
     },
 )
 if by == "owner" and charted.height < grouped.height:

@@ -1,15 +1,19 @@
 """Opportunities: find one in the list, capture a new one, and take the selected one through its
-steps — enrich, score, schedule, win or lose — and turn a won one into an order."""
+steps — enrich, score, schedule, win or lose — and turn a won one into an order. Deals are edited
+from their details; managers reassign one there, or many selected in the list."""
 
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
+from crm_core.permissions import Actor
 from crm_core.scoring import NOT_SCORED, QUADRANTS, score
-from crm_core.services import active_weights, list_users
+from crm_core.services import active_weights, list_users, may_reassign
+from crm_core.store import Store
 from ui.auth import current_actor
 from ui.data import frame, get_store
 from ui.filters import date_range_filter, multiselect_filter, search_filter
@@ -17,6 +21,7 @@ from ui.frame import inside_frame
 from ui.opportunity_actions import DETAILS_TAB, NEXT_VIEW, SELECTED, run_pending_capture, select
 from ui.opportunity_capture import capture_form
 from ui.opportunity_detail import detail_view
+from ui.opportunity_edit import bulk_reassign_bar, run_pending_reassign
 from ui.theme import label, label_expr
 
 inside_frame()
@@ -31,7 +36,7 @@ def pick_row(table_key: str, ids: tuple[int, ...]) -> None:
         select(ids[rows[0]])
 
 
-def opportunity_list(opportunities: pl.DataFrame) -> None:
+def opportunity_list(opportunities: pl.DataFrame, store: Store, actor: Actor | None) -> None:
     with st.container(border=True):
         cols = st.columns([1.5, 1, 1, 1, 1.45])
         with cols[0]:
@@ -62,12 +67,27 @@ def opportunity_list(opportunities: pl.DataFrame) -> None:
     shown = opportunities.filter(by_text & by_owner & by_stage & by_quadrant & by_date).sort(
         "created_at", descending=True
     )
-    st.caption(f"{shown.height:,} of {opportunities.height:,} opportunities · click a row to open it")
     ids = tuple(shown["id"].to_list())
-    selected = st.session_state.get(SELECTED)
-    # A new table whenever the rows or the selection change, so the highlighted row is the open one.
-    table_key = f"opportunities_table_{hash((ids, selected)) & 0xFFFFFFFF:x}"
-    default_rows = [ids.index(selected)] if selected in ids else []
+    selecting = may_reassign(actor) and st.toggle(
+        "Select several to reassign",
+        key="opportunities_select_many",
+        help="Tick the rows of the deals to give to another rep or manager.",
+    )
+    if selecting:
+        st.caption(f"{shown.height:,} of {opportunities.height:,} opportunities · tick the rows to reassign")
+        # A new table when the rows or their versions change, so a finished reassignment clears it.
+        table_key = f"opportunities_pick_{hash((ids, tuple(shown['version']))) & 0xFFFFFFFF:x}"
+        selection: dict[str, Any] = {"on_select": "rerun", "selection_mode": "multi-row"}
+    else:
+        st.caption(f"{shown.height:,} of {opportunities.height:,} opportunities · click a row to open it")
+        selected = st.session_state.get(SELECTED)
+        # A new table whenever the rows or the selection change, so the highlighted row is the open one.
+        table_key = f"opportunities_table_{hash((ids, selected)) & 0xFFFFFFFF:x}"
+        selection = {
+            "on_select": partial(pick_row, table_key, ids),
+            "selection_mode": "single-row",
+            "selection_default": {"selection": {"rows": [ids.index(selected)] if selected in ids else []}},
+        }
     st.dataframe(
         shown.select(
             "id",
@@ -85,9 +105,7 @@ def opportunity_list(opportunities: pl.DataFrame) -> None:
         height=460,
         placeholder="—",
         key=table_key,
-        on_select=partial(pick_row, table_key, ids),
-        selection_mode="single-row",
-        selection_default={"selection": {"rows": default_rows}},
+        **selection,
         column_config={
             "id": st.column_config.NumberColumn("ID", format="%d", width="small"),
             "title": st.column_config.TextColumn("Opportunity", width=270),
@@ -104,11 +122,14 @@ def opportunity_list(opportunities: pl.DataFrame) -> None:
             "updated_at": st.column_config.DatetimeColumn("Last change", format="YYYY-MM-DD"),
         },
     )
+    if selecting:
+        bulk_reassign_bar(shown, table_key, list_users(store))
 
 
 st.title("Opportunities")
 store = get_store()
 actor = current_actor()
+run_pending_reassign(store, actor)  # before the list is read, so it shows the new owners
 team = active_weights(store)  # the quadrant and priority follow the team's published weights
 opportunities = score(frame("opportunities"), team.weights, team.bant).drop("rank")
 
@@ -123,7 +144,7 @@ list_tab, capture_tab, details_tab = st.tabs(
 )
 with list_tab:
     if list_tab.open:
-        opportunity_list(opportunities)
+        opportunity_list(opportunities, store, actor)
 with capture_tab:
     if capture_tab.open:
         users = list_users(store)

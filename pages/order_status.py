@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import polars as pl
 import streamlit as st
 
@@ -12,10 +10,11 @@ from crm_core.analytics.orders import UNPAID_DAYS, UNSHIPPED_DAYS
 from ui.charts import status_bars
 from ui.charts.orders import aging_bars, cycle_time_lines, exception_bars, throughput_lines
 from ui.data import frame, get_store
+from ui.dates import now as clock_now
 from ui.filters import date_range_filter, multiselect_filter
 from ui.frame import inside_frame
 from ui.order_status_data import order_status_metrics
-from ui.theme import label_expr, money
+from ui.theme import label, label_expr, money
 from ui.widgets import show_data
 
 inside_frame()
@@ -23,7 +22,7 @@ inside_frame()
 MAX_EXCEPTION_ROWS = 1_000
 st.title("Order status")
 orders = frame("orders")
-now = datetime.now(UTC).replace(tzinfo=None)
+now = clock_now()
 
 with st.container(border=True):
     cols = st.columns(4)
@@ -49,6 +48,13 @@ metrics_frames = order_status_metrics(
 by_status, exceptions = metrics_frames["by_status"], metrics_frames["exceptions"]
 exception_counts = metrics_frames["exception_counts"]
 in_flight = by_status.filter(~pl.col("status").is_in(analytics.FINAL_STATUS_VALUES))
+finished = dict(
+    zip(
+        by_status["status"].to_list(),
+        zip(by_status["count"].to_list(), by_status["total_cents"].to_list(), strict=True),
+        strict=True,
+    )
+)
 
 counts = dict(zip(exception_counts["kind"].to_list(), exception_counts["count"].to_list(), strict=True))
 kinds = analytics.EXCEPTION_KINDS
@@ -84,11 +90,29 @@ flight_value = money(in_flight["total_cents"].sum(), compact=True)
 st.caption(f"In flight: {in_flight['count'].sum():,} orders worth {flight_value}. Times are UTC.")
 
 st.subheader("Where the orders are", anchor=False)
-left, right = st.columns(2)
-left.plotly_chart(status_bars(by_status, value_col="count", title="Orders by status"), key="order_status_n")
-right.plotly_chart(
-    status_bars(by_status, value_col="total_cents", title="Value by status"), key="order_status_v"
+st.caption(
+    "Orders still in flight, by status. Delivered and cancelled orders are counted apart below: there "
+    "are many more of them, and on one scale the statuses that need work would be slivers."
 )
+left, right = st.columns(2)
+left.plotly_chart(
+    status_bars(by_status, value_col="count", title="Orders in flight by status"), key="order_status_n"
+)
+right.plotly_chart(
+    status_bars(by_status, value_col="total_cents", title="Value in flight by status"), key="order_status_v"
+)
+done_cols = st.columns(4)
+for col, status in zip(done_cols, ("delivered", "cancelled"), strict=False):
+    count, cents = finished.get(status, (0, 0))
+    col.metric(
+        label(status),
+        f"{count:,}",
+        delta=money(cents, compact=True),
+        delta_color="off",
+        delta_arrow="off",
+        help="Final: these orders have left the flow (of those the filters select). Below: their value.",
+        border=True,
+    )
 show_data(
     by_status.with_columns(label_expr("status"), (pl.col("total_cents") / 100).alias("total")).drop(
         "total_cents"
@@ -188,15 +212,17 @@ with right:
 show_data(aging.drop("bucket_order"), key="order_status_aging_data", file_name="order_aging.csv")
 
 st.subheader("How fast orders flow", anchor=False)
-cycle, weekly = metrics_frames["cycle"], metrics_frames["weekly"]
+cycle = metrics_frames["cycle"].with_columns(analytics.running_period("month", now.date()))
+weekly = metrics_frames["weekly"].with_columns(analytics.running_period("week", now.date(), "1w"))
 left, right = st.columns(2)
 left.plotly_chart(
     cycle_time_lines(cycle, title="Cycle time, entered → delivered (by month delivered)"),
     key="order_status_cycle",
 )
 right.plotly_chart(throughput_lines(weekly, title="Throughput per week"), key="order_status_weekly")
+st.caption("This month and this week are still running: drawn dotted and marked “so far”.")
 data_left, data_right = st.columns(2)
 with data_left:
-    show_data(cycle, key="order_status_cycle_data", file_name="order_cycle_time.csv")
+    show_data(cycle.drop("partial"), key="order_status_cycle_data", file_name="order_cycle_time.csv")
 with data_right:
-    show_data(weekly, key="order_status_weekly_data", file_name="order_throughput.csv")
+    show_data(weekly.drop("partial"), key="order_status_weekly_data", file_name="order_throughput.csv")

@@ -11,10 +11,13 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from crm_core import analytics
+from ui.charts import E_MEANING
+from ui.charts.overview import sparkline
 from ui.data import derived, frame
 from ui.dates import today
 from ui.frame import inside_frame
@@ -28,7 +31,8 @@ LINKS = {p.title: p for p in PAGES}
 st.title("Overview")
 st.caption(
     "Month to date against the same days of last month. Pipeline and orders in flight: now against the "
-    "same moment last month, rebuilt from the history. Small charts: the last 12 months."
+    "same moment last month, rebuilt from the history. Small charts: the last 12 months; this month, "
+    "still running, is drawn lighter and marked “so far”."
 )
 
 day = today()
@@ -60,14 +64,21 @@ def figures() -> dict[str, Any]:
         midnight(day + timedelta(days=1))
     ]
     moments = [*trend_at, midnight(last_same)]
+    running = analytics.running_period("month", day)
     return {
         "now": kpis(this_start, day + timedelta(days=1)),
         "before": kpis(last_start, last_same),
         "pipeline": analytics.pipeline_history(opportunities.lazy(), events.lazy(), moments).collect(),
         "flight": analytics.in_flight_history(orders.lazy(), moments).collect(),
-        "monthly": analytics.monthly_integration(opportunities.lazy(), orders.lazy()).collect().tail(12),
-        "revenue": analytics.monthly_revenue(payments.lazy()).collect().tail(12),
-        "win_rates": analytics.monthly_win_rate(opportunities.lazy()).collect().tail(12),
+        "monthly": analytics.monthly_integration(opportunities.lazy(), orders.lazy())
+        .with_columns(running)
+        .collect()
+        .tail(12),
+        "revenue": analytics.monthly_revenue(payments.lazy()).with_columns(running).collect().tail(12),
+        "win_rates": analytics.monthly_win_rate(opportunities.lazy())
+        .with_columns(running)
+        .collect()
+        .tail(12),
         "empty": opportunities.is_empty() and orders.is_empty(),
     }
 
@@ -88,6 +99,20 @@ def signed_money(cents: float) -> str:
     return ("+" if cents >= 0 else "-") + money(abs(cents), compact=True)
 
 
+def snapshots(history: pl.DataFrame, value: str, scale: float = 1.0) -> pl.DataFrame:
+    """The 12 month starts and now (moments, not sums: nothing is partial)."""
+    head = history.head(13)
+    return pl.DataFrame({"at": trend_at_days(), "value": (head[value] / scale).to_list()})
+
+
+def trend_at_days() -> list[date]:
+    return [analytics.months_back(day, 12 - i) for i in range(12)] + [day]
+
+
+def monthly_points(monthly: pl.DataFrame, value: str, scale: float = 1.0) -> pl.DataFrame:
+    return monthly.select("month", (pl.col(value) / scale).alias("value"), "partial")
+
+
 def tile(
     column: DeltaGenerator,
     title: str,
@@ -95,20 +120,16 @@ def tile(
     *,
     delta: str | None,
     help: str,
-    trend: list[float],
+    trend: Any,
     page: str,
-    bar: bool = False,
+    note: str | None = None,
 ) -> None:
-    with column:
-        st.metric(
-            title,
-            value,
-            delta=delta,
-            help=help,
-            chart_data=trend or None,
-            chart_type="bar" if bar else "line",
-            border=True,
-        )
+    """A KPI with its trend (a neutral colour: the delta says good or bad) and a link."""
+    with column, st.container(border=True, height="stretch"):
+        st.metric(title, value, delta=delta, help=help)
+        if note:
+            st.caption(note)
+        st.plotly_chart(trend, config={"displayModeBar": False}, key=f"overview_trend_{title}")
         info = LINKS[page]
         st.page_link(info.path, label=f"{info.title} — {info.blurb}", icon=info.icon)
 
@@ -121,7 +142,9 @@ tile(
     delta=change(now["open_pipeline_cents"], then_pipe["open_pipeline_cents"], signed_money),
     help="Expected amount of every opportunity in an open stage (captured → scheduled), against the same "
     "moment last month.",
-    trend=(pipeline["open_pipeline_cents"].head(13) / 100).to_list(),
+    trend=sparkline(
+        snapshots(pipeline, "open_pipeline_cents", 100), x="at", y="value", prefix="$", x_format="%d %b %Y"
+    ),
     page="Pipeline",
 )
 tile(
@@ -131,7 +154,13 @@ tile(
     delta=change(now["weighted_pipeline_cents"], then_pipe["weighted_pipeline_cents"], signed_money),
     help="Open pipeline with each opportunity multiplied by its stage's win probability (captured 10 %, "
     "enriched 25 %, qualified 50 %, scheduled 70 %); last month's stages come from the event history.",
-    trend=(pipeline["weighted_pipeline_cents"].head(13) / 100).to_list(),
+    trend=sparkline(
+        snapshots(pipeline, "weighted_pipeline_cents", 100),
+        x="at",
+        y="value",
+        prefix="$",
+        x_format="%d %b %Y",
+    ),
     page="Pipeline",
 )
 tile(
@@ -141,7 +170,7 @@ tile(
     delta=change(now["win_rate"], before["win_rate"], lambda d: f"{d * 100:+.0f} pts"),
     help="Won ÷ (won + lost) among opportunities closed this month; the change is against the same days "
     "of last month.",
-    trend=win_rates["win_rate"].round(3).to_list(),
+    trend=sparkline(monthly_points(win_rates, "win_rate"), x="month", y="value", value_format=".0%"),
     page="Opportunities",
 )
 row2 = st.columns(3)
@@ -152,7 +181,7 @@ tile(
     delta=change(now["orders_in_flight"], then_flight["orders_in_flight"], lambda d: f"{d:+,.0f}"),
     help="Orders neither delivered nor cancelled, against the same moment last month. More in flight is "
     "not good or bad by itself.",
-    trend=flight["orders_in_flight"].head(13).to_list(),
+    trend=sparkline(snapshots(flight, "orders_in_flight"), x="at", y="value", x_format="%d %b %Y"),
     page="Order status",
 )
 tile(
@@ -161,18 +190,21 @@ tile(
     money(now["revenue_cents"], compact=True),
     delta=change(now["revenue_cents"], before["revenue_cents"], signed_money),
     help="Payments received this month so far; the change is against the same days of last month.",
-    trend=(revenue["revenue_cents"] / 100).to_list(),
+    trend=sparkline(
+        monthly_points(revenue, "revenue_cents", 100), x="month", y="value", kind="bar", prefix="$"
+    ),
     page="Orders",
-    bar=True,
 )
 tile(
     row2[2],
     "Integration effectiveness E",
     f"{now['effectiveness']:.1f}",
     delta=change(now["effectiveness"], before["effectiveness"], lambda d: f"{d:+.1f}"),
-    help="E = S·O/(S+O): S = opportunities won this month, O = orders delivered this month.",
-    trend=monthly["effectiveness"].round(2).to_list(),
+    help=f"{E_MEANING}: S = opportunities won this month, O = orders delivered this month. It rises only "
+    "when sales and fulfilment both deliver, and never exceeds the smaller of the two.",
+    trend=sparkline(monthly_points(monthly, "effectiveness"), x="month", y="value", value_format=".1f"),
     page="Integration",
+    note=f"{E_MEANING} · S won deals, O delivered orders",
 )
 
 st.caption(

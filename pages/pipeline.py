@@ -141,7 +141,8 @@ def probabilities_and_forecast(selected: pl.DataFrame, filters: list) -> None:
             f"Open opportunities by the month they are expected to close, weighted by stage probability: "
             f"{money(periods['weighted_cents'].sum(), compact=True)} of "
             f"{money(periods['expected_amount_cents'].sum(), compact=True)}. "
-            "Overdue: the expected close date has passed and they are still open."
+            "Overdue: the expected close date has passed and they are still open. This month shows only "
+            "what is still open (“Rest of …”): the deals it already closed have left the forecast."
         )
         st.plotly_chart(forecast_chart(periods), key="pipeline_forecast")
     show_data(

@@ -12,6 +12,7 @@ import streamlit as st
 from crm_core.errors import DomainError
 from crm_core.opportunities import CLOSED_STAGES, OPEN_STAGES
 from crm_core.scoring import (
+    TOP_N_CHOICES,
     Backtest,
     BantWeights,
     Thresholds,
@@ -29,14 +30,13 @@ from ui import scoring_sections as sections
 from ui.auth import current_actor
 from ui.data import current_version, get_store, scoring_opportunities, store_key
 from ui.frame import inside_frame
-from ui.scoring_state import LINK_NOTICE, init_state, read_current, sync_link
+from ui.scoring_state import CLOSED_KEY, LINK_NOTICE, TOP_N_KEY, init_state, read_current, sync_link
 from ui.text import message, plain
 
 inside_frame()
 
 OPEN = [s.value for s in OPEN_STAGES]
 CLOSED = [s.value for s in CLOSED_STAGES]
-TOP_N_CHOICES = (10, 20, 30, 50)
 
 st.title("Scoring")
 st.caption(
@@ -50,8 +50,8 @@ team = active_weights(store)
 version = current_version(store)
 opportunities = scoring_opportunities(store)
 init_state(team.weights, team.bant)
-if notice := st.session_state.get(LINK_NOTICE):
-    st.warning(message(notice), icon=":material/link_off:")
+if notices := st.session_state.get(LINK_NOTICE):
+    st.warning("\n\n".join(message(notice) for notice in notices), icon=":material/link_off:")
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -88,6 +88,7 @@ def scored_baseline(
 @st.fragment
 def workshop() -> None:
     current = read_current()
+    sync_link(current.scenario)
     sections.sliders(current.weights, current.scale_all_zero)
     if current.scale_all_zero:
         st.warning(
@@ -101,23 +102,18 @@ def workshop() -> None:
             "All four BANT weights are zero; potential uses the last valid BANT weights.",
             icon=":material/warning:",
         )
-    sync_link(current.weights)
 
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        top_n = (
-            st.segmented_control(
-                "Top N",
-                TOP_N_CHOICES,
-                default=20,
-                key="scoring_top_n",
-                required=True,
-                help="How many opportunities the list, the rank shift and the sensitivity look at.",
-            )
-            or 20
+        st.segmented_control(
+            "Top N",
+            TOP_N_CHOICES,
+            key=TOP_N_KEY,
+            required=True,
+            persist_state="session",
+            help="How many opportunities the list, the rank shift and the sensitivity look at.",
         )
-        include_closed = st.toggle(
-            "Include closed (won and lost) opportunities", key="scoring_include_closed"
-        )
+        st.toggle("Include closed (won and lost) opportunities", key=CLOSED_KEY, persist_state="session")
+    top_n, include_closed = current.top_n, current.include_closed
     shown = opportunities if include_closed else opportunities.filter(pl.col("stage").is_in(OPEN))
     scored = score(shown, current.weights, current.bant, current.thresholds)
     waiting = unscored_count(shown)
@@ -154,7 +150,7 @@ def workshop() -> None:
     with suggest_col:
         actions.suggest(opportunities, current.weights, version)
     with share_col:
-        actions.share(current.weights)
+        actions.share(current.scenario)
 
     st.subheader("Sensitivity: how far can each weight move?")
     sens = sensitivity(shown, current.weights, top_n, current.bant, scored=scored)

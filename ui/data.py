@@ -19,8 +19,10 @@ from sqlalchemy.engine import make_url
 
 from crm_core.config import DatabaseTarget, resolve_database
 from crm_core.errors import ConfigError
+from crm_core.io.export import readable
 from crm_core.store import Store, check_connection, data_version, init_db, make_store
 from crm_core.store import frames as store_frames
+from crm_core.store.readable import read_readable_table
 from ui.text import message
 
 
@@ -116,10 +118,18 @@ def _load_table(name: str, _store: Store, key: str, version: int) -> pl.DataFram
     return store_frames.read_table(_store, name)
 
 
-def table_preview(name: str, rows: int = 200, store: Store | None = None) -> tuple[pl.DataFrame, int]:
-    """The first `rows` rows of a table and its row count, at the current data version."""
+def table_preview(
+    name: str, rows: int = 200, store: Store | None = None, *, raw: bool = True
+) -> tuple[pl.DataFrame, int]:
+    """The first `rows` rows of a table and its row count, at the current data version: as stored
+    (`raw`), or as the readable export shows them (names beside ids, currency units)."""
     store = store or get_store()
-    return derived(f"preview:{name}", rows, lambda: store_frames.read_table_head(store, name, rows), store)
+
+    def compute() -> tuple[pl.DataFrame, int]:
+        head, count = store_frames.read_table_head(store, name, rows if raw else 0)
+        return (head, count) if raw else (readable(read_readable_table(store, name, rows)), count)
+
+    return derived(f"preview:{name}:{'raw' if raw else 'readable'}", rows, compute, store)
 
 
 def frame(name: str, store: Store | None = None) -> pl.DataFrame:

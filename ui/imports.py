@@ -1,14 +1,42 @@
-"""Data-page widgets for imports: the column-mapping editor and the import report."""
+"""Data-page widgets for imports: reading the upload, the column-mapping editor and the import report."""
 
 from __future__ import annotations
+
+import hashlib
 
 import polars as pl
 import streamlit as st
 
-from crm_core.io import ColumnMapping, ImportReport, fields_for
+from crm_core.errors import DomainError
+from crm_core.io import ColumnMapping, ImportReport, fields_for, read_table_file
 from ui.text import message
 
 NOT_MAPPED = "— not in the file —"
+REFUSED_KEY = "data_import_refused"  # {sha256 of the upload and its name: why it was refused}
+MAX_REFUSALS_KEPT = 20
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the file…")
+def _read_cached(data: bytes, name: str) -> pl.DataFrame:
+    return read_table_file(data, name)
+
+
+def read_upload(data: bytes, name: str) -> pl.DataFrame:
+    """The uploaded file as text columns; a refused file is remembered and never read again.
+
+    `st.cache_data` keeps only what a function returns, so without this a refused file would be
+    read again on every rerun (every widget change) for as long as it stays in the uploader."""
+    key = hashlib.sha256(data).hexdigest() + "/" + name
+    refused: dict[str, str] = st.session_state.setdefault(REFUSED_KEY, {})
+    if key in refused:
+        raise DomainError(refused[key])
+    try:
+        return _read_cached(data, name)
+    except DomainError as exc:
+        refused[key] = str(exc)
+        for old in list(refused)[:-MAX_REFUSALS_KEPT]:
+            del refused[old]
+        raise
 
 
 def mapping_editor(kind: str, columns: list[str], start: ColumnMapping, *, key: str) -> ColumnMapping:

@@ -5,7 +5,7 @@ everything again (a hidden button is not security)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import polars as pl
 import streamlit as st
@@ -21,11 +21,19 @@ from crm_core.opportunities import (
 )
 from crm_core.permissions import Actor
 from crm_core.scoring import score_one
-from crm_core.services import active_weights, may_work_on, opportunity_detail, opportunity_history
+from crm_core.services import (
+    active_weights,
+    list_users,
+    may_work_on,
+    opportunity_detail,
+    opportunity_history,
+)
 from crm_core.services.opportunity_reads import OpportunityDetail
 from crm_core.store import Store
 from ui.charts.pipeline import stage_timeline
+from ui.data import frame
 from ui.opportunity_actions import FLASH, run_pending_step
+from ui.opportunity_edit import changes_in_words, edit_section, reassign_outcome, run_pending_edit
 from ui.opportunity_steps import convert_form, enrich_form, lose_form, schedule_form, score_panel, win_panel
 from ui.text import message, plain
 from ui.theme import label, money
@@ -47,9 +55,11 @@ def detail_view(store: Store, actor: Actor | None, opportunity_id: int | None, i
         )
         return
     run_pending_step(store, actor)
+    run_pending_edit(store, actor)
     flash = st.session_state.pop(FLASH, None)
     if flash:
         st.success(message(flash), icon=":material/check_circle:")
+    reassign_outcome("detail")
     try:
         detail = opportunity_detail(store, opportunity_id)
     except NotFound as exc:
@@ -76,6 +86,7 @@ def detail_view(store: Store, actor: Actor | None, opportunity_id: int | None, i
             f"Only the owner ({plain(detail.owner)}) or a manager can change this opportunity.",
             icon=":material/lock:",
         )
+    edit_section(detail, actor, frame("products"), list_users(store))
     _history(detail, history)
 
 
@@ -122,7 +133,7 @@ def _facts(d: OpportunityDetail, store: Store) -> None:
             [
                 _line("Product", f"{d.product} ({d.sku}) × {d.quantity:,}" if d.product else None),
                 _line("Expected amount", money(d.expected_amount_cents)),
-                _line("Expected close", d.expected_close_date),
+                _line("Closed on" if d.closed_at else "Expected close", _close_day(d)),
                 _line("Owner", d.owner),
             ]
         )
@@ -159,6 +170,10 @@ def _facts(d: OpportunityDetail, store: Store) -> None:
         )
     if d.stage == Stage.LOST:
         st.warning(f"**Lost:** {plain(d.lost_reason)}", icon=":material/cancel:")
+
+
+def _close_day(d: OpportunityDetail) -> date | None:
+    return d.closed_at.date() if d.closed_at else d.expected_close_date
 
 
 def _next_step(d: OpportunityDetail, industries: list[str]) -> None:
@@ -211,12 +226,12 @@ def _history(d: OpportunityDetail, history: pl.DataFrame) -> None:
         st.plotly_chart(
             stage_timeline(stays, title="Time in each stage"), key=f"opportunities_timeline_{d.id}"
         )
+    changes_in_words(history)
     st.dataframe(
         history.select(
             pl.col("at").alias("when"),
             pl.col("action").replace_strict(_ACTION_NAMES, default=pl.col("action")).alias("what"),
-            pl.col("from_state").replace_strict(_STAGE_NAMES, default=pl.col("from_state")).alias("from"),
-            pl.col("to_state").replace_strict(_STAGE_NAMES, default=pl.col("to_state")).alias("to"),
+            *(_stage_name(c).alias(alias) for c, alias in (("from_state", "from"), ("to_state", "to"))),
             pl.col("actor").alias("who"),
             "note",
         ).reverse(),
@@ -242,5 +257,13 @@ _ACTION_NAMES = {
     "win": "Won",
     "lose": "Lost",
     "convert": "Order created",
+    "edit": "Edited",
+    "reassign": "Reassigned",
 }
 _STAGE_NAMES = {s.value: label(s.value) for s in Stage}
+
+
+def _stage_name(column: str) -> pl.Expr:
+    """The stage in words; blank for an event that kept the stage (an edit, a new order)."""
+    moved = pl.col("from_state").is_null() | (pl.col("from_state") != pl.col("to_state"))
+    return pl.when(moved).then(pl.col(column).replace_strict(_STAGE_NAMES, default=pl.col(column)))

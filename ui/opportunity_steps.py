@@ -115,7 +115,7 @@ def score_panel(opportunity_id: int, version: int, saved: dict[str, float | None
         cols[0].metric(
             "Value V (SCALE)",
             f"{live['value']:.1f} / 10",
-            help=f"With the team's active weights ({team.name}): {format_weights(team.weights)}.",
+            help=f"With the team's active weights ({plain(team.name)}): {format_weights(team.weights)}.",
         )
         cols[1].metric(
             "Potential P (BANT)",

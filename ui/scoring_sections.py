@@ -7,6 +7,7 @@ import streamlit as st
 
 from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
 from crm_core.scoring import FACTOR_LABELS, QUADRANT_HELP, Backtest, RankShift, Thresholds, Weights
+from crm_core.scoring.scenario import SEARCH_MAX
 from ui.charts.scoring import (
     PICK,
     decile_bars,
@@ -14,7 +15,7 @@ from ui.charts.scoring import (
     sensitivity_ranges,
     slope_chart,
 )
-from ui.scoring_state import BANT_KEYS, SCALE_KEYS, STEP, THRESHOLD_KEYS, normalised_shares
+from ui.scoring_state import BANT_KEYS, SCALE_KEYS, SEARCH_KEY, STEP, THRESHOLD_KEYS, normalised_shares
 from ui.text import message, plain
 from ui.theme import label_expr
 
@@ -91,7 +92,12 @@ def _move_text() -> pl.Expr:
 def ranked_list(scored: pl.DataFrame, shift: RankShift, top_n: int, baseline_name: str) -> None:
     """The top N by priority (or the top N matches of a search), with their move against the baseline."""
     search = st.text_input(
-        "Search", key="scoring_search", placeholder="Opportunity, customer or owner", icon=":material/search:"
+        "Search",
+        key=SEARCH_KEY,
+        max_chars=SEARCH_MAX,
+        placeholder="Opportunity, customer or owner",
+        icon=":material/search:",
+        persist_state="session",
     ).strip()
     ranked = scored.filter(pl.col("rank").is_not_null())
     total = ranked.height

@@ -1,8 +1,9 @@
-"""The Scoring page's session state: slider keys, the share link, and the callbacks that move sliders.
+"""The Scoring page's session state: control keys, the share link, and the callbacks that move sliders.
 
 Keys are prefixed `scoring_`. Sliders hold raw weights (0–1 in 0.05 steps); callbacks set their
 keys *before* the widgets render (Apply a suggestion, load a preset, reset), which is the only
-way Streamlit lets code move a slider.
+way Streamlit lets code move a slider. What a share link means — parsing and writing it — is
+`crm_core.scoring.scenario`; this module only moves it between st.query_params and the controls.
 """
 
 from __future__ import annotations
@@ -16,92 +17,89 @@ from crm_core.errors import ValidationError
 from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
 from crm_core.scoring import (
     DEFAULT_BANT,
-    DEFAULT_THRESHOLDS,
+    TOP_N_CHOICES,
     BantWeights,
+    Scenario,
     Thresholds,
     Weights,
-    format_weights,
-    parse_weights,
+    link_params,
+    link_query,
+    on_grid,
+    open_link,
+    team_scenario,
 )
+from crm_core.scoring.scenario import DEFAULT_TOP_N, PARAMS
 
 STEP = 0.05
-LINK_PARAM = "w"
 READY = "scoring_ready"
 LINK_NOTICE = "scoring_link_notice"
 LAST_VALID = "scoring_last_valid"
 LAST_VALID_BANT = "scoring_last_valid_bant"
 SUGGESTION = "scoring_suggestion"
+PUBLISHED = "scoring_published"
 SCALE_KEYS = {f: f"scoring_w_{f}" for f in SCALE_FACTORS}
 BANT_KEYS = {f: f"scoring_b_{f}" for f in BANT_FACTORS}
 THRESHOLD_KEYS = {"value": "scoring_t_value", "potential": "scoring_t_potential"}
-
-
-def snap(value: float) -> float:
-    """A weight on the slider grid: 0–1 in 0.05 steps."""
-    return round(min(1.0, max(0.0, value)) / STEP) * STEP
-
-
-def slider_values(weights: Weights | BantWeights) -> tuple[float, ...]:
-    """Weights as slider positions; a set with a weight above 1 is scaled down first (same ratios)."""
-    values = weights.as_tuple()
-    top = max(values)
-    if top > 1:
-        values = tuple(v / top for v in values)
-    return tuple(round(snap(v), 2) for v in values)
+TOP_N_KEY = "scoring_top_n"
+CLOSED_KEY = "scoring_include_closed"
+SEARCH_KEY = "scoring_search"
 
 
 def set_scale_sliders(weights: Weights) -> None:
-    for key, value in zip(SCALE_KEYS.values(), slider_values(weights), strict=True):
+    for key, value in zip(SCALE_KEYS.values(), on_grid(weights).as_tuple(), strict=True):
         st.session_state[key] = value
 
 
 def set_bant_sliders(bant: BantWeights) -> None:
-    for key, value in zip(BANT_KEYS.values(), slider_values(bant), strict=True):
+    for key, value in zip(BANT_KEYS.values(), on_grid(bant).as_tuple(), strict=True):
         st.session_state[key] = value
 
 
-def weights_from_link(raw: str | None, fallback: Weights) -> tuple[Weights, str | None]:
-    """The weights a share link carries, or the fallback and a notice saying why not."""
-    if raw is None:
-        return fallback, None
-    try:
-        weights = parse_weights(raw)
-        on_grid = slider_values(weights)
-        if not any(on_grid):
-            raise ValidationError("w", "the weights round to zero on the sliders")
-        return Weights(*on_grid), None
-    except ValidationError as exc:
-        shown = raw if len(raw) <= 40 else raw[:39] + "…"
-        return fallback, (
-            f"The link's weights “{shown}” could not be used ({exc}). Showing the team's weights instead; "
-            "a link looks like `?w=0.30,0.20,0.30,0.20`."
-        )
+def set_controls(scenario: Scenario) -> None:
+    """Every control of the page to what the scenario says (before the widgets render)."""
+    set_scale_sliders(scenario.weights)
+    set_bant_sliders(scenario.bant)
+    st.session_state[THRESHOLD_KEYS["value"]] = scenario.thresholds.value
+    st.session_state[THRESHOLD_KEYS["potential"]] = scenario.thresholds.potential
+    st.session_state[TOP_N_KEY] = scenario.top_n
+    st.session_state[CLOSED_KEY] = scenario.include_closed
+    st.session_state[SEARCH_KEY] = scenario.search
+    st.session_state[LAST_VALID] = scenario.weights.as_tuple()
+    st.session_state[LAST_VALID_BANT] = scenario.bant.as_tuple()
 
 
 def init_state(team: Weights, team_bant: BantWeights) -> None:
-    """Once per session: sliders from the share link if there is one, else the team's weights."""
+    """Once per session: the controls from the share link, part by part, else the team's scenario."""
     if st.session_state.get(READY):
         return
-    weights, notice = weights_from_link(st.query_params.get(LINK_PARAM), team)
-    set_scale_sliders(weights)
-    set_bant_sliders(team_bant)
-    st.session_state[THRESHOLD_KEYS["value"]] = DEFAULT_THRESHOLDS.value
-    st.session_state[THRESHOLD_KEYS["potential"]] = DEFAULT_THRESHOLDS.potential
-    st.session_state[LAST_VALID] = weights.as_tuple()
-    st.session_state[LAST_VALID_BANT] = team_bant.as_tuple()
-    st.session_state[LINK_NOTICE] = notice
+    opened = open_link({p: st.query_params.get(p) for p in PARAMS}, team_scenario(team, team_bant))
+    set_controls(opened.scenario)
+    st.session_state[LINK_NOTICE] = [str(problem) for problem in opened.problems]
     st.session_state[READY] = True
 
 
 @dataclass(frozen=True)
 class Current:
-    """What the sliders say, made valid: all-zero sets fall back to the last valid ones."""
+    """What the controls say, made valid: all-zero weight sets fall back to the last valid ones."""
 
     weights: Weights
     bant: BantWeights
     thresholds: Thresholds
     scale_all_zero: bool
     bant_all_zero: bool
+    top_n: int = DEFAULT_TOP_N
+    include_closed: bool = False
+    search: str = ""
+
+    @property
+    def scenario(self) -> Scenario:
+        """The share link's scenario; a search the link cannot carry (control characters) is left out."""
+        try:
+            return Scenario(
+                self.weights, self.bant, self.thresholds, self.top_n, self.include_closed, self.search
+            )
+        except ValidationError:
+            return Scenario(self.weights, self.bant, self.thresholds, self.top_n, self.include_closed)
 
 
 def read_current() -> Current:
@@ -120,18 +118,32 @@ def read_current() -> Current:
         value=float(st.session_state.get(THRESHOLD_KEYS["value"], 5.0)),
         potential=float(st.session_state.get(THRESHOLD_KEYS["potential"], 5.0)),
     )
-    return Current(weights, bant, thresholds, scale_zero, bant_zero)
+    top_n = st.session_state.get(TOP_N_KEY)
+    return Current(
+        weights,
+        bant,
+        thresholds,
+        scale_zero,
+        bant_zero,
+        top_n=top_n if top_n in TOP_N_CHOICES else DEFAULT_TOP_N,
+        include_closed=bool(st.session_state.get(CLOSED_KEY, False)),
+        search=str(st.session_state.get(SEARCH_KEY) or "").strip(),
+    )
 
 
-def sync_link(weights: Weights) -> None:
-    """Keep `?w=` in the address bar equal to the sliders (only when it changed)."""
-    text = format_weights(weights)
-    if st.query_params.get(LINK_PARAM) != text:
-        st.query_params[LINK_PARAM] = text
+def sync_link(scenario: Scenario) -> None:
+    """Keep the address bar's scenario parameters equal to the controls (writing only what changed)."""
+    wanted = link_params(scenario)
+    for param in PARAMS:
+        if param in wanted:
+            if st.query_params.get(param) != wanted[param]:
+                st.query_params[param] = wanted[param]
+        elif param in st.query_params:
+            del st.query_params[param]
 
 
-def share_url(weights: Weights) -> str:
-    """The address of this page with the weights, for copying into a chat or an invite."""
+def share_url(scenario: Scenario) -> str:
+    """The address of this page with the whole scenario, for copying into a chat or an invite."""
     base = ""
     try:
         base = str(st.context.url or "")
@@ -140,7 +152,7 @@ def share_url(weights: Weights) -> str:
     base = base.split("?", 1)[0].rstrip("/")
     if not base.endswith("/scoring"):
         base = f"{base}/scoring" if base else "/scoring"
-    return f"{base}?{LINK_PARAM}={format_weights(weights)}"
+    return f"{base}?{link_query(scenario)}"
 
 
 # --- callbacks (run before the widgets of the next run render) ---------------------------------------

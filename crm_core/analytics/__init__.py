@@ -40,6 +40,7 @@ from crm_core.analytics.overview import (
     monthly_win_rate,
     period_kpis,
     previous_month_start,
+    running_period,
     stage_probability_expr,
 )
 from crm_core.analytics.pipeline import (
@@ -93,6 +94,7 @@ __all__ = [
     "pipeline_totals",
     "previous_month_start",
     "probabilities_from_percent",
+    "running_period",
     "size_band_expr",
     "stage_conversion",
     "stage_probability_expr",

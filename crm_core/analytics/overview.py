@@ -33,6 +33,13 @@ def previous_month_start(day: date) -> date:
     return month_start(month_start(day) - timedelta(days=1))
 
 
+def running_period(column: str, today: date, every: str = "1mo") -> pl.Expr:
+    """`partial`: true for the period (month "1mo", week "1w") that contains `today`. Its figures
+    are so far, not final — charts draw it as partial so a month just begun does not look like a
+    collapse. `today` comes from `crm_core.clock`."""
+    return (pl.col(column) == pl.lit(today).dt.truncate(every)).alias("partial")
+
+
 def effectiveness(s: pl.Expr, o: pl.Expr) -> pl.Expr:
     """E = S·O/(S+O), 0 when S + O = 0."""
     total = s + o

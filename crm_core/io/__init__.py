@@ -1,12 +1,13 @@
 """Import and export of tables (CSV, Excel, Parquet), shared by the Data page and the command line.
 
-- `read`: a file into text columns, with the size limit;
+- `read`: a file into text columns, refused before reading when it would unpack past the limits;
 - `fields`: what each kind of record can import, and the names other systems use;
 - `mapping`: auto-detected, adjusted or TOML column mappings;
 - `parse`: vectorised field parsing with a reason per bad value;
 - `resolve`, `plan`, `plan_deals`: matching to the store and the plan of writes;
 - `report`: what the user reads afterwards;
-- `export`: files out, formulas neutralised.
+- `export`: files out, formulas neutralised;
+- `output`: the command line's files written atomically, never over the database or an input.
 """
 
 from crm_core.io.export import EXPORT_FORMATS, export_format, frame_bytes, neutralise_formulas

@@ -1,8 +1,15 @@
 """Export of tables and chart data as CSV, Excel (.xlsx) or Parquet.
 
-Text cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR)
-are prefixed with a single quote in every format; the importer removes that quote again, so
-an exported file imports back unchanged.
+- Readable by default (`readable`): beside each id the name it stands for (added by the store's
+  `readable` query), amounts in currency units (`credit_limit_cents` 36000000 → `credit_limit`
+  360000.00, exact decimals), basis points as percent (`discount_bp` 1250 → `discount` 12.50),
+  times as `YYYY-MM-DD HH:MM:SS` (UTC) and dates as `YYYY-MM-DD`. The column names are the
+  importer's field names where there is one, so a readable export of customers or products
+  imports back. The raw form (ids only, cents, as stored) is one option away.
+- Text cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR)
+  are prefixed with a single quote in CSV and Excel files only — the formats a spreadsheet
+  opens. Parquet keeps the text as it is. The importer removes that quote again, so an
+  exported file imports back unchanged.
 """
 
 from __future__ import annotations
@@ -21,6 +28,22 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {  # format -> (file suffix, MIME t
     "parquet": (".parquet", "application/vnd.apache.parquet"),
 }
 EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
+SPREADSHEET_FORMATS = frozenset({"csv", "xlsx"})  # formats a spreadsheet opens and would run
+READABLE_TIME = "%Y-%m-%d %H:%M:%S"
+UNITS = pl.Decimal(38, 2)
+
+
+def readable(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cents as currency units and basis points as percent, each under the name without its
+    suffix (`budget_cents` beside a `budget` score becomes `budget_amount`); order kept."""
+    taken = set(frame.columns)
+    renamed: dict[str, str] = {}
+    for column in frame.columns:
+        for suffix, fallback in (("_cents", "_amount"), ("_bp", "_percent")):
+            if column.endswith(suffix):
+                base = column.removesuffix(suffix)
+                renamed[column] = base if base not in taken else base + fallback
+    return frame.with_columns((pl.col(c).cast(UNITS) / 100).alias(c) for c in renamed).rename(renamed)
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -48,13 +71,15 @@ def export_format(name: str) -> str:
     return fmt
 
 
-def frame_bytes(frame: pl.DataFrame, fmt: str, *, sheet: str = "data") -> bytes:
-    """The frame as a file of the given format, formulas neutralised."""
+def frame_bytes(frame: pl.DataFrame, fmt: str, *, sheet: str = "data", raw: bool = True) -> bytes:
+    """The frame as a file of the given format; formulas neutralised where a spreadsheet opens it.
+
+    `raw=False` writes times without microseconds (`2026-03-02 14:05:00`) in CSV."""
     fmt = export_format(fmt)
-    safe = neutralise_formulas(frame)
+    safe = neutralise_formulas(frame) if fmt in SPREADSHEET_FORMATS else frame
     buffer = io.BytesIO()
     if fmt == "csv":
-        safe.write_csv(buffer)
+        safe.write_csv(buffer, datetime_format=None if raw else READABLE_TIME)
     elif fmt == "parquet":
         safe.write_parquet(buffer)
     else:

@@ -17,6 +17,7 @@ read from a TOML file (`parse_mapping_toml`):
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -25,6 +26,14 @@ from crm_core.errors import ValidationError
 from crm_core.io.fields import Kind, fields_for, normalise_name
 
 MAPPING_FILE = "mapping file"
+# A mapping names a few dozen columns and value translations; these bounds are far above that and
+# keep a hostile file from costing seconds of parsing (tomllib is quadratic in dotted-key depth
+# and recursive in nesting).
+MAX_MAPPING_BYTES = 64 * 1024
+MAX_MAPPING_DEPTH = 4  # dots in a key or table name, and nesting of inline tables and arrays
+MAX_MAPPING_ENTRIES = 5_000
+_TOML_STRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+_TOML_COMMENT = re.compile(r"#[^\n]*")
 
 
 @dataclass(frozen=True)
@@ -121,12 +130,61 @@ def _strings(table: Any, where: str) -> dict[str, str]:
     return out
 
 
+def check_mapping_size(n_bytes: int) -> None:
+    if n_bytes > MAX_MAPPING_BYTES:
+        raise ValidationError(
+            MAPPING_FILE,
+            f"is {n_bytes:,} bytes; the limit is {MAX_MAPPING_BYTES:,} bytes (a mapping names columns "
+            "and value translations, a few kilobytes)",
+        )
+
+
+def _check_depth(text: str) -> None:
+    """Refuse keys with many dots and deeply nested tables or arrays before tomllib sees them."""
+    bare = _TOML_COMMENT.sub("", _TOML_STRING.sub('""', text))
+    for number, line in enumerate(bare.splitlines(), start=1):
+        key = line.split("=", 1)[0]
+        nesting = deepest = 0
+        for bracket in re.findall(r"[\[\]{}]", line.split("=", 1)[1] if "=" in line else ""):
+            nesting += 1 if bracket in "[{" else -1
+            deepest = max(deepest, nesting)
+        if key.count(".") > MAX_MAPPING_DEPTH or deepest > MAX_MAPPING_DEPTH:
+            raise ValidationError(
+                MAPPING_FILE,
+                f"line {number} nests deeper than {MAX_MAPPING_DEPTH} levels; a mapping needs at most "
+                "[values.FIELD] with 'their value = our value' lines",
+            )
+
+
+def _entries(data: dict[str, Any]) -> int:
+    """Top-level values, plus the entries of each section and of each [values.FIELD] table."""
+    count = 0
+    for section in data.values():
+        tables = section.values() if isinstance(section, dict) else [section]
+        count += sum(len(t) if isinstance(t, dict) else 1 for t in tables)
+    return count
+
+
 def parse_mapping_toml(text: str, kind: Kind | str) -> ColumnMapping:
-    """Read a mapping file; unknown sections or fields are refused by name."""
+    """Read a mapping file; unknown sections or fields are refused by name.
+
+    Files over MAX_MAPPING_BYTES, nesting deeper than MAX_MAPPING_DEPTH or with more than
+    MAX_MAPPING_ENTRIES entries are refused before (or instead of) building the mapping."""
+    check_mapping_size(len(text.encode("utf-8", errors="replace")))
+    _check_depth(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(MAPPING_FILE, f"is not valid TOML ({exc})") from None
+    except RecursionError:  # a nesting the pre-check did not see
+        raise ValidationError(MAPPING_FILE, f"nests deeper than {MAX_MAPPING_DEPTH} levels") from None
+    entries = _entries(data)
+    if entries > MAX_MAPPING_ENTRIES:
+        raise ValidationError(
+            MAPPING_FILE,
+            f"has {entries:,} entries; the limit is {MAX_MAPPING_ENTRIES:,} "
+            "(columns, constants and value translations together)",
+        )
     known = {f.name for f in fields_for(kind)}
     unknown_sections = set(data) - {"columns", "values", "constants", "format"}
     if unknown_sections:

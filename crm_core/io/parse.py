@@ -16,7 +16,7 @@ import polars as pl
 from crm_core.io.export import restore_neutralised
 from crm_core.io.fields import CHOICE_SYNONYMS, Field, FieldType, Kind, fields_for
 from crm_core.io.mapping import ColumnMapping
-from crm_core.io.read import ROW
+from crm_core.io.read import ROW, column
 from crm_core.validation import EMAIL_RE, FORBIDDEN_MULTILINE, FORBIDDEN_SINGLE_LINE, MAX_AMOUNT, PHONE_RE
 
 DATETIME_FORMATS = (
@@ -179,7 +179,7 @@ def select_fields(raw_frame: pl.DataFrame, kind: Kind | str, mapping: ColumnMapp
     exprs: list[pl.Expr] = [pl.col(ROW)]
     for spec in fields_for(kind):
         if spec.name in mapping.columns:
-            source = pl.col(mapping.columns[spec.name]).cast(pl.String)
+            source = column(mapping.columns[spec.name]).cast(pl.String)
         elif spec.name in mapping.constants:
             source = pl.lit(mapping.constants[spec.name], dtype=pl.String)
         else:

@@ -1,9 +1,9 @@
 """SCALE value, BANT potential and the weight-tuning workshop (DESIGN.md §1.3).
 
 Frames in, frames out, as Polars expressions (numpy where a matrix is natural); no row loops.
-Split by concern: `weights` (weight sets, thresholds, share-link form), `frame` (score,
-contributions), `backtest` (AUC, deciles, suggested weights), `compare` (rank shift, Kendall's
-tau, sensitivity). Import from here.
+Split by concern: `weights` (weight sets, thresholds), `scenario` (the Scoring page's controls
+and their share-link form), `frame` (score, contributions), `backtest` (AUC, deciles, suggested
+weights), `compare` (rank shift, Kendall's tau, sensitivity). Import from here.
 """
 
 from crm_core.scoring.backtest import Backtest, Suggestion, backtest, simplex_grid, suggest_weights
@@ -25,6 +25,17 @@ from crm_core.scoring.frame import (
     score_one,
     unscored_count,
 )
+from crm_core.scoring.scenario import (
+    TOP_N_CHOICES,
+    LinkProblem,
+    OpenedLink,
+    Scenario,
+    link_params,
+    link_query,
+    on_grid,
+    open_link,
+    team_scenario,
+)
 from crm_core.scoring.weights import (
     DEFAULT_BANT,
     DEFAULT_THRESHOLDS,
@@ -45,9 +56,13 @@ __all__ = [
     "NOT_SCORED",
     "QUADRANTS",
     "QUADRANT_HELP",
+    "TOP_N_CHOICES",
     "Backtest",
     "BantWeights",
+    "LinkProblem",
+    "OpenedLink",
     "RankShift",
+    "Scenario",
     "Suggestion",
     "Thresholds",
     "Weights",
@@ -57,6 +72,10 @@ __all__ = [
     "format_weights",
     "is_scored",
     "kendall_tau",
+    "link_params",
+    "link_query",
+    "on_grid",
+    "open_link",
     "parse_weights",
     "rank_shift",
     "score",
@@ -65,5 +84,6 @@ __all__ = [
     "shift_between",
     "simplex_grid",
     "suggest_weights",
+    "team_scenario",
     "unscored_count",
 ]

@@ -17,6 +17,12 @@ from crm_core.services.opportunities import (
     qualify_opportunity,
     schedule_meeting,
 )
+from crm_core.services.opportunity_edits import (
+    edit_opportunity,
+    editable_by,
+    may_reassign,
+    reassign_opportunities,
+)
 from crm_core.services.opportunity_reads import opportunity_detail, opportunity_history
 from crm_core.services.order_actions import (
     ACTION_PERMISSION,
@@ -51,13 +57,17 @@ from crm_core.services.orders import (
     update_order_lines,
 )
 from crm_core.services.scoring import (
+    PRESETS_PER_USER,
     ActiveWeights,
     Preset,
+    PresetChoice,
     active_weights,
+    delete_preset,
     list_presets,
     publish_preset,
     save_preset,
 )
+from crm_core.services.sign_in import sign_in_oidc
 from crm_core.services.users import (
     actor_for_email,
     add_user,
@@ -70,6 +80,7 @@ from crm_core.services.users import (
 
 __all__ = [
     "ACTION_PERMISSION",
+    "PRESETS_PER_USER",
     "ActionResult",
     "ActiveWeights",
     "AuditFailed",
@@ -77,6 +88,7 @@ __all__ = [
     "NewOrder",
     "OrderDetail",
     "Preset",
+    "PresetChoice",
     "WarningsNeedApproval",
     "active_weights",
     "actor_for_email",
@@ -92,7 +104,10 @@ __all__ = [
     "create_order",
     "customer_credit",
     "deactivate_user",
+    "delete_preset",
     "deliver_order",
+    "edit_opportunity",
+    "editable_by",
     "enrich_opportunity",
     "export_frame",
     "export_table",
@@ -107,6 +122,7 @@ __all__ = [
     "mapping_for",
     "mark_lost",
     "mark_won",
+    "may_reassign",
     "may_work_on",
     "opportunity_detail",
     "opportunity_history",
@@ -117,12 +133,14 @@ __all__ = [
     "product_refs",
     "publish_preset",
     "qualify_opportunity",
+    "reassign_opportunities",
     "record_payment",
     "reset_sample_data",
     "resume_order",
     "save_preset",
     "schedule_meeting",
     "ship_order",
+    "sign_in_oidc",
     "table_counts",
     "update_order_lines",
 ]

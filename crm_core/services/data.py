@@ -19,6 +19,9 @@ def table_counts(store: Store) -> dict[str, int]:
 
 
 def reset_sample_data(store: Store, actor: Actor | None) -> dict[str, int]:
-    """Replace every row with the sample data (admin only; one transaction)."""
-    require(actor, Permission.RESET_DATA)
-    return reset_to_sample(store)
+    """Replace every row but the users with the sample data (admin only; one transaction).
+
+    The users table stays as it is: nobody is reactivated, re-roled or removed by a reset; the
+    sample's owners map onto the current users by email, or are added as inactive reps."""
+    actor = require(actor, Permission.RESET_DATA)
+    return reset_to_sample(store, actor=actor)

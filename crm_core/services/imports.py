@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from crm_core.errors import ValidationError
-from crm_core.io.export import frame_bytes
+from crm_core.io.export import frame_bytes, readable
 from crm_core.io.fields import Kind
 from crm_core.io.mapping import ColumnMapping, detect_mapping, parse_mapping_toml
 from crm_core.io.plan import (
@@ -30,6 +30,7 @@ from crm_core.store import Store
 from crm_core.store.frames import read_table
 from crm_core.store.imports import apply_plan, load_references
 from crm_core.store.models import TABLE_ORDER
+from crm_core.store.readable import read_readable_table
 
 PLANNERS = {
     Kind.CUSTOMERS: (customer_checks, customer_writes),
@@ -83,7 +84,7 @@ def import_table(
     refused = plan.rows_rejected > 0 and not options.lenient
     written = False
     if plan.tables and not options.dry_run and not refused:
-        apply_plan(store, plan, actor_id=actor.id, file_name=file_name, now=now, progress=report)
+        apply_plan(store, plan, actor_id=actor.id, file_name=file_name, now=now, progress=report, actor=actor)
         written = True
     report(1.0, "Done")
     created, updated = plan.counts() if not refused else ({}, {})
@@ -133,8 +134,11 @@ def export_frame(actor: Actor | None, frame: pl.DataFrame, fmt: str) -> bytes:
     return frame_bytes(frame, fmt)
 
 
-def export_table(store: Store, actor: Actor | None, table: str, fmt: str) -> bytes:
+def export_table(store: Store, actor: Actor | None, table: str, fmt: str, *, raw: bool = False) -> bytes:
+    """A whole table as a file: readable (names beside ids, currency units, plain times), or
+    `raw` as stored (ids, cents, basis points) — see `crm_core.io.export`."""
     require(actor, Permission.EXPORT_DATA)
     if table not in TABLE_ORDER:
         raise ValidationError("table", f"'{table}' is not one of: {', '.join(TABLE_ORDER)}")
-    return frame_bytes(read_table(store, table), fmt, sheet=table)
+    frame = read_table(store, table) if raw else readable(read_readable_table(store, table))
+    return frame_bytes(frame, fmt, sheet=table, raw=raw)

@@ -47,14 +47,14 @@ from crm_core.opportunity_fields import (
     validate_scores,
 )
 from crm_core.orders import LineInput
-from crm_core.permissions import Actor, Permission, Role, require
+from crm_core.permissions import Actor, Permission, require
 from crm_core.scoring import score_one
 from crm_core.services.orders import NewOrder, create_order
 from crm_core.services.scoring import active_weights
 from crm_core.store import Store, UnitOfWork
 from crm_core.store.models import Customer, Meeting, Opportunity, Order, Product, User, utcnow
+from crm_core.store.opportunities import OWNER_ROLES
 
-OWNER_ROLES: frozenset[str] = frozenset({Role.REP.value, Role.MANAGER.value})
 MAX_AMOUNT_CENTS = int(validation.MAX_AMOUNT * 100)
 
 
@@ -65,12 +65,18 @@ def may_work_on(actor: Actor | None, owner_id: int) -> bool:
     return actor.id == owner_id or actor.can(Permission.WORK_ANY_OPPORTUNITY)
 
 
-def _load(uow: UnitOfWork, actor: Actor | None, opportunity_id: Any, expected_version: Any) -> Opportunity:
+def _load(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    opportunity_id: Any,
+    expected_version: Any,
+    now: datetime | None = None,
+) -> Opportunity:
     require(actor, Permission.WORK_OWN_OPPORTUNITY)
     assert actor is not None
     ident = validation.integer("opportunity", opportunity_id, minimum=1)
     version = validation.integer("version", expected_version, minimum=1)
-    opportunity = uow.get(Opportunity, ident, expected_version=version, what="opportunity")
+    opportunity = uow.get(Opportunity, ident, expected_version=version, what="opportunity", now=now)
     if opportunity.owner_id != actor.id:
         require(actor, Permission.WORK_ANY_OPPORTUNITY)
     return opportunity
@@ -145,7 +151,7 @@ def capture_opportunity(
     owner_id = fields.owner_id or actor.id
     if owner_id != actor.id:
         require(actor, Permission.WORK_ANY_OPPORTUNITY)
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         owner = uow.session.get(User, owner_id)
         if owner is None or not owner.active or owner.role not in OWNER_ROLES:
             raise ValidationError("owner", f"no active sales rep or manager with id {owner_id}")
@@ -231,8 +237,8 @@ def _step(
 ) -> int:
     """One stage move in one unit of work: load it (version and permission), refuse a move the
     stage table does not allow before changing anything, apply the step's own change, move, commit."""
-    with UnitOfWork(store) as uow:
-        opportunity = _load(uow, actor, opportunity_id, expected_version)
+    with UnitOfWork(store, actor) as uow:
+        opportunity = _load(uow, actor, opportunity_id, expected_version, now)
         assert actor is not None
         target_stage(opportunity.stage, action)
         if change is not None:
@@ -360,8 +366,8 @@ def convert_to_order(
     opportunity's 'convert' event are written in one transaction."""
     require(actor, Permission.CONVERT_OPPORTUNITY)
     now = utcnow()
-    with UnitOfWork(store) as uow:
-        opportunity = _load(uow, actor, opportunity_id, expected_version)
+    with UnitOfWork(store, actor) as uow:
+        opportunity = _load(uow, actor, opportunity_id, expected_version, now)
         assert actor is not None
         existing = uow.session.scalars(
             select(Order.number).where(Order.opportunity_id == opportunity.id).order_by(Order.id)

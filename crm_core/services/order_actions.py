@@ -117,8 +117,8 @@ def _act(
     order_id = validation.integer("order", order_id, minimum=1)
     if expected_version is not None:
         expected_version = validation.integer("version", expected_version, minimum=1)
-    with UnitOfWork(store) as uow:
-        order = uow.get(Order, order_id, expected_version=expected_version, what="order")
+    with UnitOfWork(store, actor) as uow:
+        order = uow.get(Order, order_id, expected_version=expected_version, what="order", now=now)
         old = OrderStatus(order.status)
         new = transition(old, action, order.held_from, number=order.number)
         note = work(uow, order, now)

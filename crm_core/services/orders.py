@@ -102,7 +102,7 @@ def create_order(
     totals = totals_cents(drafts, shipping_cents, tax_rate_bp)
 
     joined = uow is not None
-    with nullcontext(uow) if joined else UnitOfWork(store) as uow:
+    with nullcontext(uow) if joined else UnitOfWork(store, actor) as uow:
         customer = uow.session.get(Customer, customer_id)
         if customer is None:
             raise ValidationError("customer", f"no customer with id {customer_id}")
@@ -158,18 +158,19 @@ def update_order_lines(
     assert actor is not None
     drafts = validate_lines(lines, product_refs(store))
     now = now or utcnow()
-    with UnitOfWork(store) as uow:
-        order = uow.get(Order, order_id, expected_version=expected_version, what="order")
+    with UnitOfWork(store, actor) as uow:
+        order = uow.get(Order, order_id, expected_version=expected_version, what="order", now=now)
         if order.status != OrderStatus.ENTERED:
             raise InvalidTransition(
                 f"Cannot change the lines of order {order.number}: it is {status_label(order.status)}; "
                 "lines change only while an order is entered."
             )
+        before = _current_lines(uow, order.id)
+        total_before = order.total_cents
         uow.session.execute(delete(OrderLine).where(OrderLine.order_id == order.id))
         _add_lines(uow, order.id, drafts)
         order.total_cents = totals_cents(drafts, order.shipping_cents, order.tax_rate_bp)["total"]
         order.updated_at = now
-        plural = "s" if len(drafts) != 1 else ""
         uow.record(
             "order",
             order.id,
@@ -177,11 +178,40 @@ def update_order_lines(
             actor.id,
             from_state=order.status,
             to_state=order.status,
-            note=f"{len(drafts)} line{plural}, total now {format_money(order.total_cents)}",
+            note=f"Lines {_lines_text(before)}, total {format_money(total_before)} → "
+            f"{_lines_text(drafts)}, total {format_money(order.total_cents)}",
             at=now,
         )
         uow.commit()
         return order.version
+
+
+def _current_lines(uow: UnitOfWork, order_id: int) -> list[LineDraft]:
+    rows = uow.session.execute(
+        select(
+            OrderLine.product_id,
+            Product.sku,
+            OrderLine.quantity,
+            OrderLine.unit_price_cents,
+            OrderLine.discount_bp,
+        )
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.order_id == order_id)
+        .order_by(OrderLine.line_no)
+    ).all()
+    return [LineDraft(*row) for row in rows]
+
+
+def _lines_text(lines: Sequence[LineDraft]) -> str:
+    """'[SW-1001 × 2 at $1,850.00; SW-1003 × 5 at $350.00 less 10 %]': what the event keeps of lines."""
+
+    def one(line: LineDraft) -> str:
+        text = f"{line.sku} × {line.quantity} at {format_money(line.unit_price_cents)}"
+        if line.discount_bp:
+            text += f" less {Decimal(line.discount_bp) / 100:f} %"
+        return text
+
+    return "[" + "; ".join(one(line) for line in lines) + "]"
 
 
 def _add_lines(uow: UnitOfWork, order_id: int, drafts: Sequence[LineDraft]) -> None:

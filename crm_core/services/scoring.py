@@ -9,6 +9,16 @@ Decisions:
 - `active_weights` is the published preset, else the defaults (0.3, 0.2, 0.3, 0.2 and equal
   BANT). A published preset whose stored weights are no longer valid (say, all zero after an
   import) is skipped, so the app never fails to score.
+- A person keeps at most PRESETS_PER_USER (50) presets: the next save is refused with a message
+  naming the limit, and nothing is written; deleting one of theirs makes room. Saves by one person
+  are serialised (their user row is locked on PostgreSQL; SQLite's write transaction is already
+  exclusive), so two tabs saving at once cannot pass the limit. Presets imported or written
+  before the limit count towards it but are not removed.
+- The author deletes their own presets; a manager or admin deletes anyone's. The published preset
+  cannot be deleted (publish another first). Each deletion is an event naming the preset.
+- `list_presets` is bounded however many presets exist: the published one, the viewer's own, and
+  the newest OTHERS_SHOWN (50) of everyone else's — or those whose name contains a search text —
+  with the total, so the page can say how many it did not list.
 """
 
 from __future__ import annotations
@@ -16,21 +26,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_core import validation
-from crm_core.errors import NotFound, ValidationError
+from crm_core.errors import NotFound, PermissionDenied, ValidationError
 from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
 from crm_core.permissions import Actor, Permission, require
 from crm_core.scoring import DEFAULT_BANT, DEFAULT_WEIGHTS, BantWeights, Weights
 from crm_core.store import Store, UnitOfWork
+from crm_core.store import presets as queries
 from crm_core.store.models import User, WeightPreset, utcnow
 
 NAME_MAX = 100
 PRESET_NAME = "preset name"  # the field, as the form labels it and messages name it
+PRESETS = "presets"  # a person's kept presets, as a whole (the cap)
 DEFAULT_NAME = "Default weights"
+PRESETS_PER_USER = 50
+OTHERS_SHOWN = 50
+SEARCH_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,20 @@ class Preset:
     published: bool
     published_at: datetime | None
     published_by: str | None
+    author_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PresetChoice:
+    """The presets a page offers (published, the viewer's own, the newest others) and how many exist."""
+
+    presets: list[Preset]
+    total: int
+    mine: int = 0  # how many the viewer keeps (towards PRESETS_PER_USER), whatever the search
+
+    @property
+    def not_listed(self) -> int:
+        return max(0, self.total - len(self.presets))
 
 
 @dataclass(frozen=True)
@@ -82,6 +111,7 @@ def _to_preset(row: WeightPreset, names: dict[int, str]) -> Preset:
         published=bool(row.published),
         published_at=row.published_at,
         published_by=names.get(row.published_by) if row.published_by else None,
+        author_id=row.author_id,
     )
 
 
@@ -94,13 +124,16 @@ def save_preset(
     if not isinstance(weights, Weights) or not isinstance(bant, BantWeights):
         raise ValidationError("weights", "expected SCALE and BANT weight sets")
     taken = ValidationError(PRESET_NAME, f"a preset called “{clean}” already exists — pick another name")
-    with UnitOfWork(store) as uow:
-        exists = uow.session.scalar(
-            select(func.count())
-            .select_from(WeightPreset)
-            .where(func.lower(WeightPreset.name) == clean.lower())
-        )
-        if exists:
+    with UnitOfWork(store, actor) as uow:
+        queries.lock_author(uow.session, actor.id)
+        kept = queries.count_by_author(uow.session, actor.id)
+        if kept >= PRESETS_PER_USER:
+            raise ValidationError(
+                PRESETS,
+                f"you already keep {kept:,} presets and the limit is {PRESETS_PER_USER} per person — "
+                "delete one of yours to save this one",
+            )
+        if queries.name_taken(uow.session, clean):
             raise taken
         row = WeightPreset(
             name=clean,
@@ -121,26 +154,29 @@ def save_preset(
     return _get(store, preset_id)
 
 
-def _names(session: Session) -> dict[int, str]:
-    return {user_id: name for user_id, name in session.execute(select(User.id, User.name))}
+def _names(session: Session, *user_ids: int | None) -> dict[int, str]:
+    ids = [i for i in user_ids if i is not None]
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
-def list_presets(store: Store) -> list[Preset]:
-    """Every preset: the published one first, then the newest first."""
+def list_presets(
+    store: Store, viewer: Actor | None = None, *, others: int = OTHERS_SHOWN, name_contains: str = ""
+) -> PresetChoice:
+    """The published preset first, then the viewer's own, then the newest `others` of everyone else's
+    (of the unpublished ones, only those whose name contains `name_contains` when it is given)."""
+    needle = validation.text("preset search", name_contains, required=False, max_length=SEARCH_MAX) or ""
     with store.read() as session:
-        rows = session.scalars(
-            select(WeightPreset).order_by(
-                WeightPreset.published.desc(), WeightPreset.created_at.desc(), WeightPreset.id.desc()
-            )
-        ).all()
-        names = _names(session)
+        found = queries.visible_rows(
+            session, viewer.id if viewer else None, own=PRESETS_PER_USER, others=others, name_contains=needle
+        )
         presets = []
-        for row in rows:
+        for row in found.rows:
             try:
-                presets.append(_to_preset(row, names))
+                presets.append(_to_preset(row, found.names))
             except ValidationError:
                 continue  # invalid stored weights (e.g. an import): not offered for loading
-        return presets
+        mine = queries.count_by_author(session, viewer.id) if viewer else 0
+        return PresetChoice(presets, found.total, mine)
 
 
 def _get(store: Store, preset_id: int) -> Preset:
@@ -148,13 +184,13 @@ def _get(store: Store, preset_id: int) -> Preset:
         row = session.get(WeightPreset, preset_id)
         if row is None:
             raise NotFound(f"No preset with id {preset_id}.")
-        return _to_preset(row, _names(session))
+        return _to_preset(row, _names(session, row.author_id, row.published_by))
 
 
 def publish_preset(store: Store, actor: Actor | None, preset_id: int) -> Preset:
     """Make one preset the team's active weights (managers and admins); the others are unpublished."""
     actor = require(actor, Permission.PUBLISH_WEIGHTS)
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         # Lock every preset row first, so two managers publishing at once end with one published.
         uow.session.execute(select(WeightPreset.id).with_for_update()).all()
         preset = uow.get(WeightPreset, preset_id, what="preset")
@@ -187,11 +223,33 @@ def active_weights(store: Store) -> ActiveWeights:
             .where(WeightPreset.published.is_(True))
             .order_by(WeightPreset.published_at.desc().nulls_last(), WeightPreset.id.desc())
         ).all()
-        names = _names(session) if rows else {}
         for row in rows:
             try:
-                preset = _to_preset(row, names)
+                preset = _to_preset(row, _names(session, row.author_id, row.published_by))
             except ValidationError:
                 continue
             return ActiveWeights(preset.weights, preset.bant, preset)
     return ActiveWeights(DEFAULT_WEIGHTS, DEFAULT_BANT, None)
+
+
+def delete_preset(store: Store, actor: Actor | None, preset_id: int) -> str:
+    """Delete a preset: the author their own, a manager or admin anyone's; never the published one.
+
+    Returns the deleted preset's name."""
+    actor = require(actor, Permission.SAVE_PRESET)
+    with UnitOfWork(store, actor) as uow:
+        preset = uow.session.get(WeightPreset, preset_id, with_for_update=True)
+        if preset is None:
+            raise NotFound(f"No preset with id {preset_id} (deleted by someone else?).")
+        if preset.author_id != actor.id and not actor.can(Permission.PUBLISH_WEIGHTS):
+            raise PermissionDenied(f"{actor.name} ({actor.role.value}) may delete only their own presets.")
+        if preset.published:
+            raise ValidationError(
+                "preset",
+                f"“{preset.name}” is the team's active weights — publish another preset before deleting it",
+            )
+        name = preset.name
+        uow.session.delete(preset)
+        uow.record("preset", preset_id, "delete", actor.id, from_state="saved", note=name)
+        uow.commit()
+    return name

@@ -65,7 +65,7 @@ def add_user(store: Store, actor: Actor | None, name: Any, email: Any, role: Any
     clean_email = validation.email("email", email)
     clean_role = validation.choice("role", role, ROLES)
     assert clean_name is not None and clean_email is not None
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         taken = uow.session.scalar(select(User.id).where(func.lower(User.email) == clean_email))
         if taken is not None:
             raise ValidationError("email", f"{clean_email} is already a user")
@@ -84,7 +84,7 @@ def change_role(store: Store, actor: Actor | None, user_id: Any, role: Any) -> A
     actor = require(actor, Permission.MANAGE_USERS)
     ident = validation.integer("user", user_id, minimum=1)
     clean_role = validation.choice("role", role, ROLES)
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         user = uow.get(User, ident, what="user")
         before = user.role
         if before == clean_role:
@@ -104,7 +104,7 @@ def deactivate_user(store: Store, actor: Actor | None, user_id: Any) -> None:
     ident = validation.integer("user", user_id, minimum=1)
     if ident == actor.id:
         raise ValidationError("user", "you cannot deactivate yourself; ask another admin")
-    with UnitOfWork(store) as uow:
+    with UnitOfWork(store, actor) as uow:
         user = uow.get(User, ident, what="user")
         if not user.active:
             return

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_core.config import DatabaseTarget
-from crm_core.errors import ConfigError, DatabaseUnavailable
+from crm_core.errors import ConfigError, DatabaseBusy, DatabaseUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "crm_write"
@@ -89,18 +89,25 @@ class Store:
 
 @contextmanager
 def guard_unavailable(store: Store) -> Iterator[None]:
-    """Turn a lost connection into a message that names the database and what to do."""
+    """Turn a lost connection into a message that names the database and what to do, and a write
+    lock that did not come free within the busy timeout into `DatabaseBusy`."""
     try:
         yield
     except OperationalError as exc:
-        if _is_lock_or_constraint(exc):
-            raise
-        raise DatabaseUnavailable(unavailable_message(store.target, exc)) from None
+        raise database_error(store, exc) from None
 
 
-def _is_lock_or_constraint(exc: DBAPIError) -> bool:
+def database_error(store: Store, exc: OperationalError) -> DatabaseBusy | DatabaseUnavailable:
+    """The domain error for an OperationalError: busy (try again) or unavailable (check the setting)."""
+    if _is_busy(exc):
+        return DatabaseBusy()
+    return DatabaseUnavailable(unavailable_message(store.target, exc))
+
+
+def _is_busy(exc: DBAPIError) -> bool:
+    """SQLite's 'database is locked' (SQLITE_BUSY after the busy timeout); PostgreSQL's lock timeout."""
     text_ = str(exc.orig).lower()
-    return "locked" in text_ or "busy" in text_
+    return "locked" in text_ or "busy" in text_ or "lock timeout" in text_ or "could not obtain lock" in text_
 
 
 def unavailable_message(target: DatabaseTarget, exc: BaseException) -> str:

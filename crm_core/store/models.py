@@ -71,14 +71,22 @@ class Meta(Base):
 
 
 class User(Base):
+    """A person who may sign in. In OIDC mode the first sign-in binds the user to the provider's
+    issuer and subject (`oidc_issuer`, `oidc_subject`); later sign-ins match on those two."""
+
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('rep', 'manager', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('rep', 'manager', 'admin')", name="role"),
+        Index("uq_users_oidc_identity", "oidc_issuer", "oidc_subject", unique=True),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
 
 class Customer(Base):

@@ -17,11 +17,14 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection, func, select, text
 
+from crm_core import clock
 from crm_core.config import PROJECT_ROOT
+from crm_core.permissions import Actor
 from crm_core.store.bulk import bulk_insert
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
+from crm_core.store.identities import confirm_acting_user
 from crm_core.store.migrate import migrate
-from crm_core.store.models import TABLE_ORDER, Base, Meta, User
+from crm_core.store.models import TABLE_ORDER, Base, Event, Meta, User
 from crm_core.store.uow import DATA_VERSION_KEY
 
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
@@ -63,7 +66,7 @@ def load_sample(sample_dir: Path = SAMPLE_DIR, *, today: date | None = None) -> 
 
     frames, manifest = read_sample(sample_dir)
     as_of = date.fromisoformat(str(manifest["as_of"]))
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     return renumber_invoices(shift_in_time(frames, (today - timedelta(days=1) - as_of).days))
 
 
@@ -169,8 +172,8 @@ def _reset_sequences(conn: Connection) -> None:
 EVENTS_PURGE_KEY = "events_purge"  # see migrations/versions/0002_append_only_events.py
 
 
-def clear_all(conn: Connection) -> None:
-    """Delete every row (children first). Used by reset; the schema stays.
+def clear_all(conn: Connection, *, keep_users: bool = False) -> None:
+    """Delete every row (children first), the users too unless `keep_users`. The schema stays.
 
     Events are append-only: database triggers refuse to delete them unless the `meta` row
     `events_purge` exists. It is written here, inside the reset's own transaction, and deleted
@@ -178,18 +181,84 @@ def clear_all(conn: Connection) -> None:
     conn.execute(sa.delete(Meta).where(Meta.key == EVENTS_PURGE_KEY))
     conn.execute(sa.insert(Meta).values(key=EVENTS_PURGE_KEY, value=1))
     for name in reversed(TABLE_ORDER):
-        conn.execute(sa.delete(Base.metadata.tables[name]))
+        if not (keep_users and name == "users"):
+            conn.execute(sa.delete(Base.metadata.tables[name]))
     conn.execute(sa.delete(Meta).where(Meta.key != DATA_VERSION_KEY))
 
 
+# Every column that holds a user id, per table (owners, authors, actors, …).
+USER_COLUMNS: dict[str, list[str]] = {
+    table.name: [
+        c.name for c in table.columns if any(fk.column.table.name == "users" for fk in c.foreign_keys)
+    ]
+    for table in Base.metadata.sorted_tables
+}
+
+
+def onto_current_users(conn: Connection, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The sample re-pointed at the users the database already has.
+
+    A sample user whose email (ignoring case) is a current user's becomes that user, who keeps
+    their name, role, active flag and sign-in binding. Any other sample user is added as an
+    inactive rep: their deals and orders need an owner, but nobody signs in or acts as them, and
+    a reset never creates a manager or an admin. The `users` frame returned holds only those.
+    A database without users takes the sample's users as they are."""
+    current = pl.DataFrame(
+        conn.execute(select(User.id, func.lower(User.email))).all(),
+        schema={"current_id": pl.Int64, "email_key": pl.String},
+        orient="row",
+    )
+    if current.is_empty():  # nobody to keep (a database never seeded): the sample's users as they are
+        return frames
+    sample = frames["users"].with_columns(pl.col("email").str.to_lowercase().alias("email_key"))
+    matched = sample.join(current, on="email_key", how="left", maintain_order="left")
+    next_id = int(current["current_id"].max() or 0) + 1
+    new_id = pl.col("current_id").is_null().cum_sum() + next_id - 1
+    mapped = matched.with_columns(
+        pl.when(pl.col("current_id").is_null()).then(new_id).otherwise(pl.col("current_id")).alias("new_id")
+    )
+    added = (
+        mapped.filter(pl.col("current_id").is_null())
+        .with_columns(
+            pl.col("new_id").alias("id"), pl.lit("rep").alias("role"), pl.lit(False).alias("active")
+        )
+        .select(frames["users"].columns)
+    )
+    old_ids, new_ids = mapped["id"], mapped["new_id"]
+    out = {name: frame for name, frame in frames.items() if name != "users"}
+    for name, columns in USER_COLUMNS.items():
+        if name in out and columns:
+            out[name] = out[name].with_columns(pl.col(c).replace(old_ids, new_ids) for c in columns)
+    out["users"] = added
+    return out
+
+
 def reset_to_sample(
-    store: Store, *, sample_dir: Path = SAMPLE_DIR, today: date | None = None
+    store: Store, *, actor: Actor | None = None, sample_dir: Path = SAMPLE_DIR, today: date | None = None
 ) -> dict[str, int]:
-    """Replace all data with the sample (one transaction). The data version keeps counting up."""
+    """Replace all data but the users with the sample (one transaction); the data version keeps
+    counting up. The users stay as they are (see `onto_current_users` for the sample's own).
+
+    With `actor`, the acting user is re-read first inside the transaction (refused if they were
+    deactivated or given another role since), and the reset is the first event of the new trail."""
     with guard_unavailable(store), store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         migrate(conn)
+        if actor is not None:
+            confirm_acting_user(conn, actor)
         version = conn.execute(select(Meta.value).where(Meta.key == DATA_VERSION_KEY)).scalar() or 0
-        clear_all(conn)
-        counts = insert_frames(conn, load_sample(sample_dir, today=today))
+        frames = onto_current_users(conn, load_sample(sample_dir, today=today))
+        clear_all(conn, keep_users=True)
+        counts = insert_frames(conn, frames)
+        if actor is not None:
+            conn.execute(
+                sa.insert(Event).values(
+                    entity_type="data",
+                    entity_id=0,
+                    action="reset",
+                    actor_id=actor.id,
+                    at=datetime.now(UTC),
+                    note=f"users kept; {counts['users']} sample owners added as inactive reps",
+                )
+            )
         conn.execute(sa.update(Meta).where(Meta.key == DATA_VERSION_KEY).values(value=version + 1))
     return counts

@@ -7,7 +7,8 @@
         uow.commit()
 
 Rolls back unless `commit()` is called. A stale write (the row's version moved on since
-it was read) becomes a `ConflictError`; a lost connection a `DatabaseUnavailable`.
+it was read) becomes a `ConflictError`; a write lock that stays taken longer than the busy
+timeout (a large import) a `DatabaseBusy`; a lost connection a `DatabaseUnavailable`.
 """
 
 from __future__ import annotations
@@ -23,21 +24,31 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm_core.errors import ConflictError, DatabaseUnavailable, NotFound
-from crm_core.store.engine import Store, _is_lock_or_constraint, unavailable_message
-from crm_core.store.models import Event, Meta, utcnow
+from crm_core.conflicts import last_change_sentence
+from crm_core.errors import ConflictError, NotFound
+from crm_core.permissions import Actor
+from crm_core.store.engine import Store, database_error
+from crm_core.store.identities import confirm_acting_user
+from crm_core.store.models import Event, Meta, User, utcnow
 
 DATA_VERSION_KEY = "data_version"
 T = TypeVar("T")
 _META = Meta.__table__
+# The events' name for a versioned table's records.
+_ENTITY_TYPES = {"orders": "order", "opportunities": "opportunity", "customers": "customer"}
 # Built once, on the table (not the ORM entity): this runs on every commit, and the ORM's bulk
 # UPDATE path (session synchronisation) costs more than the statement itself.
 _BUMP_DATA_VERSION = update(_META).where(_META.c.key == DATA_VERSION_KEY).values(value=_META.c.value + 1)
 
 
 class UnitOfWork:
-    def __init__(self, store: Store) -> None:
+    """One write transaction. Given the acting user, it re-reads them first, inside the transaction,
+    and refuses (PermissionDenied) if they were deactivated or given another role since the actor
+    was read — a page or dialog opened before cannot act on a role its user no longer has."""
+
+    def __init__(self, store: Store, actor: Actor | None = None) -> None:
         self.store = store
+        self.actor = actor
         self._session: Session | None = None
         self._committed = False
         self.events: list[Event] = []
@@ -52,6 +63,16 @@ class UnitOfWork:
         self._session = self.store.write_session()
         self._session.begin()
         self._committed = False
+        if self.actor is not None:
+            try:
+                confirm_acting_user(self._session, self.actor)
+            except BaseException as exc:
+                self._session.rollback()
+                self._session.close()
+                self._session = None
+                if isinstance(exc, OperationalError):  # the first statement waits for the write lock
+                    raise database_error(self.store, exc) from None
+                raise
         return self
 
     def __exit__(
@@ -66,11 +87,20 @@ class UnitOfWork:
             session.close()
         if isinstance(exc, StaleDataError):
             raise ConflictError() from None
-        if isinstance(exc, OperationalError) and not _is_lock_or_constraint(exc):
-            raise DatabaseUnavailable(unavailable_message(self.store.target, exc)) from None
+        if isinstance(exc, OperationalError):  # busy (another write held the lock too long) or gone
+            raise database_error(self.store, exc) from None
 
-    def get(self, model: type[T], ident: Any, *, expected_version: int | None = None, what: str = "") -> T:
-        """Load a row or raise NotFound; with `expected_version`, raise ConflictError if it moved on.
+    def get(
+        self,
+        model: type[T],
+        ident: Any,
+        *,
+        expected_version: int | None = None,
+        what: str = "",
+        now: datetime | None = None,
+    ) -> T:
+        """Load a row or raise NotFound; with `expected_version`, raise ConflictError if it moved on,
+        naming who changed it, what they did and how long before `now` (the record's latest event).
 
         Versioned rows (orders, opportunities) are read with `SELECT … FOR UPDATE` on PostgreSQL,
         so a second writer of the same row waits here and then sees the new version (a conflict,
@@ -82,8 +112,23 @@ class UnitOfWork:
         if obj is None:
             raise NotFound(f"No {label} with id {ident}.")
         if expected_version is not None and getattr(obj, "version", expected_version) != expected_version:
-            raise ConflictError(f"This {label}")
+            entity = _ENTITY_TYPES.get(getattr(model, "__tablename__", ""), label)
+            raise ConflictError(f"This {label}", last_change=self.last_change(entity, ident, now or utcnow()))
         return obj
+
+    def last_change(self, entity_type: str, entity_id: Any, now: datetime) -> str | None:
+        """`Maria Lindqvist recorded a payment 20 seconds ago`, from the record's latest event."""
+        latest = self.session.execute(
+            select(Event.action, Event.at, User.name)
+            .outerjoin(User, User.id == Event.actor_id)
+            .where(Event.entity_type == entity_type, Event.entity_id == entity_id)
+            .order_by(Event.id.desc())
+            .limit(1)
+        ).first()
+        if latest is None:
+            return None
+        action, at, name = latest
+        return last_change_sentence(name, entity_type, action, at, now)
 
     def record(
         self,

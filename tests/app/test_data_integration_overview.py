@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from crm_core.io import read
 from tests.app.conftest import APP
 from tests.import_files import RETAIL_ORDER_LINES
 from ui.text import plain
@@ -68,6 +69,20 @@ def test_a_lenient_import_writes_the_valid_orders(app_db: Path) -> None:
     assert not at.exception, at.exception
     assert any("10 rows read, 5 imported, 5 rejected" in w.value for w in at.warning)
     assert {m.label: m.value for m in at.metric}["Orders"] == "1,504"
+
+
+def test_a_refused_upload_shows_why_and_is_not_read_again_on_rerun(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wide = ",".join(f"c{i}" for i in range(501)) + "\n" + "x," * 500 + "x\n"
+    at = with_file(acting_as(ADMIN_ID, "pages/data.py"), "wide.csv", wide, "customers")
+    refusal = "File: wide.csv has 501 columns in its header; the limit is 500."
+    assert any(refusal in e.value for e in at.error)
+    monkeypatch.setattr(read, "MAX_IMPORT_COLUMNS", 1_000)  # read again, the file would now pass
+    at.selectbox(key="data_import_kind").set_value("products").run()
+    assert not at.exception, at.exception
+    assert any(refusal in e.value for e in at.error)
+    assert "Column mapping" not in " ".join(m.value for m in at.markdown)
 
 
 def test_a_rep_cannot_import_but_can_download_tables(app_db: Path) -> None:

@@ -28,7 +28,7 @@ def test_every_page_renders_without_an_exception(app: AppTest, path: str) -> Non
 
 def test_the_sidebar_announces_demo_mode_and_offers_the_demo_users(app: AppTest) -> None:
     assert any("Demo mode" in i.value for i in app.sidebar.info)
-    picker = app.sidebar.selectbox(key="auth_user_id")
+    picker = app.sidebar.selectbox(key="auth_user_picker")
     assert len(picker.options) >= 5
     assert any("manager" in o for o in picker.options)
 

@@ -1,5 +1,5 @@
-"""Users and access through AppTest: OIDC sign-in (st.user) mapped to a user and role, unknown
-emails read-only, logging out; the Data page's Users section; two sessions editing one order."""
+"""Users and access through AppTest: the demo picker; the Data page's Users section; two sessions
+editing one order. OIDC sign-in has its own file, tests/app/test_sign_in.py."""
 
 from __future__ import annotations
 
@@ -58,61 +58,7 @@ def action_buttons(at: AppTest) -> list[str]:
     return [b.key for b in at.button if b.key and b.key.startswith("orders_act_")]
 
 
-# --- OIDC ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def oidc(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CRM_AUTH", "oidc")
-
-
-def test_oidc_without_a_login_offers_log_in_and_changes_nothing(oidc: None, store: Store) -> None:
-    at = session(user={"is_logged_in": False})
-    assert [b.label for b in at.sidebar.button] == ["Log in"]
-    assert at.session_state["auth_actor"] is None
-    assert "Demo mode" not in sidebar_text(at)
-
-    open_order(at, order_id_for_number(store, ENTERED))
-    assert action_buttons(at) == []
-
-
-def test_oidc_maps_the_signed_in_email_to_the_user_and_role(oidc: None, store: Store) -> None:
-    at = session(user={"is_logged_in": True, "email": MANAGER_EMAIL.upper(), "name": "Maria"})
-
-    actor = at.session_state["auth_actor"]
-    assert (actor.id, actor.role.value) == (MANAGER_ID, "manager")
-    assert "Signed in as **Maria Lindqvist** · manager" in sidebar_text(at)
-    open_order(at, order_id_for_number(store, ENTERED))
-    assert "orders_act_audit" in action_buttons(at)
-
-
-def test_oidc_an_unknown_email_gets_read_only_access(oidc: None, store: Store) -> None:
-    at = session(user={"is_logged_in": True, "email": "stranger@elsewhere.example"})
-
-    assert at.session_state["auth_actor"] is None
-    assert "stranger@elsewhere.example is not a Scalewise user: read-only access." in sidebar_text(at)
-    open_order(at, order_id_for_number(store, ENTERED))
-    assert action_buttons(at) == []
-
-
-def test_oidc_a_deactivated_user_is_read_only(oidc: None, store: Store) -> None:
-    from crm_core.services import deactivate_user, get_actor
-
-    deactivate_user(store, get_actor(store, ADMIN_ID), MANAGER_ID)
-    at = session(user={"is_logged_in": True, "email": MANAGER_EMAIL})
-    assert at.session_state["auth_actor"] is None
-    assert "read-only access" in sidebar_text(at)
-
-
-def test_oidc_log_out_signs_the_session_out(oidc: None) -> None:
-    at = session(user={"is_logged_in": True, "email": MANAGER_EMAIL})
-    at.sidebar.button(key="auth_logout").click().run()
-    assert not at.exception, at.exception
-    at.run()
-
-    assert at.user.get("is_logged_in") is False
-    assert at.session_state["auth_actor"] is None
-    assert [b.label for b in at.sidebar.button] == ["Log in"]
+# --- demo mode (OIDC sign-in: tests/app/test_sign_in.py) -------------------------------------
 
 
 def test_demo_mode_shows_the_notice_and_the_picker(app_db: Path) -> None:
@@ -136,7 +82,7 @@ def test_an_admin_adds_a_user_on_the_data_page(app_db: Path, store: Store) -> No
     assert any("Added Nora Newcomer" in s.value for s in at.success)
     added = [u for u in all_users(store) if u["email"] == "nora@scalewise.example"]
     assert added and added[0]["role"] == "manager"
-    picker = at.sidebar.selectbox(key="auth_user_id")
+    picker = at.sidebar.selectbox(key="auth_user_picker")
     assert any("Nora Newcomer" in option for option in picker.options)
 
 
@@ -167,7 +113,7 @@ def test_an_admin_changes_a_role_and_deactivates_a_user(app_db: Path, store: Sto
     rows = {u["id"]: u for u in all_users(store)}
     assert rows[REP_ID]["role"] == "manager" and rows[REP_ID]["active"] is False
     assert any("can no longer sign in" in s.value for s in at.success)
-    assert not any("Daniel Okafor" in o for o in at.sidebar.selectbox(key="auth_user_id").options)
+    assert not any("Daniel Okafor" in o for o in at.sidebar.selectbox(key="auth_user_picker").options)
 
 
 def test_a_rep_sees_the_users_but_cannot_manage_them(app_db: Path) -> None:

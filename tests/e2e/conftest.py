@@ -75,7 +75,9 @@ class RunningApp:
     log: Path
 
 
-def start_app(tmp_dir: Path, extra_env: dict[str, str] | None = None) -> RunningApp:
+def start_app(
+    tmp_dir: Path, extra_env: dict[str, str] | None = None, extra_args: tuple[str, ...] = ()
+) -> RunningApp:
     port = free_port()
     database = tmp_dir / "e2e.sqlite"
     log = tmp_dir / "streamlit.log"
@@ -98,6 +100,7 @@ def start_app(tmp_dir: Path, extra_env: dict[str, str] | None = None) -> Running
             "none",
             "--browser.gatherUsageStats",
             "false",
+            *extra_args,
         ],
         cwd=PROJECT_ROOT,
         env=env,

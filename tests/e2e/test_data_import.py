@@ -44,3 +44,29 @@ def test_an_admin_uploads_order_lines_and_reads_the_import_report(page, tmp_path
     expect(page.get_by_role("button", name="Download the report (CSV)")).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "data_import_report")
+
+
+def test_a_tiny_parquet_file_claiming_millions_of_rows_is_refused_before_it_is_read(
+    page, tmp_path: Path
+) -> None:
+    import polars as pl
+    from playwright.sync_api import expect
+
+    file = tmp_path / "claims.parquet"
+    pl.DataFrame({"name": pl.repeat("x", 20_000_000, eager=True)}).write_parquet(file)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_role("combobox", name="Acting as").click()
+    page.get_by_role("option", name="Elena Petrova · admin").click()
+    settle(page)
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Data", exact=True).click()
+    settle(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(file))
+    settle(page)
+    expect(
+        page.get_by_text("claims.parquet has 20,000,000 rows by its metadata; the limit is 2,000,000.")
+    ).to_be_visible()
+    choose(page, "What the file holds", "Products")  # a rerun: the refusal stays, the file is not read again
+    expect(page.get_by_text("claims.parquet has 20,000,000 rows by its metadata")).to_be_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.get_by_text("claims.parquet has 20,000,000 rows").scroll_into_view_if_needed()
+    screenshot(page, "data_import_refused_file")

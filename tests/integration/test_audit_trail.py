@@ -13,13 +13,13 @@ from sqlalchemy.exc import DBAPIError
 
 from crm_core.audit import replay_all
 from crm_core.config import PROJECT_ROOT
-from crm_core.orders import OrderStatus
-from crm_core.services import reset_sample_data
+from crm_core.orders import LineInput, OrderStatus
+from crm_core.services import order_detail, reset_sample_data, update_order_lines
 from crm_core.store import Store, UnitOfWork, data_version
 from crm_core.store.frames import read_events
 from crm_core.store.models import Event, Opportunity, Order
 from crm_core.store.seed import EVENTS_PURGE_KEY
-from tests.integration.order_builders import ADMIN, advance, make_order
+from tests.integration.order_builders import ADMIN, LABELS, REP, ROUTER, advance, make_order
 
 
 def event_count(store: Store) -> int:
@@ -69,7 +69,7 @@ def test_reset_to_sample_still_replaces_the_events_and_leaves_the_guard_closed(s
 
     reset_sample_data(seeded_store, ADMIN)
 
-    assert event_count(seeded_store) == sample_events
+    assert event_count(seeded_store) == sample_events + 1  # the sample's history and the reset itself
     with seeded_store.read() as session:
         assert session.scalar(text(f"SELECT count(*) FROM meta WHERE key = '{EVENTS_PURGE_KEY}'")) == 0
     with pytest.raises(DBAPIError, match="events are append-only"), UnitOfWork(seeded_store) as uow:
@@ -99,3 +99,20 @@ def test_no_code_in_crm_core_updates_or_deletes_an_event() -> None:
     source = "\n".join(p.read_text() for p in Path(PROJECT_ROOT, "crm_core").rglob("*.py"))
     writes = re.findall(r"(?:update|delete)\(\s*Event\b|(?:UPDATE|DELETE FROM)\s+events\b", source)
     assert writes == []
+
+
+def test_replacing_an_orders_lines_keeps_the_old_and_the_new_lines_in_the_event(seeded_store: Store) -> None:
+    order_id = make_order(seeded_store)  # SW-1001 × 2 at list price; SW-1003 × 5 at list price, 10 % off
+    update_order_lines(
+        seeded_store,
+        REP,
+        order_id,
+        [LineInput(ROUTER, 4, "100.00"), LineInput(LABELS, 1, "12.50", "2.5")],
+        expected_version=1,
+    )
+    event = order_detail(seeded_store, order_id).events[-1]
+    assert event["action"] == "update_lines"
+    assert event["note"] == (
+        "Lines [SW-1001 × 2 at $1,850.00; SW-1003 × 5 at $390.00 less 10 %], total $5,875.49 → "
+        "[SW-1001 × 4 at $100.00; SW-1009 × 1 at $12.50 less 2.5 %], total $467.07"
+    )

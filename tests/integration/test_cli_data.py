@@ -91,3 +91,70 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             main([command, "--help"])
         assert exit_info.value.code == 0
     assert "order_key*" in capsys.readouterr().out
+
+
+def test_export_refuses_to_write_over_the_database_or_its_companion_files(
+    cli_db: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = Path(str(cli_db.target.url.database))
+    before = database.read_bytes()
+    for target in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        assert main(["export", "users", "--out", str(target), "--force"]) == 2
+        assert (
+            f"'--out': {target} is the database's own file; write somewhere else" in capsys.readouterr().err
+        )
+    assert database.read_bytes() == before
+    link = tmp_path / "innocent.csv"
+    link.symlink_to(database)
+    assert main(["export", "users", "--out", str(link), "--force"]) == 2
+    assert database.read_bytes() == before
+
+
+def test_an_import_report_refuses_to_write_over_the_file_it_imports(
+    cli_db: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = write(tmp_path, "retail.csv", RETAIL_ORDER_LINES)
+    mapping = write(tmp_path, "map.toml", '[columns]\nsku = "StockCode"\n')
+    before = read_events(cli_db).height
+    for target in (file, mapping):
+        argv = ["import", "orders", str(file), "--mapping", str(mapping), "--report", str(target), "--force"]
+        assert main([*argv, "--lenient", "--create-missing"]) == 2
+        assert "is a file this command reads; write somewhere else" in capsys.readouterr().err
+    assert file.read_text() == RETAIL_ORDER_LINES
+    assert read_events(cli_db).height == before  # refused before importing anything
+
+
+def test_an_existing_file_is_replaced_only_with_force_and_never_left_half_written(
+    cli_db: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "exports" / "products.csv"
+    out.parent.mkdir()
+    out.write_text("keep me\n")
+    assert main(["export", "products", "--out", str(out)]) == 2
+    assert f"'--out': {out} already exists; pass --force to replace it" in capsys.readouterr().err
+    assert out.read_text() == "keep me\n"
+    assert main(["export", "products", "--out", str(out), "--force"]) == 0
+    assert pl.read_csv(out).height == 24
+    assert [p.name for p in out.parent.iterdir()] == ["products.csv"]  # no temporary file left
+
+
+def test_a_report_over_an_existing_file_needs_force(
+    cli_db: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = write(tmp_path, "retail.csv", RETAIL_ORDER_LINES)
+    report = write(tmp_path, "report.csv", "an older report\n")
+    argv = [
+        "import",
+        "orders",
+        str(file),
+        "--lenient",
+        "--create-missing",
+        "--dry-run",
+        "--report",
+        str(report),
+    ]
+    assert main(argv) == 2
+    assert "already exists; pass --force to replace it" in capsys.readouterr().err
+    assert report.read_text() == "an older report\n"
+    assert main([*argv, "--force"]) == 3
+    assert pl.read_csv(report)["row"].to_list() == [6, 7, 8, 10, 11]

@@ -8,20 +8,32 @@ from __future__ import annotations
 
 import random
 import re
+import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
-from crm_core.errors import ConflictError
+from crm_core.errors import ConflictError, DatabaseBusy
 from crm_core.orders import OrderStatus
-from crm_core.services import convert_to_order, opportunity_detail, order_detail, perform
-from crm_core.store import Store, data_version
+from crm_core.scoring import DEFAULT_WEIGHTS
+from crm_core.services import (
+    convert_to_order,
+    import_file,
+    opportunity_detail,
+    order_detail,
+    perform,
+    save_preset,
+)
+from crm_core.store import Store, data_version, engine
 from crm_core.store.models import Customer, Event, Invoice, Meta, Order
-from tests.integration.order_builders import MANAGER, NOW, advance, make_order
+from tests.conftest import sqlite_store_at
+from tests.integration.order_builders import ADMIN, MANAGER, NOW, advance, make_order
 from tests.integration.test_opportunity_services import capture, walk
 
 THREADS = 8
@@ -247,3 +259,26 @@ def test_eight_users_converting_one_won_opportunity_at_once_create_one_order(see
         f"\n[{seeded_store.target.url.get_backend_name()}] same conversion: {THREADS} threads, "
         f"1 order, {THREADS - 1} conflicts"
     )
+
+
+def test_a_write_while_another_connection_holds_the_sqlite_write_lock_is_told_the_database_is_busy(
+    seeded_sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "SQLITE_BUSY_TIMEOUT_MS", 200)  # wait 0.2 s for the lock, not 15 s
+    path = Path(str(seeded_sqlite_store.target.url.database))
+    store = sqlite_store_at(path)
+    before = data_version(store)
+    importer = sqlite3.connect(path, isolation_level=None)
+    importer.execute("BEGIN IMMEDIATE")  # what a long import's transaction holds
+    try:
+        with pytest.raises(DatabaseBusy) as busy:
+            save_preset(store, MANAGER, "Q3 focus", DEFAULT_WEIGHTS)
+        assert str(busy.value) == "The database is busy (an import is running) — try again in a moment."
+        with pytest.raises(DatabaseBusy):
+            import_file(store, ADMIN, "customers", b"name\nWaiting Ltd\n", "waiting.csv")
+    finally:
+        importer.execute("ROLLBACK")
+        importer.close()
+    assert data_version(store) == before
+    assert save_preset(store, MANAGER, "Q3 focus", DEFAULT_WEIGHTS).name == "Q3 focus"  # a moment later
+    store.dispose()

@@ -194,8 +194,7 @@ CASES = [
         "reset to sample data",
         ADMINS,
         nothing,
-        lambda s, a, _: reset_sample_data(s, a),
-        writes_event=False,  # the sample's own history replaces every event
+        lambda s, a, _: reset_sample_data(s, a),  # the sample's history, then the reset's own event
     ),
     UseCase(
         "add a user",

@@ -39,3 +39,17 @@ def test_the_password_never_appears_in_the_description() -> None:
 def test_a_malformed_or_unsupported_url_names_the_setting(bad: str) -> None:
     with pytest.raises(ConfigError, match="CRM_DATABASE_URL"):
         resolve_database(env={"CRM_DATABASE_URL": bad})
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ("postgresql://crm:pw@db.example.com:abc/crm", "CRM_DATABASE_URL has a port that is not a number"),
+        ("postgresql://crm:pw@db.example.com:99999/crm", "CRM_DATABASE_URL has the port 99999"),
+    ],
+)
+def test_a_bad_port_is_a_message_naming_the_setting_not_a_traceback(bad: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        resolve_database(env={"CRM_DATABASE_URL": bad})
+    assert str(refused.value).startswith(expected)
+    assert "pw" not in str(refused.value) and "db.example.com" not in str(refused.value)

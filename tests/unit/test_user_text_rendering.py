@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crm_core.config import PROJECT_ROOT
-from ui.text import message, plain
+from ui.text import WORD_JOINER, message, plain
 
 UI_SOURCES = sorted(
     [PROJECT_ROOT / "app.py", *(PROJECT_ROOT / "pages").glob("*.py"), *(PROJECT_ROOT / "ui").rglob("*.py")]
@@ -44,6 +44,18 @@ def _attribute(call: ast.Call) -> str | None:
 def test_a_message_escapes_every_markup_character(text: str) -> None:
     assert not UNESCAPED.search(message(f"'name': '{text}' is not valid"))
     assert not UNESCAPED.search(plain(text))
+
+
+def test_a_bare_web_address_gets_a_word_joiner_so_markdown_does_not_link_it() -> None:
+    """GitHub-flavoured Markdown links `http://…` and `www.…` even with every character escaped."""
+    j = WORD_JOINER
+    text = "![i](http://127.0.0.1:9/a.png) see HTTPS://evil.example or www.evil.example, not a@b.example"
+    assert not UNESCAPED.search(plain(text))
+    assert plain(text).replace("\\", "") == (
+        f"![i](http{j}://127.0.0.1:9/a.png) see HTTPS{j}://evil.example or www{j}.evil.example, "
+        "not a@b.example"
+    )
+    assert message("'name': 'www.evil.example' is not valid") == f"'name': 'www{j}.evil.example' is not valid"
 
 
 def test_a_message_keeps_ordinary_sentences_readable() -> None:

@@ -1,14 +1,155 @@
 """Chart builders: frames in, Plotly/Altair figures out. No Streamlit calls here.
 
 `apply_layout` gives every Plotly figure the house look; area-specific builders live in
-modules beside this one (ui/charts/<area>.py)."""
+modules beside this one (ui/charts/<area>.py).
+
+- Text people typed (names, industries) goes through `chart_text` before it reaches a Plotly
+  figure: Plotly reads a subset of HTML (`<a href>`, `<span style>`, `<br>`) in every tick,
+  hover, legend, annotation and Sankey label. Altair charts need nothing: Vega draws text
+  marks as SVG text and its tooltips escape HTML.
+- A period still running (this month, this week) is drawn as partial: lighter, hatched or
+  dashed, and labelled "so far" (frames carry a boolean `partial`, see
+  `crm_core.analytics.running_period`), so a month just begun does not look like a collapse.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 
+from crm_core.orders import FINAL_STATUSES
 from ui.theme import ACCENT, FONT, GRID, PRIMARY, STAGE_COLORS, STATUS_COLORS, label
+
+SO_FAR = "so far"
+PARTIAL_OPACITY = 0.45
+PARTIAL_PATTERN = "/"
+SO_FAR_COLOR = "#475569"  # dark enough to read beside the light partial marks
+E_MEANING = "E = S·O/(S+O)"  # S won deals, O delivered orders (DESIGN §1.5)
+FINAL_STATUS_VALUES = {s.value for s in FINAL_STATUSES}
+
+
+def chart_text(text: object) -> str:
+    """Text for a Plotly label, shown exactly as typed: & < > become entities Plotly decodes."""
+    if text is None:
+        return ""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def chart_texts(values: Iterable[object]) -> list[str]:
+    return [chart_text(v) for v in values]
+
+
+def _number(x: float) -> str:
+    return f"{x:.1f}".removesuffix(".0") if x < 10 else f"{x:,.0f}"
+
+
+def human_duration(seconds: float | None) -> str:
+    """12 → '12 s', 300 → '5 min', 10_800 → '3 h', 4 days → '4 d', 61 days → '2 mo', 400 days → '1.1 y'."""
+    if seconds is None:
+        return ""
+    s = max(float(seconds), 0.0)
+    minutes, hours, days = s / 60, s / 3600, s / 86_400
+    if s < 60:
+        return f"{s:.0f} s"
+    if minutes < 60:
+        return f"{_number(minutes)} min"
+    if hours < 24:
+        return f"{_number(hours)} h"
+    if days < 45:
+        return f"{_number(days)} d"
+    if days < 365:
+        return f"{_number(days / 30.44)} mo"
+    return f"{_number(days / 365.25)} y"
+
+
+def partial_flags(frame: pl.DataFrame) -> list[bool]:
+    """The frame's `partial` column (the period still running), all false when it has none."""
+    if "partial" not in frame.columns:
+        return [False] * frame.height
+    return [bool(p) for p in frame["partial"].to_list()]
+
+
+def partial_bar_marker(color: str | Sequence[str], partial: Sequence[bool]) -> dict[str, Any]:
+    """A bar marker where the running period is lighter and hatched."""
+    return {
+        "color": color,
+        "opacity": [PARTIAL_OPACITY if p else 1.0 for p in partial],
+        "pattern": {
+            "shape": [PARTIAL_PATTERN if p else "" for p in partial],
+            "fillmode": "overlay",
+            "fgcolor": "white",
+            "solidity": 0.35,
+        },
+    }
+
+
+def so_far_suffix(partial: Sequence[bool]) -> list[str]:
+    """Per point, ' (so far)' for the running period: for hover templates as %{customdata}."""
+    return [f" ({SO_FAR})" if p else "" for p in partial]
+
+
+def add_partial_line(
+    fig: go.Figure,
+    x: Sequence[Any],
+    y: Sequence[float | None],
+    partial: Sequence[bool],
+    *,
+    name: str,
+    color: str,
+    width: int = 3,
+    dash: str = "solid",
+    hovertemplate: str,
+    show_marker: bool = True,
+) -> None:
+    """A line whose complete periods are drawn as usual and whose running period is a dotted,
+    lighter continuation with a hollow marker (hover says "so far")."""
+    done = [i for i, p in enumerate(partial) if not p]
+    running = [i for i, p in enumerate(partial) if p]
+    mode = "lines+markers" if show_marker else "lines"
+    fig.add_scatter(
+        x=[x[i] for i in done],
+        y=[y[i] for i in done],
+        name=name,
+        mode=mode,
+        line={"color": color, "width": width, "dash": dash},
+        customdata=["" for _ in done],
+        hovertemplate=hovertemplate,
+        legendgroup=name,
+    )
+    if running:
+        joined = ([done[-1]] if done else []) + running
+        fig.add_scatter(
+            x=[x[i] for i in joined],
+            y=[y[i] for i in joined],
+            name=f"{name} ({SO_FAR})",
+            mode="lines+markers",
+            line={"color": color, "width": max(width - 1, 1), "dash": "dot"},
+            marker={"symbol": "circle-open", "size": 9, "color": color},
+            opacity=0.7,
+            customdata=so_far_suffix([i in running for i in joined]),
+            hovertemplate=hovertemplate,
+            legendgroup=name,
+            showlegend=False,
+        )
+
+
+def label_so_far(
+    fig: go.Figure, x: Any, y: float, *, text: str = SO_FAR, yshift: int = 12, **place: Any
+) -> None:
+    """The small grey "so far" note above the running period."""
+    fig.add_annotation(
+        x=x,
+        y=y,
+        text=text,
+        showarrow=False,
+        yshift=yshift,
+        font={"size": 12, "color": SO_FAR_COLOR},
+        **place,
+    )
 
 
 def apply_layout(fig: go.Figure, *, height: int = 360, title: str | None = None) -> go.Figure:
@@ -49,7 +190,11 @@ def stage_funnel(by_stage: pl.DataFrame, *, value_col: str = "count", title: str
 
 
 def status_bars(by_status: pl.DataFrame, *, value_col: str = "count", title: str | None = None) -> go.Figure:
-    """Horizontal bars per order status, in flow order (rows already ordered)."""
+    """Horizontal bars per order status still in flight, in flow order (rows already ordered).
+
+    Delivered and cancelled are left out: they outnumber the rest by far and would flatten the
+    statuses that need work into slivers; the page shows them apart."""
+    by_status = by_status.filter(~pl.col("status").is_in(list(FINAL_STATUS_VALUES)))
     statuses = by_status["status"].to_list()
     values = by_status[value_col].to_list()
     is_money = value_col.endswith("_cents")
@@ -75,20 +220,39 @@ def status_bars(by_status: pl.DataFrame, *, value_col: str = "count", title: str
 
 
 def integration_chart(monthly: pl.DataFrame, *, title: str | None = None) -> go.Figure:
-    """S and O as bars, E as a line on the same scale (E ≤ min(S, O))."""
+    """S and O as bars, E as a line on the same scale (E ≤ min(S, O)); the running month (rows
+    with `partial`) hatched and lighter, E dotted into it, labelled "so far"."""
     months = monthly["month"].to_list()
+    partial = partial_flags(monthly)
+    won, delivered = monthly["won"].to_list(), monthly["delivered"].to_list()
+    so_far = so_far_suffix(partial)
     fig = go.Figure()
-    fig.add_bar(x=months, y=monthly["won"].to_list(), name="S — opportunities won", marker_color=PRIMARY)
-    fig.add_bar(
-        x=months, y=monthly["delivered"].to_list(), name="O — orders delivered", marker_color="#A7C4E8"
+    for name, values, color in (
+        ("S — opportunities won", won, PRIMARY),
+        ("O — orders delivered", delivered, "#A7C4E8"),
+    ):
+        fig.add_bar(
+            x=months,
+            y=values,
+            name=name,
+            marker=partial_bar_marker(color, partial),
+            customdata=so_far,
+            hovertemplate="%{y:,}%{customdata}",
+        )
+    add_partial_line(
+        fig,
+        months,
+        monthly["effectiveness"].round(1).to_list(),
+        partial,
+        name=f"{E_MEANING}",
+        color=ACCENT,
+        hovertemplate="%{y:.1f}%{customdata}",
     )
-    fig.add_scatter(
-        x=months,
-        y=monthly["effectiveness"].round(1).to_list(),
-        name="E = S·O/(S+O)",
-        mode="lines+markers",
-        line={"color": ACCENT, "width": 3},
-    )
+    for month, p, s, o in zip(months, partial, won, delivered, strict=True):
+        if p:
+            label_so_far(fig, month + timedelta(days=14), max(s, o), yshift=16)
+    fig.update_traces(xperiod="M1", xperiodalignment="middle")  # each month's marks under its label
     fig.update_layout(barmode="group", hovermode="x unified")
     fig.update_xaxes(dtick="M1", tickformat="%b<br>%Y", ticklabelmode="period")
+    fig.update_yaxes(title_text="per month", rangemode="tozero")
     return apply_layout(fig, title=title)

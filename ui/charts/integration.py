@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from ui.charts import apply_layout
+from ui.charts import E_MEANING, apply_layout, chart_text, chart_texts
 from ui.theme import ACCENT, BAD, GOOD, MUTED, PRIMARY
 
 NODE_COLORS = {
@@ -23,7 +23,7 @@ NODE_COLORS = {
 
 def integration_by_chart(table: pl.DataFrame, by: str, *, title: str | None = None) -> go.Figure:
     """Horizontal S and O bars per rep or segment, E as a marker, largest E on top."""
-    names = table[by].to_list()
+    names = chart_texts(table[by].to_list())  # rep and industry names are typed by people
     fig = go.Figure()
     fig.add_bar(y=names, x=table["won"].to_list(), name="S — won", orientation="h", marker_color=PRIMARY)
     fig.add_bar(
@@ -32,12 +32,13 @@ def integration_by_chart(table: pl.DataFrame, by: str, *, title: str | None = No
     fig.add_scatter(
         y=names,
         x=table["effectiveness"].round(1).to_list(),
-        name="E = S·O/(S+O)",
+        name=E_MEANING,
         mode="markers",
         marker={"color": ACCENT, "size": 12, "symbol": "diamond"},
     )
     fig.update_layout(barmode="group", hovermode="y unified")
     fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text=f"S won, O delivered · {E_MEANING}")
     return apply_layout(fig, title=title, height=max(300, 44 * len(names) + 120))
 
 
@@ -56,7 +57,7 @@ def flow_sankey(links: pl.DataFrame, *, title: str | None = None) -> go.Figure:
         go.Sankey(
             arrangement="snap",
             node={
-                "label": [f"{n}: {totals[n]:,}" for n in nodes],
+                "label": [f"{chart_text(n)}: {totals[n]:,}" for n in nodes],
                 "color": [NODE_COLORS.get(n, MUTED) for n in nodes],
                 "pad": 22,
                 "thickness": 18,

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from crm_core.opportunities import Stage
-from ui.charts import apply_layout
+from ui.charts import PARTIAL_OPACITY, apply_layout, human_duration
 from ui.theme import GRID, MUTED, PRIMARY, STAGE_COLORS, label
 
 NO_DATE = "No date"
@@ -16,12 +16,17 @@ OVERDUE = "Overdue"
 
 
 def forecast_months(forecast: pl.DataFrame, *, this_month: date) -> pl.DataFrame:
-    """The forecast with a readable `period`: 'Dec 2026', months already past as 'Overdue', no date last."""
+    """The forecast with a readable `period`: 'Dec 2026', months already past as 'Overdue', no date last.
+
+    The running month is 'Rest of Dec 2026': it holds only what is still open, the deals it already
+    closed have left the forecast, so beside a whole month it is not a drop."""
     period = (
         pl.when(pl.col("month").is_null())
         .then(pl.lit(NO_DATE))
         .when(pl.col("month") < this_month)
         .then(pl.lit(OVERDUE))
+        .when(pl.col("month") == this_month)
+        .then(pl.lit("Rest of ") + pl.col("month").dt.strftime("%b %Y"))
         .otherwise(pl.col("month").dt.strftime("%b %Y"))
     )
     order = (
@@ -112,7 +117,7 @@ def velocity_chart(velocity: pl.DataFrame, *, title: str | None = None) -> go.Fi
             x=days,
             orientation="h",
             marker_color=[STAGE_COLORS[s] for s in stages],
-            text=["—" if d is None else f"{d:.1f} days" for d in days],
+            text=["—" if d is None else human_duration(d * 86_400) for d in days],
             textposition="outside",
             cliponaxis=False,
             customdata=velocity["stays"].to_list(),
@@ -155,14 +160,14 @@ def stage_timeline(stays: pl.DataFrame, *, title: str | None = None) -> go.Figur
     for stage, entered, left, days, ongoing in zip(
         spans["stage"], spans["entered_at"], spans["left_at"], spans["days"], spans["ongoing"], strict=True
     ):
-        length = duration_text(days) + (" so far" if ongoing else "")
+        length = human_duration(days * 86_400) + (" so far" if ongoing else "")
         fig.add_bar(
             y=[label(stage)],
             x=[max((left - entered).total_seconds() * 1000, shortest_ms)],
             base=[entered.isoformat()],
             orientation="h",
             marker_color=STAGE_COLORS.get(stage, PRIMARY),
-            marker_opacity=0.55 if ongoing else 1.0,
+            marker_opacity=PARTIAL_OPACITY if ongoing else 1.0,
             text=length,
             textposition="auto",
             textangle=0,
@@ -191,12 +196,3 @@ def stage_timeline(stays: pl.DataFrame, *, title: str | None = None) -> go.Figur
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
     fig.update_xaxes(type="date", showgrid=True, gridcolor=GRID)
     return apply_layout(fig, title=title, height=max(200, 46 * len(order) + 90))
-
-
-def duration_text(days: float) -> str:
-    """4.5 → '4.5 days', 0.2 → '5 h', 0.001 → '1 min'."""
-    if days >= 1:
-        return f"{days:.1f} days"
-    if days * 24 >= 1:
-        return f"{days * 24:.0f} h"
-    return f"{max(days * 24 * 60, 1):.0f} min"
