@@ -5,13 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from crm_core.errors import ConfigError
-from ui.auth import sidebar_identity
+from ui.auth import current_actor, sidebar_identity
 from ui.data import database_stopped, get_store, is_streamlit_cloud
+from ui.first_run import show_first_run
 from ui.navigation import PAGES as PAGES_INFO
 from ui.text import plain
 
 st.set_page_config(page_title="Scalewise CRM", page_icon=":material/trending_up:", layout="wide")
 
+DATA_TITLE = next(p.title for p in PAGES_INFO if p.path == "pages/data.py")
 PAGES = [st.Page(p.path, title=p.title, icon=p.icon, default=(i == 0)) for i, p in enumerate(PAGES_INFO)]
 
 page = st.navigation(PAGES)
@@ -29,6 +31,8 @@ try:  # the database can stop answering mid-session: one message, no traceback, 
                 icon=":material/hourglass_top:",
             )
 
-    page.run()
+    # A database started empty (`init`) shows what to import first, except on the Data page itself.
+    if page.title == DATA_TITLE or not show_first_run(store, current_actor()):
+        page.run()
 except ConfigError as exc:
     database_stopped(exc)

@@ -8,7 +8,7 @@ import platform
 import sys
 import time
 
-from bench import cold_start, io, orders, pages, pushdown, scoring  # noqa: F401  (each module registers its measurements)
+from bench import cold_start, enrichment, io, orders, pages, pushdown, scoring  # noqa: F401  (each module registers its measurements)
 from bench.core import REGISTRY, Options, render_table
 
 # The target table in its order; anything registered and not listed runs after these.

@@ -11,6 +11,7 @@ by `--as EMAIL`. Its id is recorded on every event the command writes.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -74,6 +75,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return run_export(_store(), args)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from crm_core.cli_users import run_init
+
+    return run_init(_store(), args)
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from crm_core.cli_users import run_users
+
+    return run_users(_store(), args)
+
+
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n:,} {name}" for name, n in counts.items() if n)
 
@@ -103,10 +116,26 @@ def build_parser() -> argparse.ArgumentParser:
     from crm_core.cli_data import add_data_commands
 
     add_data_commands(sub, cmd_import, cmd_export)
+    from crm_core.cli_users import add_user_commands
+
+    add_user_commands(sub, cmd_init, cmd_users)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return status
+    except BrokenPipeError:
+        # The reader went away (`python -m crm_core … | head`): stop quietly, like other tools.
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     for position, arg in enumerate(argv, start=1):

@@ -65,9 +65,21 @@ def add_data_commands(sub: argparse._SubParsersAction, on_import: Handler, on_ex
     imp.add_argument("--mapping", type=Path, metavar="MAP.toml", help="column mapping file (see README)")
     imp.add_argument("--lenient", action="store_true", help="import the valid rows, report the others")
     imp.add_argument(
-        "--create-missing", action="store_true", help="create customers and products the file names"
+        "--create-missing",
+        action="store_true",
+        help="create the customers and products the file names, and owners who are not users as reps",
+    )
+    imp.add_argument(
+        "--owner",
+        metavar="EMAIL",
+        help="the rep or manager who owns deals whose row names no owner (default: the importing user)",
     )
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    imp.add_argument(
+        "--enrich",
+        action="store_true",
+        help="after importing, derive the deals' missing factor scores by the default rules (README)",
+    )
     imp.add_argument("--report", type=Path, metavar="OUT.csv", help="also write every problem to a CSV")
     imp.add_argument("--force", action="store_true", help="replace the --report file if it exists")
     imp.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this user (default: first admin)")
@@ -97,6 +109,7 @@ def _usage(message: str) -> int:
 
 
 def run_import(store: Store, args: argparse.Namespace) -> int:
+    from crm_core.services.enrichment import apply_enrichment
     from crm_core.services.imports import import_file
 
     if not args.file.is_file():
@@ -114,7 +127,12 @@ def run_import(store: Store, args: argparse.Namespace) -> int:
     if args.mapping is not None:
         check_mapping_size(args.mapping.stat().st_size)
     actor = system_actor(store, args.as_email)
-    options = ImportOptions(lenient=args.lenient, create_missing=args.create_missing, dry_run=args.dry_run)
+    options = ImportOptions(
+        lenient=args.lenient,
+        create_missing=args.create_missing,
+        dry_run=args.dry_run,
+        owner_email=getattr(args, "owner", None),
+    )
     mapping = args.mapping.read_text(encoding="utf-8") if args.mapping else None
     report = import_file(
         store,
@@ -131,6 +149,8 @@ def run_import(store: Store, args: argparse.Namespace) -> int:
     if args.report:
         write_atomically(args.report, report.problems_csv())
         print(f"Problems written to {args.report}.")
+    if args.enrich and report.written:
+        print(apply_enrichment(store, actor).summary())
     if report.clean:
         return EXIT_OK
     return EXIT_REJECTED if args.lenient else EXIT_ERROR

@@ -31,6 +31,9 @@ ACTION_WORDS: dict[tuple[str, str], str] = {
     ("opportunity", "convert"): "created an order from it",
     ("customer", "create"): "created it",
     ("customer", "update"): "edited it",
+    ("customer", "credit_limit"): "raised its credit limit",
+    ("customer", "merge"): "merged a duplicate into it",
+    ("order", "require_prepayment"): "required prepayment for it",
 }
 _UNITS = ((86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second"))
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import polars as pl
+
 from crm_core.errors import DomainError
 
 FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
@@ -111,3 +113,34 @@ class PossibleDuplicateCustomer(DomainError):
             f"A customer like this already exists: {describe_matches(self.matches)}. "
             "Use it, or choose to create a new customer anyway."
         )
+
+
+BLOCKED_CHOICES: tuple[str, ...] = ("all", "blocked", "not blocked")
+
+
+def customer_filter(
+    search: str = "",
+    *,
+    industries: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    blocked: str = "all",
+) -> pl.Expr:
+    """The Customers list's filters as one Polars expression over the list frame: `search` is part
+    of the name, contact name, email or tax id (case-insensitive); empty choices mean all."""
+    needle = search.strip().lower()
+    found = (
+        pl.any_horizontal(
+            pl.col(c).fill_null("").str.to_lowercase().str.contains(needle, literal=True)
+            for c in ("name", "contact_name", "contact_email", "tax_id")
+        )
+        if needle
+        else pl.lit(True)
+    )
+    by_industry = pl.col("industry").is_in(list(industries)) if industries else pl.lit(True)
+    by_region = pl.col("region").is_in(list(regions)) if regions else pl.lit(True)
+    by_blocked = {
+        "all": pl.lit(True),
+        "blocked": pl.col("blocked"),
+        "not blocked": ~pl.col("blocked"),
+    }[blocked]
+    return found & by_industry & by_region & by_blocked

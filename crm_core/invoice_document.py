@@ -37,3 +37,11 @@ class InvoiceDocument:
     tax_cents: int
     total_cents: int
     paid_on: date | None = None
+    # Who sells (an admin setting, `crm_core.settings`) and the buyer's address and tax id.
+    seller: str = "Scalewise Inc."
+    seller_address: tuple[str, ...] = ()
+    seller_tax_id: str | None = None
+    seller_email: str | None = None
+    customer_address: tuple[str, ...] = ()
+    customer_tax_id: str | None = None
+    ship_to: tuple[str, ...] = ()  # only when it differs from the billing address

@@ -1,12 +1,13 @@
 """The printable invoice: a one-page A4 PDF built with fpdf2 from the frozen invoice amounts.
 
-Layout: the seller and the word INVOICE at the top; "Bill to" (the customer and its contact) on
-the left and the invoice facts (number, dates, order, payment and delivery method) on the right;
-the lines as a table (SKU, description, quantity, unit price, discount, amount); subtotal,
-shipping, tax and the total under it, right-aligned; then either "Paid on …" or the payment
-request, and a footnote with the rounding rules. Text is drawn as text (nothing is interpreted
-as markup). DejaVu Sans is used when the machine has it, so any customer name prints; otherwise
-the built-in Helvetica, with characters it cannot draw replaced.
+Layout: the seller (name, address, tax id, email: an admin setting) and the word INVOICE at the
+top; "Bill to" (the customer, its billing address, tax id and contact, and "Ship to" when the
+shipping address differs) on the left and the invoice facts (number, dates, order, payment and
+delivery method) on the right; the lines as a table (SKU, description, quantity, unit price,
+discount, amount); subtotal, shipping, tax and the total under it, right-aligned; then either
+"Paid on …" or the payment request, and a footnote with the rounding rules. Text is drawn as
+text (nothing is interpreted as markup). DejaVu Sans is used when the machine has it, so any
+customer name prints; otherwise the built-in Helvetica, with characters it cannot draw replaced.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from fpdf.enums import XPos, YPos
 from crm_core.invoice_document import InvoiceDocument
 from crm_core.money import format_money
 
-SELLER = "Scalewise Inc."
-SELLER_LINES = ("Sales & order desk", "billing@scalewise.example")
 FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
@@ -33,8 +32,9 @@ ACCENT = (47, 93, 168)
 
 
 class _Pdf(FPDF):
-    def __init__(self) -> None:
+    def __init__(self, seller: str) -> None:
         super().__init__(format="A4")
+        self.seller = seller
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(True, margin=22)
         font = next((p for p in FONT_CANDIDATES if p.exists()), None)
@@ -74,7 +74,7 @@ class _Pdf(FPDF):
 
     def footer(self) -> None:
         self.set_y(-16)
-        self.write_cell(0, 5, f"{SELLER} · page {self.page_no()}", align="C", size=8, color=MUTED)
+        self.write_cell(0, 5, f"{self.seller} · page {self.page_no()}", align="C", size=8, color=MUTED)
 
 
 def _pct(bp: int) -> str:
@@ -83,15 +83,23 @@ def _pct(bp: int) -> str:
 
 def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
     """The invoice as PDF bytes."""
-    pdf = _Pdf()
+    pdf = _Pdf(doc.seller)
     pdf.set_title(pdf.clean(f"Invoice {doc.number}"))
-    pdf.set_author(SELLER)
+    pdf.set_author(pdf.clean(doc.seller))
     pdf.add_page()
     width = pdf.epw
 
-    pdf.write_cell(width / 2, 10, SELLER, style="B", size=18, color=ACCENT)
-    pdf.write_cell(width / 2, 10, "INVOICE", align="R", style="B", size=18, newline=True)
-    for line in SELLER_LINES:
+    pdf.set_font(pdf.family_name, "B", 18)
+    pdf.set_text_color(*ACCENT)
+    pdf.multi_cell(width * 0.7, 10, pdf.clean(doc.seller), align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
+    pdf.set_x(pdf.l_margin + width * 0.7)
+    pdf.write_cell(width * 0.3, 10, "INVOICE", align="R", style="B", size=18, newline=True)
+    seller_lines = [
+        *doc.seller_address,
+        *([f"Tax id: {doc.seller_tax_id}"] if doc.seller_tax_id else []),
+        *([doc.seller_email] if doc.seller_email else []),
+    ]
+    for line in seller_lines:
         pdf.write_cell(width, 5, line, size=9, color=MUTED, newline=True)
     pdf.ln(6)
 
@@ -108,8 +116,18 @@ def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
     pdf.set_font(pdf.family_name, "B", 11)
     pdf.set_text_color(*INK)
     pdf.multi_cell(width / 2 - 6, 6, pdf.clean(doc.customer), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    for line in doc.customer_lines:
+    bill_to = [
+        *doc.customer_address,
+        *([f"Tax id: {doc.customer_tax_id}"] if doc.customer_tax_id else []),
+        *doc.customer_lines,
+    ]
+    for line in bill_to:
         pdf.write_cell(width / 2 - 6, 5, line, size=9, newline=True)
+    if doc.ship_to:
+        pdf.ln(2)
+        pdf.write_cell(width / 2, 6, "SHIP TO", style="B", size=9, color=MUTED, newline=True)
+        for line in doc.ship_to:
+            pdf.write_cell(width / 2 - 6, 5, line, size=9, newline=True)
     left_end = pdf.get_y()
     pdf.set_y(top)
     for label, value in facts:

@@ -14,7 +14,9 @@ Rules and the limits chosen for them (`AuditPolicy`):
   too. (The sample history has discounts up to 15 %, accepted by a manager from 12.5 % on.)
 - the customer must exist and not be blocked (errors).
 - credit: open unpaid invoices of the customer + this order's total must not exceed the
-  customer's credit limit (error; a manager can put the order on hold for a credit review).
+  customer's credit limit (error). A manager resolves it on the order: raise the customer's limit
+  to cover it, or require prepayment. A prepayment order is not credit-checked at all: it is paid
+  before it ships anyway (see `crm_core.settings` for the policy on new customers).
 - stock: every product must have enough free stock (on hand − reserved) across all warehouses
   together (error; the allocation step then picks the warehouses).
 - likely duplicate: another order of the same customer, not cancelled, entered within 24 hours
@@ -66,6 +68,7 @@ class AuditOrder:
     lines: Sequence[AuditLine]
     total_cents: int
     created_at: datetime
+    prepayment: bool = False  # paid before it ships: no credit is extended, so none is checked
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,7 @@ def _customer_findings(order: AuditOrder, context: AuditContext) -> list[Finding
             )
         )
     exposure = context.open_unpaid_cents + order.total_cents
-    if exposure > customer.credit_limit_cents:
+    if not order.prepayment and exposure > customer.credit_limit_cents:
         found.append(
             Finding(
                 Severity.ERROR,
@@ -181,7 +184,8 @@ def _customer_findings(order: AuditOrder, context: AuditContext) -> list[Finding
                 f"Credit limit exceeded: open unpaid invoices {format_money(context.open_unpaid_cents)} + "
                 f"this order {format_money(order.total_cents)} = {format_money(exposure)}, "
                 f"{format_money(exposure - customer.credit_limit_cents)} over the credit limit of "
-                f"{format_money(customer.credit_limit_cents)}.",
+                f"{format_money(customer.credit_limit_cents)}. A manager can raise the credit limit "
+                "or require prepayment for this order.",
             )
         )
     return found

@@ -30,15 +30,21 @@ class Permission(StrEnum):
     APPROVE_WARNINGS = "approve audit warnings"
     RECORD_PAYMENT = "record a payment"
     CANCEL_ORDER = "cancel an order"
+    # customers
+    EDIT_CUSTOMER = "edit a customer's details"
+    MANAGE_CREDIT = "change a customer's credit limit or blocked flag, or require prepayment"
+    MERGE_CUSTOMERS = "merge duplicate customers"
     # scoring
     EXPLORE_WEIGHTS = "explore scoring weights"
     SAVE_PRESET = "save a weight preset"
     PUBLISH_WEIGHTS = "publish the team's active weights"
+    DERIVE_SCORES = "derive missing factor scores from history"
     # data and users
     EXPORT_DATA = "export data"
     IMPORT_DATA = "import data"
     RESET_DATA = "reset to sample data"
     MANAGE_USERS = "manage users"
+    MANAGE_SETTINGS = "change the desk's settings (default credit limit, seller details)"
 
 
 _REP = frozenset(
@@ -49,6 +55,7 @@ _REP = frozenset(
         Permission.ENTER_ORDER,
         Permission.ADVANCE_ORDER,
         Permission.HOLD_ORDER,
+        Permission.EDIT_CUSTOMER,
         Permission.EXPLORE_WEIGHTS,
         Permission.SAVE_PRESET,
         Permission.EXPORT_DATA,
@@ -62,8 +69,16 @@ _MANAGER = _REP | {
     Permission.RECORD_PAYMENT,
     Permission.CANCEL_ORDER,
     Permission.PUBLISH_WEIGHTS,
+    Permission.DERIVE_SCORES,
+    Permission.MANAGE_CREDIT,
+    Permission.MERGE_CUSTOMERS,
 }
-_ADMIN = _MANAGER | {Permission.IMPORT_DATA, Permission.RESET_DATA, Permission.MANAGE_USERS}
+_ADMIN = _MANAGER | {
+    Permission.IMPORT_DATA,
+    Permission.RESET_DATA,
+    Permission.MANAGE_USERS,
+    Permission.MANAGE_SETTINGS,
+}
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.REP: _REP,

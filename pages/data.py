@@ -8,13 +8,21 @@ import streamlit as st
 
 from crm_core.errors import DomainError
 from crm_core.io import EXPORT_FORMATS, ImportOptions, Kind
-from crm_core.permissions import Permission
-from crm_core.services import export_table, import_table, mapping_for, reset_sample_data, table_counts
+from crm_core.permissions import Permission, Role
+from crm_core.services import (
+    export_table,
+    import_table,
+    list_users,
+    mapping_for,
+    reset_sample_data,
+    table_counts,
+)
 from crm_core.store.models import TABLE_ORDER
 from ui.auth import current_actor
 from ui.data import get_store, table_preview
 from ui.frame import inside_frame
 from ui.imports import mapping_editor, read_upload, show_report
+from ui.scoring_enrichment import data_page_button
 from ui.text import message, plain
 from ui.theme import label
 from ui.users_admin import users_section
@@ -94,14 +102,30 @@ else:
                 "Lenient: import the valid rows, report the others", key="data_import_lenient"
             )
             create = right.toggle(
-                "Create customers and products the file names but Scalewise lacks", key="data_import_create"
+                "Create the customers and products the file names but Scalewise lacks, and owners as reps",
+                key="data_import_create",
             )
+            owner_email = None
+            if kind == Kind.OPPORTUNITIES.value and not mapping.provides("owner"):
+                owners = {
+                    u.email: f"{u.name} ({u.role.value})" for u in list_users(store) if u.role != Role.ADMIN
+                }
+                owner_email = st.selectbox(
+                    "Owner of the deals (the file has no owner column)",
+                    list(owners),
+                    index=None,
+                    placeholder="you, the importing user",
+                    format_func=lambda e: owners[e],
+                    key="data_import_owner",
+                )
             buttons = st.container(horizontal=True)
             dry = buttons.button("Check only (dry run)", key="data_import_dry", icon=":material/fact_check:")
             go = buttons.button("Import", type="primary", key="data_import_go", icon=":material/upload:")
             if dry or go:
                 bar = st.progress(0.0, text="Starting…")
-                options = ImportOptions(lenient=lenient, create_missing=create, dry_run=bool(dry))
+                options = ImportOptions(
+                    lenient=lenient, create_missing=create, dry_run=bool(dry), owner_email=owner_email
+                )
                 report = run_action(
                     lambda: import_table(
                         store,
@@ -123,6 +147,8 @@ else:
     if report is not None:
         st.markdown("#### Import report")
         show_report(report, key="data_import")
+
+data_page_button(store, actor)
 
 st.subheader("Export")
 table = st.selectbox("Table", TABLE_ORDER, format_func=label, key="data_export_table")

@@ -28,12 +28,22 @@ st.caption(
 )
 period = st.segmented_control("Period", list(PERIODS), default="Last 12 months", key="integration_period")
 months = PERIODS.get(period or "Last 12 months")
-end = today() + timedelta(days=1)
-start = None if months is None else analytics.months_back(today(), months)
 
 
 def lazy_frames() -> tuple[pl.LazyFrame, pl.LazyFrame]:
     return frame("opportunities").lazy(), frame("orders").lazy()
+
+
+latest = derived("integration_latest", (), lambda: analytics.latest_activity(*lazy_frames()).collect().item())
+last_day = analytics.period_end(today(), latest)
+end = last_day + timedelta(days=1)
+start = None if months is None else analytics.months_back(last_day, months)
+if months is not None and last_day != today():
+    st.info(
+        f"The data ends on {last_day:%d %b %Y}, long before today: “{period}” means the {months} months "
+        "up to then.",
+        icon=":material/history:",
+    )
 
 
 def period_figures() -> dict[str, Any]:
@@ -124,7 +134,9 @@ show_data(grouped, key="integration_grouped", file_name=f"integration_by_{by}.cs
 st.subheader("From opportunity to delivered order")
 st.caption(
     "Every opportunity counted once (all time), following its most advanced order. The grey branches are "
-    "where deals stop: lost, no order yet, cancelled, waiting for payment, not shipped, in transit."
+    "where deals stop: lost, no order yet, cancelled, waiting for payment, not shipped, in transit. "
+    f"“{analytics.WITHOUT_OPPORTUNITY}” (entered or imported without a deal) are counted as orders and "
+    "join the same steps by how far they got."
 )
 links = figures["links"]
 st.columns(4)[0].metric(
@@ -139,7 +151,7 @@ st.columns(4)[0].metric(
 )
 
 if links.is_empty():
-    st.info("No opportunities yet.")
+    st.info("No opportunities or orders yet: the flow appears once some are entered or imported.")
 else:
     st.plotly_chart(flow_sankey(links), key="integration_flow")
 show_data(links, key="integration_flow", file_name="integration_flow.csv")

@@ -19,6 +19,8 @@ from ui.widgets import show_data
 
 inside_frame()
 
+THROUGHPUT_WEEKS = 52
+
 MAX_EXCEPTION_ROWS = 1_000
 st.title("Order status")
 orders = frame("orders")
@@ -94,13 +96,20 @@ st.caption(
     "Orders still in flight, by status. Delivered and cancelled orders are counted apart below: there "
     "are many more of them, and on one scale the statuses that need work would be slivers."
 )
-left, right = st.columns(2)
-left.plotly_chart(
-    status_bars(by_status, value_col="count", title="Orders in flight by status"), key="order_status_n"
-)
-right.plotly_chart(
-    status_bars(by_status, value_col="total_cents", title="Value in flight by status"), key="order_status_v"
-)
+if in_flight["count"].sum() == 0:
+    st.info(
+        "No orders in flight: every order the filters select is delivered or cancelled (counted below).",
+        icon=":material/info:",
+    )
+else:
+    left, right = st.columns(2)
+    left.plotly_chart(
+        status_bars(by_status, value_col="count", title="Orders in flight by status"), key="order_status_n"
+    )
+    right.plotly_chart(
+        status_bars(by_status, value_col="total_cents", title="Value in flight by status"),
+        key="order_status_v",
+    )
 done_cols = st.columns(4)
 for col, status in zip(done_cols, ("delivered", "cancelled"), strict=False):
     count, cents = finished.get(status, (0, 0))
@@ -123,9 +132,15 @@ show_data(
 
 st.subheader("What needs attention", anchor=False)
 left, right = st.columns([3, 2], gap="large")
-left.plotly_chart(
-    exception_bars(exception_counts, title="Exceptions (orders · value)"), key="order_status_exceptions"
-)
+if exception_counts["count"].sum() == 0:
+    left.info(
+        "No exceptions: no order the filters select is on hold, late, unpaid or waiting to ship.",
+        icon=":material/check_circle:",
+    )
+else:
+    left.plotly_chart(
+        exception_bars(exception_counts, title="Exceptions (orders · value)"), key="order_status_exceptions"
+    )
 with right:
     st.markdown(
         f"- **On hold**: stopped by someone, with the reason they gave.\n"
@@ -192,9 +207,15 @@ show_data(
 st.subheader("How long orders wait", anchor=False)
 aging, summary = metrics_frames["aging"], metrics_frames["aging_summary"]
 left, right = st.columns([3, 2])
-left.plotly_chart(
-    aging_bars(aging, title="Open orders by time in their current status"), key="order_status_aging"
-)
+if aging.is_empty():
+    left.info(
+        "No open orders, so none is waiting: every order the filters select is delivered or cancelled.",
+        icon=":material/info:",
+    )
+else:
+    left.plotly_chart(
+        aging_bars(aging, title="Open orders by time in their current status"), key="order_status_aging"
+    )
 with right:
     st.dataframe(
         summary.select(
@@ -214,13 +235,32 @@ show_data(aging.drop("bucket_order"), key="order_status_aging_data", file_name="
 st.subheader("How fast orders flow", anchor=False)
 cycle = metrics_frames["cycle"].with_columns(analytics.running_period("month", now.date()))
 weekly = metrics_frames["weekly"].with_columns(analytics.running_period("week", now.date(), "1w"))
+if weekly.height > THROUGHPUT_WEEKS:  # years of weeks are unreadable: the last year of the data
+    weekly = weekly.tail(THROUGHPUT_WEEKS)
+    st.caption(
+        f"Throughput: the last {THROUGHPUT_WEEKS} weeks of the data, to the week of "
+        f"{weekly['week'].max():%d %b %Y}."
+    )
 left, right = st.columns(2)
-left.plotly_chart(
-    cycle_time_lines(cycle, title="Cycle time, entered → delivered (by month delivered)"),
-    key="order_status_cycle",
-)
-right.plotly_chart(throughput_lines(weekly, title="Throughput per week"), key="order_status_weekly")
-st.caption("This month and this week are still running: drawn dotted and marked “so far”.")
+if cycle["delivered"].sum() == 0:
+    left.info("No order delivered yet, so there is no cycle time to show.", icon=":material/info:")
+elif not cycle["p90_days"].max():
+    left.info(
+        "Every delivered order was delivered the moment it was entered — imported orders without a "
+        "delivery date — so there is no cycle time to chart.",
+        icon=":material/info:",
+    )
+else:
+    left.plotly_chart(
+        cycle_time_lines(cycle, title="Cycle time, entered → delivered (by month delivered)"),
+        key="order_status_cycle",
+    )
+if weekly.is_empty():
+    right.info("No orders yet, so there is no throughput to show.", icon=":material/info:")
+else:
+    right.plotly_chart(throughput_lines(weekly, title="Throughput per week"), key="order_status_weekly")
+if cycle["partial"].any() or weekly["partial"].any():
+    st.caption("This month and this week are still running: drawn dotted and marked “so far”.")
 data_left, data_right = st.columns(2)
 with data_left:
     show_data(cycle.drop("partial"), key="order_status_cycle_data", file_name="order_cycle_time.csv")

@@ -29,13 +29,19 @@ inside_frame()
 LINKS = {p.title: p for p in PAGES}
 
 st.title("Overview")
+stale_note = st.empty()
 st.caption(
     "Month to date against the same days of last month. Pipeline and orders in flight: now against the "
     "same moment last month, rebuilt from the history. Small charts: the last 12 months; this month, "
     "still running, is drawn lighter and marked “so far”."
 )
 
-day = today()
+latest = derived(
+    "overview_latest",
+    (),
+    lambda: analytics.latest_activity(frame("opportunities").lazy(), frame("orders").lazy()).collect().item(),
+)
+day = analytics.period_end(today(), latest)  # the data's last day when it ended long ago
 this_start = analytics.month_start(day)
 last_start = analytics.previous_month_start(day)
 elapsed = day - this_start + timedelta(days=1)  # days of this month so far, today included
@@ -70,15 +76,20 @@ def figures() -> dict[str, Any]:
         "before": kpis(last_start, last_same),
         "pipeline": analytics.pipeline_history(opportunities.lazy(), events.lazy(), moments).collect(),
         "flight": analytics.in_flight_history(orders.lazy(), moments).collect(),
-        "monthly": analytics.monthly_integration(opportunities.lazy(), orders.lazy())
+        # The 12 months up to `day`, every one of them: a month without closings breaks the win-rate
+        # line instead of being bridged; a month without wins, deliveries or payments counts 0.
+        "monthly": analytics.last_months(
+            analytics.monthly_integration(opportunities.lazy(), orders.lazy()), day
+        )
+        .with_columns(pl.col("won", "delivered", "effectiveness").fill_null(0), running)
+        .collect(),
+        "revenue": analytics.last_months(analytics.monthly_revenue(payments.lazy()), day)
+        .with_columns(pl.col("revenue_cents").fill_null(0), running)
+        .collect(),
+        "win_rates": analytics.last_months(analytics.monthly_win_rate(opportunities.lazy()), day)
         .with_columns(running)
-        .collect()
-        .tail(12),
-        "revenue": analytics.monthly_revenue(payments.lazy()).with_columns(running).collect().tail(12),
-        "win_rates": analytics.monthly_win_rate(opportunities.lazy())
-        .with_columns(running)
-        .collect()
-        .tail(12),
+        .collect(),
+        "no_payments": payments.is_empty(),
         "empty": opportunities.is_empty() and orders.is_empty(),
     }
 
@@ -87,6 +98,12 @@ shown = derived("overview", day, figures)
 now, before, pipeline, flight = shown["now"], shown["before"], shown["pipeline"], shown["flight"]
 monthly, revenue, win_rates = shown["monthly"], shown["revenue"], shown["win_rates"]
 then_pipe, then_flight = pipeline.row(-1, named=True), flight.row(-1, named=True)
+if day != today():
+    stale_note.info(
+        f"The data ends on {day:%d %b %Y}, long before today: “this month” is {day:%B %Y} up to then, "
+        "against the same days of the month before; the small charts are the 12 months up to then.",
+        icon=":material/history:",
+    )
 
 
 def change(current: float | None, previous: float | None, fmt: Callable[[float], str]) -> str | None:
@@ -124,12 +141,14 @@ def tile(
     page: str,
     note: str | None = None,
 ) -> None:
-    """A KPI with its trend (a neutral colour: the delta says good or bad) and a link."""
+    """A KPI with its trend (a neutral colour: the delta says good or bad) and a link; `trend` None
+    when there is nothing to draw (the note says why)."""
     with column, st.container(border=True, height="stretch"):
         st.metric(title, value, delta=delta, help=help)
         if note:
             st.caption(note)
-        st.plotly_chart(trend, config={"displayModeBar": False}, key=f"overview_trend_{title}")
+        if trend is not None:
+            st.plotly_chart(trend, config={"displayModeBar": False}, key=f"overview_trend_{title}")
         info = LINKS[page]
         st.page_link(info.path, label=f"{info.title} — {info.blurb}", icon=info.icon)
 
@@ -190,10 +209,15 @@ tile(
     money(now["revenue_cents"], compact=True),
     delta=change(now["revenue_cents"], before["revenue_cents"], signed_money),
     help="Payments received this month so far; the change is against the same days of last month.",
-    trend=sparkline(
+    trend=None
+    if shown["no_payments"]
+    else sparkline(
         monthly_points(revenue, "revenue_cents", 100), x="month", y="value", kind="bar", prefix="$"
     ),
     page="Orders",
+    note="No payments recorded yet: revenue counts payments (imported orders carry none)."
+    if shown["no_payments"]
+    else None,
 )
 tile(
     row2[2],
@@ -208,7 +232,8 @@ tile(
 )
 
 st.caption(
-    f"This month so far: {now['won']} won, {now['lost']} lost, {now['delivered']} orders delivered. "
+    ("This month so far" if day == today() else f"{day:%B %Y} up to the {day.day}")
+    + f": {now['won']} won, {now['lost']} lost, {now['delivered']} orders delivered. "
     f"Same days last month: {before['won']} won, {before['lost']} lost, {before['delivered']} delivered. "
     "Past pipeline uses today's expected amounts (amount changes are not recorded)."
 )

@@ -136,6 +136,12 @@ def probabilities_and_forecast(selected: pl.DataFrame, filters: list) -> None:
     periods = forecast_months(forecast, this_month=today().replace(day=1))
     if periods.is_empty():
         st.info("No open opportunities match the filters.")
+    elif periods["expected_amount_cents"].sum() == 0:
+        st.info(
+            f"The {int(periods['count'].sum()):,} open opportunities have no expected amount, so there is "
+            "nothing to forecast: add amounts (or import them) to see it.",
+            icon=":material/info:",
+        )
     else:
         st.caption(
             f"Open opportunities by the month they are expected to close, weighted by stage probability: "
@@ -158,13 +164,14 @@ probabilities_and_forecast(selected, filters)
 def reach_and_flow() -> dict[str, pl.DataFrame]:
     lazy, lazy_events = selected.lazy(), events.lazy()
     # Collected together: Polars runs them in parallel and computes the parts they share once.
-    names = ["funnel", "conversion", "velocity", "aging"]
+    names = ["funnel", "conversion", "velocity", "aging", "coverage"]
     frames = pl.collect_all(
         [
             analytics.funnel(lazy, lazy_events),
             analytics.stage_conversion(lazy, lazy_events),
             analytics.velocity(lazy, lazy_events),
             analytics.aging(lazy, as_of=today()),
+            analytics.history_coverage(lazy, lazy_events),
         ]
     )
     return dict(zip(names, frames, strict=True))
@@ -179,14 +186,33 @@ st.caption(
     "and their expected amount."
 )
 by_stage = shown["funnel"]
-left, right = st.columns(2)
-left.plotly_chart(
-    stage_funnel(by_stage, value_col="count", title="Opportunities reaching each stage"), key="pipeline_f1"
-)
-right.plotly_chart(
-    stage_funnel(by_stage, value_col="expected_amount_cents", title="Expected amount reaching each stage"),
-    key="pipeline_f2",
-)
+if selected.is_empty():
+    st.info("No opportunities match the filters: widen them to see the funnel.")
+else:
+    lost_unknown = shown["coverage"]["lost_without_history"].item()
+    st.caption(
+        f"Based on the {selected.height:,} opportunities the filters select"
+        + (
+            f", less {lost_unknown:,} lost without a stage history (imported as lost): the stage they were "
+            "lost from is not known."
+            if lost_unknown
+            else "."
+        )
+    )
+    left, right = st.columns(2)
+    left.plotly_chart(
+        stage_funnel(by_stage, value_col="count", title="Opportunities reaching each stage"),
+        key="pipeline_f1",
+    )
+    if by_stage["expected_amount_cents"].sum() > 0:
+        right.plotly_chart(
+            stage_funnel(
+                by_stage, value_col="expected_amount_cents", title="Expected amount reaching each stage"
+            ),
+            key="pipeline_f2",
+        )
+    else:
+        right.info("None of these opportunities has an expected amount, so there is no amount to chart.")
 show_data(
     dollars(by_stage.with_columns(label_expr("stage"))),
     key="pipeline_funnel",
@@ -201,7 +227,25 @@ with left:
         "Of the opportunities that left a stage, the share that moved on to the next (the rest were lost)."
     )
     conversion = shown["conversion"]
-    st.plotly_chart(conversion_chart(conversion), key="pipeline_conversion")
+    coverage = shown["coverage"].row(0, named=True)
+    left_out = coverage["without_history"]
+    st.caption(
+        f"Based on {coverage['with_history']:,} opportunities whose path through the stages is recorded"
+        + (
+            f"; {left_out:,} imported in a later stage, won or lost, without a stage history are left out, "
+            "as which stages they passed and where they were lost is not known."
+            if left_out
+            else "."
+        )
+    )
+    if conversion["moved_on"].sum() + conversion["lost"].sum() == 0:
+        st.info(
+            "No opportunity has left a stage yet, so there is no conversion to show: it appears once "
+            "deals move from one stage to the next here.",
+            icon=":material/info:",
+        )
+    else:
+        st.plotly_chart(conversion_chart(conversion), key="pipeline_conversion")
     show_data(
         conversion.with_columns(label_expr("from_stage"), label_expr("to_stage")),
         key="pipeline_conversion",
@@ -211,7 +255,16 @@ with right:
     st.subheader("Velocity")
     st.caption("Median days an opportunity spends in each stage before it moves on or is lost.")
     speed = shown["velocity"]
-    st.plotly_chart(velocity_chart(speed), key="pipeline_velocity")
+    stays = int(speed["stays"].sum())
+    if stays == 0:
+        st.info(
+            "No finished stay in a stage yet: velocity needs opportunities that moved from one stage to "
+            "another here. Imported deals carry only the stage they were in when they were exported.",
+            icon=":material/info:",
+        )
+    else:
+        st.caption(f"Based on {stays:,} finished stays in a stage.")
+        st.plotly_chart(velocity_chart(speed), key="pipeline_velocity")
     show_data(
         speed.with_columns(label_expr("stage")), key="pipeline_velocity", file_name="pipeline_velocity.csv"
     )
@@ -223,6 +276,7 @@ ages = shown["aging"]
 if ages.is_empty():
     st.info("No open opportunities match the filters.")
 else:
+    st.caption(f"Based on the {int(ages['count'].sum()):,} open opportunities the filters select.")
     st.plotly_chart(aging_chart(ages, [b for b, _ in AGE_BUCKETS]), key="pipeline_aging")
 show_data(
     dollars(ages.with_columns(label_expr("stage"))), key="pipeline_aging", file_name="pipeline_aging.csv"

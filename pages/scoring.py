@@ -20,17 +20,19 @@ from crm_core.scoring import (
     backtest,
     is_scored,
     score,
+    scoring_coverage,
     sensitivity,
     shift_between,
     unscored_count,
 )
 from crm_core.services import active_weights
 from ui import scoring_actions as actions
+from ui import scoring_enrichment
 from ui import scoring_sections as sections
 from ui.auth import current_actor
 from ui.data import current_version, get_store, scoring_opportunities, store_key
 from ui.frame import inside_frame
-from ui.scoring_state import CLOSED_KEY, LINK_NOTICE, TOP_N_KEY, init_state, read_current, sync_link
+from ui.scoring_state import CLOSED_KEY, LINK_NOTICE, TOP_N_KEY, Current, init_state, read_current, sync_link
 from ui.text import message, plain
 
 inside_frame()
@@ -85,6 +87,20 @@ def scored_baseline(
     return score(_shown, weights, bant, thresholds)
 
 
+def backtest_part(current: Current, closed_not_scored: int) -> None:
+    """The back-test of the sliders against the team's weights, on the closed, scored deals."""
+    st.subheader("Back-test: would these weights have picked the winners?")
+    base = baseline_backtest(closed, store_key(store), version, team.weights.as_tuple(), team.bant.as_tuple())
+    try:
+        mine = backtest(closed, current.weights, current.bant)
+        problem = base if isinstance(base, str) else None
+    except DomainError as exc:
+        mine, problem = None, str(exc)
+    sections.backtest_section(
+        mine, None if isinstance(base, str) else base, team.name, problem, closed_not_scored
+    )
+
+
 @st.fragment
 def workshop() -> None:
     current = read_current()
@@ -117,11 +133,27 @@ def workshop() -> None:
     shown = opportunities if include_closed else opportunities.filter(pl.col("stage").is_in(OPEN))
     scored = score(shown, current.weights, current.bant, current.thresholds)
     waiting = unscored_count(shown)
+    coverage = scoring_coverage(opportunities.lazy()).collect().row(0, named=True)
     if scored.filter(pl.col("rank").is_not_null()).is_empty():
         st.info(
-            "No scored opportunities to rank yet: qualify some on the Opportunities page.",
+            f"No scored opportunities to rank yet: none of the {shown.height:,} shown has all eight "
+            "factor scores (SCALE and BANT). Score them when you qualify a deal on the Opportunities page."
+            + (
+                f" The {coverage['closed_not_scored']:,} closed deals have no scores either, so there is "
+                "no back-test yet."
+                if coverage["closed_scored"] == 0 and coverage["closed_not_scored"]
+                else ""
+            )
+            + (
+                f" {coverage['closed_scored']:,} closed deals are scored: turn on “Include closed” to rank "
+                "them; the back-test below uses them."
+                if coverage["closed_scored"] and not include_closed
+                else ""
+            ),
             icon=":material/info:",
         )
+        if coverage["closed_scored"]:
+            backtest_part(current, coverage["closed_not_scored"])
         return
     baseline = scored_baseline(
         shown, store_key(store), version, include_closed, team.weights, current.bant, current.thresholds
@@ -130,7 +162,10 @@ def workshop() -> None:
 
     st.subheader("Ranking")
     if waiting:
-        st.caption(f"{waiting:,} opportunities are not yet scored (captured or enriched) and are not ranked.")
+        st.caption(
+            f"{waiting:,} of the {shown.height:,} opportunities shown are not yet scored (a factor score is "
+            "missing) and are not ranked."
+        )
     sections.ranked_list(scored, shift, top_n, team.name)
     st.subheader("Value × potential")
     sections.scatter_and_breakdown(scored, current.weights, current.thresholds)
@@ -138,14 +173,7 @@ def workshop() -> None:
     st.subheader(f"Rank shift against {plain(team.name)}")
     sections.rank_shift_section(shift, scored, top_n, team.name)
 
-    st.subheader("Back-test: would these weights have picked the winners?")
-    base = baseline_backtest(closed, store_key(store), version, team.weights.as_tuple(), team.bant.as_tuple())
-    try:
-        mine = backtest(closed, current.weights, current.bant)
-        problem = base if isinstance(base, str) else None
-    except DomainError as exc:
-        mine, problem = None, str(exc)
-    sections.backtest_section(mine, None if isinstance(base, str) else base, team.name, problem)
+    backtest_part(current, coverage["closed_not_scored"])
     suggest_col, share_col = st.columns([3, 2], gap="medium")
     with suggest_col:
         actions.suggest(opportunities, current.weights, version)
@@ -172,3 +200,5 @@ st.caption(
     )
 )
 actions.presets(store, current_actor(), current.weights, current.bant)
+
+scoring_enrichment.section(store, current_actor())

@@ -127,3 +127,16 @@ def seeded_postgres_store(postgres_template: str) -> Iterator[Store]:
 def seeded_store(request: pytest.FixtureRequest) -> Store:
     """The sample data, migrated and seeded as of the sample's own date, on each backend."""
     return request.getfixturevalue(f"seeded_{request.param}_store")
+
+
+@pytest.fixture(scope="session")
+def moved_in_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file built once per session the way a team moving in builds it: the admin, the owners,
+    then other systems' files imported (`tests/other_systems.py`); tests get copies."""
+    from tests.other_systems import move_in
+
+    path = tmp_path_factory.mktemp("moved_in") / "crm.sqlite"
+    store = sqlite_store_at(path)
+    move_in(store)
+    store.dispose()
+    return path

@@ -33,6 +33,7 @@ COVERED: dict[str, str] = {
     ),
     "pages/overview.py:tile:page_link": "Overview: the link under each headline figure",
     "pages/orders.py:<module>:query_params": "Orders: an open order's number in the address bar",
+    "pages/customers.py:<module>:query_params": "Customers: an open card's customer id in the address bar",
     "ui/scoring_state.py:sync_link:query_params": "Scoring: the sliders' weights in the address bar",
 }
 

@@ -21,6 +21,7 @@ from crm_core.config import DatabaseTarget, resolve_database
 from crm_core.errors import ConfigError
 from crm_core.io.export import readable
 from crm_core.store import Store, check_connection, data_version, init_db, make_store
+from crm_core.store import customers as customer_rows
 from crm_core.store import frames as store_frames
 from crm_core.store.readable import read_readable_table
 from ui.text import message
@@ -100,6 +101,7 @@ _LOADERS = {
     "order_lines": store_frames.read_order_lines,
     "events": store_frames.read_events,
     "opportunity_events": store_frames.read_opportunity_stage_events,
+    "customer_list": customer_rows.read_customer_list,
 }
 
 

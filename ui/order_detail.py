@@ -17,6 +17,7 @@ from crm_core.services import OrderDetail, invoice_document, order_detail
 from crm_core.store import Store
 from ui.charts.orders import order_timeline
 from ui.data import frame
+from ui.order_credit import CREDIT_CODE, credit_actions, run_credit_pending
 from ui.order_format import cents, day, method, pct, plain
 from ui.order_lines_edit import edit_lines
 from ui.order_steps import next_step_panel, run_pending
@@ -33,6 +34,7 @@ STATUS_BADGE = {
 def order_detail_view(store: Store, actor: Actor | None, order_id: int) -> OrderDetail | None:
     """Render the order (after carrying out any action requested on the previous run)."""
     run_pending(store, actor, order_id)
+    run_credit_pending(store, actor, order_id)
     try:
         detail = order_detail(store, order_id)
     except NotFound:
@@ -44,7 +46,7 @@ def order_detail_view(store: Store, actor: Actor | None, order_id: int) -> Order
         _facts(detail)
         _state(detail)
         if detail.awaiting_audit:
-            _findings(detail)
+            _findings(detail, actor)
     with right, st.container(border=True):
         st.markdown("#### Next step")
         next_step_panel(detail, actor)
@@ -75,7 +77,7 @@ def _facts(detail: OrderDetail) -> None:
             "Entered",
             day(detail.created_at) + (f" by {plain(detail.created_by)}" if detail.created_by else ""),
         ),
-        ("Payment", method(detail.payment_method)),
+        ("Payment", method(detail.payment_method) + (" · prepayment" if detail.prepayment else "")),
         (
             "Delivery",
             f"{method(detail.delivery_method)} ({transit} day{'s' if transit != 1 else ''} in transit)",
@@ -174,8 +176,10 @@ def _state(detail: OrderDetail) -> None:
         st.caption(f"Audit warnings accepted by {plain(detail.warnings_accepted_by)}.")
 
 
-def _findings(detail: OrderDetail) -> None:
+def _findings(detail: OrderDetail, actor: Actor | None) -> None:
     st.markdown("#### Audit check")
+    if detail.prepayment:
+        st.caption("Prepayment order: paid before it ships, so the credit check does not apply.")
     if not detail.findings:
         st.success("No findings: ready to audit.", icon=":material/verified:")
         return
@@ -184,6 +188,8 @@ def _findings(detail: OrderDetail) -> None:
             st.error(f"**Error** · {plain(finding.message)}", icon=":material/error:")
         else:
             st.warning(f"**Warning** · {plain(finding.message)}", icon=":material/warning:")
+        if finding.code == CREDIT_CODE:
+            credit_actions(detail, actor)
 
 
 def _stock(detail: OrderDetail) -> None:

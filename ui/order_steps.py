@@ -142,7 +142,13 @@ def _audit_step(detail: OrderDetail, actor: Actor) -> None:
     warnings = [f for f in detail.findings if not f.is_error]
     inputs: dict[str, str] = {}
     disabled = bool(errors)
-    if errors:
+    if errors and all(f.code == "over_credit_limit" for f in errors):
+        who = "Resolve it" if actor.can(Permission.MANAGE_CREDIT) else "A manager can resolve it"
+        st.caption(
+            f"The credit check stops the audit. {who} under the finding: raise the credit limit, "
+            "or require prepayment."
+        )
+    elif errors:
         st.caption("Fix the errors in the audit check first (change the lines, or put the order on hold).")
     elif warnings and actor.can(Permission.APPROVE_WARNINGS):
         key = _key("accept", detail.id)

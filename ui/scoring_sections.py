@@ -268,14 +268,24 @@ def _who(heading: str, rows: pl.DataFrame, empty: str) -> None:
 
 
 def backtest_section(
-    current: Backtest | None, baseline: Backtest | None, baseline_name: str, problem: str | None
+    current: Backtest | None,
+    baseline: Backtest | None,
+    baseline_name: str,
+    problem: str | None,
+    closed_not_scored: int = 0,
 ) -> None:
+    left_out = (
+        f" {closed_not_scored:,} closed deals without all eight factor scores are left out: a deal "
+        "can only be back-tested on scores it has."
+        if closed_not_scored
+        else ""
+    )
     if problem or current is None or baseline is None:
-        st.info(f"No back-test yet: {message(problem)}", icon=":material/info:")
+        st.info(f"No back-test yet: {message(problem)}{left_out}", icon=":material/info:")
         return
     st.caption(
         f"On {current.n_won + current.n_lost:,} closed, scored deals ({current.n_won:,} won, "
-        f"{current.n_lost:,} lost; overall win rate {current.win_rate:.0%}). "
+        f"{current.n_lost:,} lost; overall win rate {current.win_rate:.0%}).{left_out} "
         "Would your weights have put the winners on top?"
     )
     mine_col, base_col = st.columns(2, gap="medium")

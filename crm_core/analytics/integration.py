@@ -8,7 +8,10 @@
   once, following its most advanced order (an order on hold counts at the state it was held in;
   an opportunity whose every order is cancelled ends at "Cancelled"). At every step the ones that
   did not go on are a node of their own, so the losses are visible; "Invoiced, unpaid" is the
-  step blocked by a missing payment.
+  step blocked by a missing payment. Orders entered without an opportunity (an ERP's history, a
+  walk-in order) are part of O: in the flow they are a source of their own, "Orders without an
+  opportunity", counted as orders and joining the same nodes by how far they got.
+- By segment, a customer without an industry is "No industry recorded", always listed last.
 - Conversion: the share of won opportunities with at least one order, and the lag in days from
   the won `closed_at` to the first order's `created_at`.
 """
@@ -24,7 +27,8 @@ from crm_core.opportunities import Stage
 from crm_core.orders import FLOW, OrderStatus
 
 NO_OPPORTUNITY = "No opportunity"
-UNKNOWN = "Unknown"
+UNKNOWN = "No industry recorded"
+WITHOUT_OPPORTUNITY = "Orders without an opportunity"
 RANK = {s.value: i for i, s in enumerate(FLOW)}
 PAID_RANK, SHIPPED_RANK, DELIVERED_RANK = RANK["paid"], RANK["shipped"], RANK["delivered"]
 INVOICED_RANK = RANK["invoiced"]
@@ -43,6 +47,16 @@ FLOW_NODES = (
     "Paid, not shipped",
     "Delivered",
     "In transit",
+    WITHOUT_OPPORTUNITY,
+)
+# Where an order without an opportunity stands, by its progress (-1 cancelled … 6 delivered).
+_STANDALONE_TARGETS = (
+    (pl.col("progress") == -1, "Cancelled"),
+    (pl.col("progress").is_between(0, INVOICED_RANK - 1), "Not invoiced yet"),
+    (pl.col("progress") == INVOICED_RANK, "Invoiced, unpaid"),
+    (pl.col("progress") == PAID_RANK, "Paid, not shipped"),
+    (pl.col("progress") == SHIPPED_RANK, "In transit"),
+    (pl.col("progress") == DELIVERED_RANK, "Delivered"),
 )
 
 
@@ -118,7 +132,7 @@ def integration_by(
         ).with_columns(pl.col("owner").fill_null(NO_OPPORTUNITY))
     delivered = delivered.group_by(pl.col(by).fill_null(UNKNOWN).alias(by)).agg(pl.len().alias("delivered"))
     return _with_e(won.join(delivered, on=by, how="full", coalesce=True)).sort(
-        ["effectiveness", "won", by], descending=[True, True, False]
+        pl.col(by) == UNKNOWN, "effectiveness", "won", by, descending=[False, True, True, False]
     )
 
 
@@ -162,8 +176,13 @@ def conversion_flow(opportunities: pl.LazyFrame, orders: pl.LazyFrame) -> pl.Laz
         ((pl.col("stage") == Stage.WON) & (p == DELIVERED_RANK)).sum().alias("Shipped→Delivered"),
         ((pl.col("stage") == Stage.WON) & (p == SHIPPED_RANK)).sum().alias("Shipped→In transit"),
     )
+    standalone = order_progress(orders.filter(pl.col("opportunity_id").is_null())).select(
+        (condition.sum().alias(f"{WITHOUT_OPPORTUNITY}→{target}"))
+        for condition, target in _STANDALONE_TARGETS
+    )
     return (
-        o.unpivot(variable_name="link", value_name="count")
+        pl.concat([o, standalone], how="horizontal")
+        .unpivot(variable_name="link", value_name="count")
         .with_columns(pl.col("link").str.split_exact("→", 1).struct.rename_fields(["source", "target"]))
         .unnest("link")
         .with_columns(pl.col("count").cast(pl.Int64))

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
+from crm_core.analytics.periods import every_month
 from crm_core.orders import FINAL_STATUSES, OrderStatus
 
 STATUS_ORDER = [s.value for s in OrderStatus]
@@ -106,9 +107,12 @@ def order_aging_summary(orders: pl.LazyFrame, now: datetime) -> pl.LazyFrame:
 
 
 def order_cycle_time_by_month(orders: pl.LazyFrame) -> pl.LazyFrame:
-    """Entered → delivered in days, by month of delivery: orders delivered, median, 90th percentile."""
+    """Entered → delivered in days, by month of delivery: orders delivered, median, 90th percentile.
+
+    Every month from the first delivery to the last has a row; a month without deliveries has 0
+    delivered and null days, so its line breaks there instead of bridging the gap."""
     days = _days(pl.col("delivered_at"), pl.col("created_at"))
-    return (
+    monthly = (
         orders.filter(pl.col("delivered_at").is_not_null())
         .group_by(pl.col("delivered_at").dt.truncate("1mo").dt.date().alias("month"))
         .agg(
@@ -116,8 +120,8 @@ def order_cycle_time_by_month(orders: pl.LazyFrame) -> pl.LazyFrame:
             days.median().alias("median_days"),
             days.quantile(0.9, interpolation="linear").alias("p90_days"),
         )
-        .sort("month")
     )
+    return every_month(monthly).with_columns(pl.col("delivered").fill_null(0))
 
 
 def order_throughput_by_week(orders: pl.LazyFrame) -> pl.LazyFrame:

@@ -8,9 +8,11 @@ already filtered (owner, segment, dates); events are narrowed to them here.
 Definitions (so the page and its captions agree):
 - reached: an opportunity reached a stage if it is in it or a later one now, or an event moved it
   there; a lost one reached the stage it was lost from. The funnel counts, per stage, the
-  opportunities (and their expected amount) that reached it.
+  opportunities (and their expected amount) that reached it; a deal lost without a stage history
+  (imported as lost) is left out, as the stage it was lost from is not known.
 - conversion from a stage: of the opportunities that reached it and left it, the share that moved
-  on (the rest were lost there); those still in the stage are not counted yet.
+  on (the rest were lost there); those still in the stage are not counted yet, nor are deals
+  without a stage history (imported in a later stage, won or lost: their path is not known).
 - velocity: the median days an opportunity spent in a stage, from entering it (an event) to the
   next change of stage; stays still going are left out.
 - forecast: open opportunities by the month of their expected close date, each amount weighted by
@@ -87,34 +89,59 @@ def _their_events(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyF
 
 
 def stage_reach(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
-    """Per opportunity: id, stage, expected_amount_cents, `furthest` (0 captured … 4 won), `lost`."""
+    """Per opportunity: id, stage, expected_amount_cents, `furthest` (0 captured … 4 won), `lost`, and
+    `history`: its path is recorded — an event moved it from one stage to another, or it is still in
+    the first stage. A deal imported in a later stage, won or lost has no history: which stages it
+    went through and when, or where it was lost, is not known."""
+    their = _their_events(opportunities, events)
     from_events = (
-        _their_events(opportunities, events)
-        .filter(pl.col("to_state").is_in(FUNNEL_STAGES))
+        their.filter(pl.col("to_state").is_in(FUNNEL_STAGES))
         .group_by("entity_id")
         .agg(_rank_of("to_state").max().alias("event_rank"))
+    )
+    moved = (
+        their.filter(pl.col("from_state").is_not_null(), pl.col("from_state") != pl.col("to_state"))
+        .select("entity_id")
+        .unique()
+        .with_columns(pl.lit(True).alias("moved"))
     )
     return (
         opportunities.select("id", "stage", "expected_amount_cents")
         .join(from_events, left_on="id", right_on="entity_id", how="left", maintain_order="left")
+        .join(moved, left_on="id", right_on="entity_id", how="left", maintain_order="left")
         .with_columns(
             pl.max_horizontal(_rank_of("stage"), pl.col("event_rank")).fill_null(0).alias("furthest"),
             (pl.col("stage") == Stage.LOST).alias("lost"),
+            ((pl.col("stage") == Stage.CAPTURED) | pl.col("moved").fill_null(False)).alias("history"),
         )
-        .drop("event_rank")
+        .drop("event_rank", "moved")
     )
 
 
-def _per_furthest(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
-    """Per funnel stage: how many got exactly that far, and how many of those are lost or still there."""
-    per = (
-        stage_reach(opportunities, events)
-        .group_by("furthest")
-        .agg(
-            pl.len().cast(pl.Int64).alias("n"),
-            pl.col("expected_amount_cents").sum().alias("amount"),
-            pl.col("lost").sum().cast(pl.Int64).alias("lost"),
-        )
+def history_coverage(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
+    """One row: `with_history` (moved between stages here, or still captured) and `without_history`
+    (imported in a later stage, won or lost, with no recorded stage change): what stage conversion
+    is based on and what it leaves out."""
+    reach = stage_reach(opportunities, events)
+    return reach.select(
+        pl.col("history").sum().cast(pl.Int64).alias("with_history"),
+        (~pl.col("history")).sum().cast(pl.Int64).alias("without_history"),
+        (~pl.col("history") & pl.col("lost")).sum().cast(pl.Int64).alias("lost_without_history"),
+    )
+
+
+def _per_furthest(
+    opportunities: pl.LazyFrame, events: pl.LazyFrame, *, history_only: bool = False
+) -> pl.LazyFrame:
+    """Per funnel stage: how many got exactly that far, and how many of those are lost or still there.
+    A deal lost without a stage history is always left out (it would count as lost at captured)."""
+    reach = stage_reach(opportunities, events).filter(pl.col("history") | ~pl.col("lost"))
+    if history_only:
+        reach = reach.filter(pl.col("history"))
+    per = reach.group_by("furthest").agg(
+        pl.len().cast(pl.Int64).alias("n"),
+        pl.col("expected_amount_cents").sum().alias("amount"),
+        pl.col("lost").sum().cast(pl.Int64).alias("lost"),
     )
     return (
         _stage_frame(FUNNEL_STAGES)
@@ -136,8 +163,9 @@ def funnel(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def stage_conversion(opportunities: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
-    """Per open stage: reached, still_open, moved_on, lost and conversion_rate (moved on ÷ left)."""
-    per = _per_furthest(opportunities, events)
+    """Per open stage: reached, still_open, moved_on, lost and conversion_rate (moved on ÷ left), over
+    the opportunities with a stage history (`history_coverage` counts those left out)."""
+    per = _per_furthest(opportunities, events, history_only=True)
     return (
         per.with_columns(
             pl.col("stage").shift(-1).alias("to_stage"),

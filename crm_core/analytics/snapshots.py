@@ -2,8 +2,9 @@
 
 The store keeps no snapshots, but it keeps enough to rebuild them:
 - an opportunity's stage over time comes from its events (every stage change is one, with
-  `to_state`); one without events is taken to have had its current stage since `created_at`
-  (and, if closed, to have been open from `created_at` until `closed_at`);
+  `to_state`); one that never changed stage here (captured and left, or imported — its import
+  event comes years after it was created) is taken to have had its current stage since
+  `created_at` (and, if closed, to have been open from `created_at` until `closed_at`);
 - its amount is today's expected amount (amount changes are not recorded, so a past pipeline
   uses current amounts — the one approximation here);
 - an order is in flight from `created_at` until it is delivered (`delivered_at`) or cancelled
@@ -51,10 +52,18 @@ def pipeline_history(
     probabilities: Mapping[str, float] | None = None,
 ) -> pl.LazyFrame:
     """at, open_pipeline_cents, weighted_pipeline_cents, open_opportunities — as they stood then."""
-    logged = events.filter(
-        (pl.col("entity_type") == "opportunity") & pl.col("to_state").is_not_null()
-    ).select(pl.col("entity_id").alias("id"), "at", pl.col("to_state").alias("stage"))
-    unlogged = opportunities.join(logged.select("id").unique(), on="id", how="anti")
+    stage_events = events.filter((pl.col("entity_type") == "opportunity") & pl.col("to_state").is_not_null())
+    # Only a deal that moved between stages here has a history in its events; one imported (its one
+    # event is the import, years after it was created) is rebuilt from its own dates instead.
+    moved = (
+        stage_events.filter(pl.col("from_state").is_not_null() & (pl.col("from_state") != pl.col("to_state")))
+        .select(pl.col("entity_id").alias("id"))
+        .unique()
+    )
+    logged = stage_events.select(
+        pl.col("entity_id").alias("id"), "at", pl.col("to_state").alias("stage")
+    ).join(moved, on="id", how="semi")
+    unlogged = opportunities.join(moved, on="id", how="anti")
     synthetic = pl.concat(
         [
             unlogged.select(

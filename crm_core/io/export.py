@@ -19,6 +19,7 @@ import io
 import polars as pl
 
 from crm_core.errors import ValidationError
+from crm_core.opportunities import BANT_FACTORS
 
 FORMULA_PREFIXES = r"^[=+\-@\t\r]"
 NEUTRALISED = r"^'[=+\-@\t\r]"
@@ -31,6 +32,19 @@ EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
 SPREADSHEET_FORMATS = frozenset({"csv", "xlsx"})  # formats a spreadsheet opens and would run
 READABLE_TIME = "%Y-%m-%d %H:%M:%S"
 UNITS = pl.Decimal(38, 2)
+
+
+# The importer's names for stored columns whose own name means another field there: a BANT score
+# `budget` is imported as `budget_score` (`budget` is the amount), `need` as `need_score`, ….
+IMPORT_NAMES: dict[str, dict[str, str]] = {
+    "opportunities": {f: f"{f}_score" for f in BANT_FACTORS},
+}
+
+
+def importable_names(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Rename the columns the importer knows under another name (see IMPORT_NAMES)."""
+    names = {k: v for k, v in IMPORT_NAMES.get(table, {}).items() if k in frame.columns}
+    return frame.rename(names)
 
 
 def readable(frame: pl.DataFrame) -> pl.DataFrame:

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from crm_core.opportunities import FACTORS, Stage
+from crm_core.customer_fields import MAX_ADDRESS
+from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS, Stage
 from crm_core.orders import DELIVERY_METHODS, PAYMENT_METHODS, OrderStatus
 
 
@@ -61,10 +62,12 @@ D, DT = FieldType.DATE, FieldType.DATETIME
 _CUSTOMER_REF = (
     _f("customer", T,
         "the account's name; matched to an existing customer by name (case and spacing ignored)", "account",
-        "account name", "company", "company name", "customer name", "client", "organization", "organisation"),
+        "account name", "company", "company name", "customer name", "client", "organization", "organisation",
+        "associated company", "organization name"),
     _f("customer_external_id", T,
         "the account's id in the other system; matched to a customer's external id first", "customer id",
-        "customerid", "account id", "company id", "client id", max_length=100),
+        "customerid", "account id", "company id", "client id", "customer no", "customer number",
+        "account number", max_length=100),
 )
 
 CUSTOMER_FIELDS: tuple[Field, ...] = (
@@ -77,12 +80,18 @@ CUSTOMER_FIELDS: tuple[Field, ...] = (
     _f("employees", INT, "company size in employees", "employee count", "number of employees", "size",
         "company size", minimum=0),
     _f("annual_revenue", M, "annual revenue in currency units", "revenue", "annual revenue"),
-    _f("region", T, "region or country", "country", "office location", "state", "territory", max_length=100),
+    _f("region", T, "region or country", "country", "office location", "state", "territory",
+        "billing country", "billing state", max_length=100),
     _f("credit_limit", M, "credit limit in currency units (default 0)", "credit"),
     _f("blocked", B, "blocked for new orders (default no)", "is blocked", "on stop"),
     _f("contact_name", T, "main contact", "contact", "primary contact", "contact person"),
     _f("contact_email", E, "main contact's email", "email", "e-mail", "contact e-mail"),
     _f("contact_phone", PH, "main contact's phone", "phone", "telephone", "phone number"),
+    _f("billing_address", LT, "billing address (several lines)", "billing address", "address",
+        "invoice address", max_length=MAX_ADDRESS),
+    _f("shipping_address", LT, "shipping address (empty: the billing address)", "shipping address",
+        "delivery address", "ship to address", max_length=MAX_ADDRESS),
+    _f("tax_id", T, "VAT or tax number", "vat number", "vat id", "tax number", "tax id", max_length=50),
 )
 
 PRODUCT_FIELDS: tuple[Field, ...] = (
@@ -101,9 +110,9 @@ OPPORTUNITY_FIELDS: tuple[Field, ...] = (
     _f("title", T, "what the deal is called (default: account — product)", "name", "opportunity name",
         "deal name", "opportunity", "deal", "subject"),
     *_CUSTOMER_REF,
-    _f("owner", T, "the rep: a user's email or name (default: the importing user)", "sales agent",
-        "sales rep", "rep", "owner name", "opportunity owner", "deal owner", "account owner", "assigned to",
-        "salesperson", max_length=320),
+    _f("owner", T, "the rep: a user's email or name (default: --owner, else the importing user)",
+        "sales agent", "sales rep", "rep", "owner name", "opportunity owner", "deal owner", "account owner",
+        "assigned to", "salesperson", max_length=320),
     _f("contact_name", T, "the contact (default: the account's name)", "contact", "primary contact",
         "contact person"),
     _f("contact_email", E, "the contact's email", "email", "e-mail", "contact e-mail"),
@@ -128,7 +137,9 @@ OPPORTUNITY_FIELDS: tuple[Field, ...] = (
     _f("budget", M, "the customer's budget in currency units", "budget amount"),
     _f("decision_maker", T, "who decides", "decision maker"),
     _f("purchase_timeframe", T, "when they mean to buy", "timeframe", "timing text", max_length=100),
-    *(_f(f, S, f"{f.replace('_', ' ')} score 0–10", f.replace("_", " ")) for f in FACTORS),
+    *(_f(f, S, f"{f.replace('_', ' ')} score 0–10 (SCALE)", f.replace("_", " ")) for f in SCALE_FACTORS),
+    # BANT scores carry `_score` in their import names: `budget` is the amount above, `need` the text.
+    *(_f(f"{f}_score", S, f"{f} score 0–10 (BANT)", f"{f} score") for f in BANT_FACTORS),
 )
 
 ORDER_FIELDS: tuple[Field, ...] = (
@@ -140,7 +151,7 @@ ORDER_FIELDS: tuple[Field, ...] = (
         "region", "ship country", max_length=100),
     _f("sku", T, "the product's SKU", "stockcode", "stock code", "product code", "item code", "product id",
         "item", "article", max_length=64),
-    _f("product", T, "the product's name (matched loosely when the SKU is unknown, reported)", "description",
+    _f("product", T, "the product's name (matched, loosely too, on lines without a SKU)", "description",
         "product name", "item name", "item description"),
     _f("quantity", INT, "units, a whole number > 0 (negative: see cancelled invoices)", "qty", "units",
         "quantity", "quantity ordered"),

@@ -4,8 +4,9 @@ fields that are the same for every row, and the date format.
 Auto-detected from the file's column names (`detect_mapping`), adjusted on the Data page, or
 read from a TOML file (`parse_mapping_toml`):
 
-    [columns]        # our field = their column
+    [columns]        # our field = their column ("" leaves a detected field out)
     stage = "deal_stage"
+    owner = ""
     [values.stage]   # their value = our value
     Prospecting = "captured"
     [constants]      # a field the file lacks, the same for every row
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from crm_core.errors import ValidationError
-from crm_core.io.fields import Kind, fields_for, normalise_name
+from crm_core.io.fields import FieldType, Kind, fields_for, normalise_name
 
 MAPPING_FILE = "mapping file"
 # A mapping names a few dozen columns and value translations; these bounds are far above that and
@@ -34,6 +35,12 @@ MAX_MAPPING_DEPTH = 4  # dots in a key or table name, and nesting of inline tabl
 MAX_MAPPING_ENTRIES = 5_000
 _TOML_STRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
 _TOML_COMMENT = re.compile(r"#[^\n]*")
+
+
+# How a raw export names a stored amount or percentage (`credit_limit_cents`, `tax_rate_bp`); such a
+# column holds whole cents or basis points and is read as such (see `parse.select_fields`).
+STORED_SUFFIX = {FieldType.MONEY: "_cents", FieldType.PERCENT: "_bp"}
+OWN_ID_COLUMNS = {"customer_id": "customer", "owner_id": "owner", "product_id": "product"}
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ class ColumnMapping:
         return name
 
     def provides(self, name: str) -> bool:
-        return name in self.columns or name in self.constants
+        return bool(self.columns.get(name)) or name in self.constants
 
     def with_columns(self, columns: dict[str, str]) -> ColumnMapping:
         return replace(self, columns=dict(columns))
@@ -65,6 +72,7 @@ class ColumnMapping:
         claimed = set(self.columns.values())
         columns = {k: v for k, v in base.columns.items() if v not in claimed and k not in self.constants}
         columns.update(self.columns)
+        columns = {k: v for k, v in columns.items() if v != ""}  # `owner = ""`: leave that field out
         return ColumnMapping(
             columns=columns,
             values={**base.values, **self.values},
@@ -97,6 +105,10 @@ def detect_mapping(kind: Kind | str, columns: list[str]) -> ColumnMapping:
     column is used for at most one field."""
     by_norm: dict[str, str] = {}
     for col in columns:
+        # A readable export of ours puts Scalewise's own ids beside the names (`customer_id` next
+        # to `customer`); those ids mean nothing in another database, so they are not matched.
+        if col in OWN_ID_COLUMNS and OWN_ID_COLUMNS[col] in columns:
+            continue
         by_norm.setdefault(normalise_name(col), col)
     used: set[str] = set()
     mapping: dict[str, str] = {}
@@ -104,6 +116,12 @@ def detect_mapping(kind: Kind | str, columns: list[str]) -> ColumnMapping:
     for spec in specs:  # exact names win over synonyms
         col = by_norm.get(normalise_name(spec.name))
         if col is not None and col not in used:
+            mapping[spec.name] = col
+            used.add(col)
+    for spec in specs:  # a raw export's `list_price_cents`, `discount_bp`: the same field, unscaled
+        suffix = STORED_SUFFIX.get(spec.type)
+        col = by_norm.get(normalise_name(spec.name + suffix)) if suffix else None
+        if spec.name not in mapping and col is not None and col not in used:
             mapping[spec.name] = col
             used.add(col)
     for spec in specs:
@@ -214,7 +232,7 @@ def parse_mapping_toml(text: str, kind: Kind | str) -> ColumnMapping:
 
 def check_mapping(mapping: ColumnMapping, kind: Kind | str, file_columns: list[str]) -> None:
     """Every mapped column must exist in the file, and every required field must be provided."""
-    missing = sorted({c for c in mapping.columns.values() if c not in file_columns})
+    missing = sorted({c for c in mapping.columns.values() if c and c not in file_columns})
     if missing:
         raise ValidationError(
             "column mapping",

@@ -174,11 +174,27 @@ def parse_field(spec: Field, mapping: ColumnMapping) -> tuple[pl.Expr, pl.Expr]:
     raise AssertionError(f"unhandled field type {t}")
 
 
+def is_stored_form(spec: Field, column_name: str) -> bool:
+    """A column named like the store's (`list_price_cents`, `discount_bp`) holds hundredths."""
+    suffix = {FieldType.MONEY: "_cents", FieldType.PERCENT: "_bp"}.get(spec.type)
+    return suffix is not None and column_name.strip().lower() == spec.name + suffix
+
+
+def hundredths(text: pl.Expr) -> pl.Expr:
+    """'36000000' → '360000.00', '-5' → '-0.05': whole cents or basis points as the units the
+    field's parser reads; anything else is marked so that parser refuses it."""
+    whole = text.str.contains(r"^-?[0-9]{1,17}$")
+    digits = text.str.strip_prefix("-").str.zfill(3)
+    sign = pl.when(text.str.starts_with("-")).then(pl.lit("-")).otherwise(pl.lit(""))
+    units = sign + digits.str.slice(0, digits.str.len_chars() - 2) + pl.lit(".") + digits.str.slice(-2)
+    return pl.when(whole).then(units).otherwise(text + pl.lit(" (not whole hundredths)"))
+
+
 def select_fields(raw_frame: pl.DataFrame, kind: Kind | str, mapping: ColumnMapping) -> pl.LazyFrame:
     """`_row` and one trimmed text column per provided field (value maps applied), plus `_raw_<f>`."""
     exprs: list[pl.Expr] = [pl.col(ROW)]
     for spec in fields_for(kind):
-        if spec.name in mapping.columns:
+        if mapping.columns.get(spec.name):
             source = column(mapping.columns[spec.name]).cast(pl.String)
         elif spec.name in mapping.constants:
             source = pl.lit(mapping.constants[spec.name], dtype=pl.String)
@@ -186,6 +202,8 @@ def select_fields(raw_frame: pl.DataFrame, kind: Kind | str, mapping: ColumnMapp
             continue
         text = restore_neutralised(source.str.strip_chars())
         text = pl.when(text == "").then(None).otherwise(text)
+        if spec.name in mapping.columns and is_stored_form(spec, mapping.columns[spec.name]):
+            text = hundredths(text)
         if spec.name in mapping.values:
             text = text.replace(mapping.values[spec.name])
         exprs += [text.alias(spec.name), source.alias(raw(spec.name))]

@@ -21,8 +21,10 @@ from crm_core.io.parse import normalised, parse_fields, raw, select_fields
 from crm_core.io.read import ROW
 from crm_core.io.report import PROBLEM_SCHEMA, empty_problems
 from crm_core.io.resolve import References
+from crm_core.opportunities import BANT_FACTORS
 
 WHY = "_why_"
+KEEP = "_keep_"  # `_keep_<column>` on an update row: the file left it empty, the stored value stays
 MAX_QUOTED_VALUE = 200
 # Field names that carry money, percentages or ids in the file → the store's column.
 DB_COLUMN = {
@@ -31,6 +33,7 @@ DB_COLUMN = {
     "list_price": "list_price_cents",
     "expected_amount": "expected_amount_cents",
     "budget": "budget_cents",
+    **{f"{f}_score": f for f in BANT_FACTORS},  # BANT scores: `budget_score` → the `budget` column
     "unit_price": "unit_price_cents",
     "discount": "discount_bp",
     "shipping": "shipping_cents",
@@ -41,8 +44,9 @@ DB_COLUMN = {
 @dataclass(frozen=True)
 class ImportOptions:
     lenient: bool = False
-    create_missing: bool = False
+    create_missing: bool = False  # customers and products the file names; owners as new reps
     dry_run: bool = False
+    owner_email: str | None = None  # owns the deals of a file without an owner column
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Context:
     actor_id: int
     file_name: str
     notes: list[str] = field(default_factory=list)  # what the checks want the report to say
+    default_owner: int | None = None  # the owner of deals whose row names none (default: actor_id)
 
 
 @dataclass
@@ -149,6 +154,14 @@ def as_db(frame: pl.DataFrame, names: list[str]) -> list[pl.Expr]:
     return [pl.col(n).alias(DB_COLUMN.get(n, n)) for n in names if n in frame.columns]
 
 
+def keep_where_empty(updates: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Mark, per update row, the given columns the file left empty: an update changes only the
+    fields the file gives values for."""
+    return updates.with_columns(
+        pl.col(c).is_null().alias(f"{KEEP}{c}") for c in columns if c in updates.columns
+    )
+
+
 def duplicate_reason(key: pl.Expr, what: str) -> pl.Expr:
     """Rows after the first with the same key: 'duplicate of row N (same …)'."""
     first = pl.col(ROW).min().over(key)
@@ -184,7 +197,7 @@ def split_existing(
 
 CUSTOMER_COLUMNS = [
     "external_id", "name", "industry", "employees", "annual_revenue", "region", "credit_limit", "blocked",
-    "contact_name", "contact_email", "contact_phone",
+    "contact_name", "contact_email", "contact_phone", "billing_address", "shipping_address", "tax_id",
 ]  # fmt: skip
 
 
@@ -230,6 +243,7 @@ def customer_writes(
     inserts, updates = split_existing(accepted, ctx, columns)
     inserts = new_customer_rows(inserts, ctx)
     updates = updates.select("id", ROW, "_state", *as_db(updates, columns))
+    updates = keep_where_empty(updates, [c for c in updates.columns if not c.startswith("_") and c != "id"])
     return {"customers": TableWrites(inserts, updates)}, [], []
 
 
@@ -257,6 +271,9 @@ def new_customer_rows(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         get("contact_name"),
         get("contact_email"),
         get("contact_phone"),
+        get("billing_address"),
+        get("shipping_address"),
+        get("tax_id"),
         pl.lit(ctx.now).alias("created_at"),
         pl.lit(ctx.now).alias("updated_at"),
     )
@@ -289,4 +306,5 @@ def product_writes(
         active.alias("active"),
     )
     updates = updates.select("id", ROW, "_state", *as_db(updates, columns))
+    updates = keep_where_empty(updates, [c for c in updates.columns if not c.startswith("_") and c != "id"])
     return {"products": TableWrites(inserts, updates)}, [], []

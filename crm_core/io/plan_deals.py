@@ -6,11 +6,14 @@ from __future__ import annotations
 import polars as pl
 
 from crm_core.io.plan import (
+    DB_COLUMN,
+    KEEP,
     WHY,
     Context,
     TableWrites,
     as_db,
     duplicate_reason,
+    keep_where_empty,
     new_customer_rows,
     provided,
     split_existing,
@@ -24,8 +27,16 @@ from crm_core.io.resolve import (
     new_records,
 )
 from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
+from crm_core.validation import EMAIL_RE
 
 NULL = pl.lit(None, dtype=pl.String)
+
+
+def normalised_words(expr: pl.Expr) -> pl.Expr:
+    """'Anna  Snelling-Smith' → 'anna.snelling.smith' (a placeholder email's local part)."""
+    return expr.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", ".").str.strip_chars(".").str.slice(0, 60)
+
+
 LOST_REASON_DEFAULT = "Not recorded in the imported file"
 NO_CUSTOMER = "customer is missing (the row names no account and no customer id)"
 
@@ -75,7 +86,11 @@ def check_product_refs(
             NULL.alias("_prod_norm"),
         ), []
     frame = match_products(frame.lazy(), ctx.refs, sku=sku, name=name).collect()
-    unmatched = frame.filter(pl.col("product_id").is_null() & pl.col("_prod_norm").is_not_null())
+    unmatched = frame.filter(
+        pl.col("product_id").is_null()
+        & pl.col("_prod_norm").is_not_null()
+        & (pl.col("_prod_sku").is_null() | pl.lit(sku == name))  # a given SKU is never matched loosely
+    )
     shown_as = unmatched.group_by("_prod_norm").agg(pl.col(name or sku or "").first()).sort("_prod_norm")
     fuzzy, notes = fuzzy_product_matches(dict(zip(*shown_as.get_columns(), strict=True)), ctx.refs)
     frame = (
@@ -89,27 +104,27 @@ def check_product_refs(
         )
         .drop("_pid_fuzzy")
     )
-    by_name = frame.filter(pl.col("_prod_how") == "name").select("_prod_norm").n_unique()
-    if by_name and sku and sku != name:
-        notes.append(f"{by_name:,} product(s) with an unknown SKU were matched by their name")
     shown = column_or_null(frame, name or sku or "", pl.String) if (name or sku) else NULL
     label = report_label(ctx, *(n for n in (sku, name) if n))
+    unknown = (
+        pl.col("_prod_key").is_not_null()
+        & pl.col("product_id").is_null()
+        & pl.lit(not ctx.options.create_missing)
+    )
+    reason = pl.format(
+        "no product {} in the product list (import products first, or create missing records)",
+        pl.lit("'") + pl.coalesce(column_or_null(frame, sku or "", pl.String), shown) + pl.lit("'"),
+    )
+    # The report names the column the row's product came from: its SKU, else its name.
+    by_name = pl.lit(bool(sku and name and sku != name)) & column_or_null(frame, sku or "").is_null()
     return frame.with_columns(
         pl.when(pl.col("_prod_key").is_null() & pl.lit(ctx.kind.value == "orders"))
         .then(pl.lit("product is missing (no SKU and no product name)"))
-        .when(
-            pl.col("_prod_key").is_not_null()
-            & pl.col("product_id").is_null()
-            & pl.lit(not ctx.options.create_missing)
-        )
-        .then(
-            pl.format(
-                "no product {} in the product list (import products first, or create missing records)",
-                pl.lit("'") + pl.coalesce(column_or_null(frame, sku or "", pl.String), shown) + pl.lit("'"),
-            )
-        )
+        .when(unknown & ~by_name)
+        .then(reason)
         .otherwise(NULL)
-        .alias(f"{WHY}{label}__ref")
+        .alias(f"{WHY}{label}__ref"),
+        pl.when(unknown & by_name).then(reason).otherwise(NULL).alias(f"{WHY}{name or label}__byname"),
     ), notes
 
 
@@ -176,7 +191,7 @@ def new_master_data(
 
 def opportunity_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     frame = check_customer_refs(frame, ctx)
-    frame = match_owners(frame, ctx.refs, ctx.actor_id)
+    frame = match_owners(frame, ctx.refs, ctx.default_owner or ctx.actor_id)
     collected, notes = check_product_refs(
         frame.collect(),
         ctx,
@@ -198,7 +213,13 @@ def opportunity_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     ext = column_or_null(frame, "external_id")
     existing = ctx.refs.opportunities.lazy().select(pl.col("external_id").alias("_ext"), "id")
     return (
-        frame.with_columns(stage.alias("stage"), closed.alias("closed_at"), ext.alias("_ext"))
+        frame.with_columns(
+            stage.alias("stage"),
+            closed.alias("closed_at"),
+            ext.alias("_ext"),
+            column_or_null(frame, "stage").alias("_stage_in"),  # as the file gives them, for updates
+            created_in.alias("_created_in"),
+        )
         .with_columns(
             pl.coalesce(created_in, pl.min_horizontal(pl.col("closed_at"), pl.lit(ctx.now))).alias(
                 "created_at"
@@ -209,11 +230,11 @@ def opportunity_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
             .then(pl.lit("the deal closes before it was created (created_at)"))
             .otherwise(NULL)
             .alias(f"{WHY}{report_label(ctx, 'closed_at', 'expected_close_date')}__order"),
-            pl.when(pl.col("owner_id").is_null())
+            pl.when(pl.col("owner_id").is_null() & pl.lit(not ctx.options.create_missing))
             .then(
                 pl.format(
-                    "no user {} in Scalewise (owners are matched by email or name; "
-                    "users are not created by imports)",
+                    "no user {} in Scalewise (owners are matched by email or name; add them with "
+                    "`users add` first, or create missing records to add them as reps)",
                     pl.lit("'") + column_or_null(frame, "owner") + pl.lit("'"),
                 )
             )
@@ -229,7 +250,8 @@ def opportunity_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
 
 OPPORTUNITY_SIMPLE = [
     "external_id", "contact_email", "contact_phone", "quantity", "expected_amount", "expected_close_date",
-    "need_summary", "budget", "decision_maker", "purchase_timeframe", *SCALE_FACTORS, *BANT_FACTORS,
+    "need_summary", "budget", "decision_maker", "purchase_timeframe", *SCALE_FACTORS,
+    *(f"{f}_score" for f in BANT_FACTORS),
 ]  # fmt: skip
 
 
@@ -240,6 +262,9 @@ def opportunity_writes(
         accepted, "quantity", pl.Int64
     ).fill_null(1)
     accepted, tables = new_master_data(accepted, ctx, price=amount, sku_given=False)
+    accepted, users, notes = new_owners(accepted, ctx)
+    if users.height:
+        tables["users"] = TableWrites(users, pl.DataFrame())
     names = ctx.refs.customers.select(pl.col("id").alias("customer_id"), pl.col("name").alias("_cust_name"))
     accepted = accepted.join(names, on="customer_id", how="left", maintain_order="left").with_columns(
         pl.coalesce(
@@ -271,7 +296,7 @@ def opportunity_writes(
     ]
     accepted = accepted.with_columns(derived)
     inserts, updates = split_existing(accepted, ctx, [], state=pl.col("stage"))
-    fks = ["customer_id", "_new_customer_id", "owner_id", "product_id", "_new_product_id"]
+    fks = ["customer_id", "_new_customer_id", "owner_id", "_new_owner_id", "product_id", "_new_product_id"]
     inserts = inserts.select(
         "_new",
         ROW,
@@ -294,18 +319,85 @@ def opportunity_writes(
     if ctx.mapping.provides("customer") or ctx.mapping.provides("customer_external_id"):
         extra += ["customer_id", "_new_customer_id"]
     if ctx.mapping.provides("owner"):
-        extra.append("owner_id")
+        extra += ["owner_id", "_new_owner_id"]
     if ctx.mapping.provides("product"):
         extra += ["product_id", "_new_product_id"]
     if ctx.mapping.provides("stage"):
         extra += ["stage", "closed_at", "lost_reason"]
-    extra += [c for c in ("title", "contact_name", "created_at") if ctx.mapping.provides(c)]
-    updates = accepted.filter(pl.col("id").is_not_null()).select(
+    extra += [c for c in ("title", "contact_name") if ctx.mapping.provides(c)]
+    existing = accepted.filter(pl.col("id").is_not_null())
+    # An update changes only the fields this row of the file gives values for (`_keep_<column>`).
+    given = {
+        "customer_id": pl.lit(True),
+        "_new_customer_id": pl.lit(True),
+        "owner_id": column_or_null(existing, "owner").is_not_null(),
+        "_new_owner_id": column_or_null(existing, "owner").is_not_null(),
+        "product_id": column_or_null(existing, "product").is_not_null(),
+        "_new_product_id": column_or_null(existing, "product").is_not_null(),
+        "stage": pl.col("_stage_in").is_not_null(),
+        "closed_at": pl.col("_stage_in").is_not_null(),
+        "lost_reason": pl.col("_stage_in").is_not_null(),
+        "title": column_or_null(existing, "title").is_not_null(),
+        "contact_name": column_or_null(existing, "contact_name").is_not_null(),
+    }
+    updates = existing.select(
         "id",
         ROW,
-        pl.col("stage").alias("_state"),
-        *[c for c in extra if c in accepted.columns],
-        *as_db(accepted, touched),
+        pl.col("_stage_in").alias("_state"),
+        *[c for c in extra if c in existing.columns],
+        *([pl.col("_created_in").alias("created_at")] if ctx.mapping.provides("created_at") else []),
+        *as_db(existing, touched),
+        *[(~given[c]).alias(f"{KEEP}{c}") for c in extra if c in existing.columns and not c.startswith("_")],
     )
+    updates = keep_where_empty(updates, ["created_at", *(DB_COLUMN.get(c, c) for c in touched)])
     tables["opportunities"] = TableWrites(inserts, updates)
-    return tables, [], []
+    return tables, notes, []
+
+
+PLACEHOLDER_DOMAIN = "imported.invalid"  # `.invalid` is reserved (RFC 2606): no mail can reach it
+
+
+def new_owners(accepted: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """Owners the file names who are not users, as new reps (with create_missing): their name from
+    the file, their email from the file or a placeholder under `.invalid` that cannot get mail."""
+    if "owner" not in accepted.columns or "owner_id" not in accepted.columns:
+        return accepted, pl.DataFrame(), []
+    owner = pl.col("owner")
+    is_email = owner.str.contains(EMAIL_RE.pattern)
+    accepted = accepted.with_columns(
+        pl.when(pl.col("owner_id").is_null()).then(owner.str.to_lowercase()).alias("_own_key")
+    )
+    local = owner.first().str.split("@").list.first()
+    slug = normalised_words(owner.first())
+    users, accepted = new_records(
+        accepted,
+        "_own_key",
+        "owner_id",
+        [
+            pl.when(is_email.first())
+            .then(local.str.replace_all(r"[._-]+", " ").str.to_titlecase())
+            .otherwise(owner.first())
+            .str.slice(0, 200)
+            .alias("name"),
+            pl.when(is_email.first())
+            .then(owner.first().str.to_lowercase())
+            .otherwise(pl.format("{}@{}", slug, pl.lit(PLACEHOLDER_DOMAIN)))
+            .alias("email"),
+        ],
+    )
+    if users.is_empty():
+        return accepted, pl.DataFrame(), []
+    rows = users.select(
+        "_new",
+        pl.col("_first_row").alias(ROW),
+        pl.lit("rep").alias("_state"),
+        "name",
+        "email",
+        pl.lit("rep").alias("role"),
+        pl.lit(True).alias("active"),
+        pl.lit(ctx.now).alias("created_at"),
+    )
+    shown = ", ".join(rows.head(20).select(pl.format("{} <{}>", "name", "email")).to_series().to_list())
+    more = f" and {rows.height - 20:,} more" if rows.height > 20 else ""
+    notes = [f"{rows.height:,} owner(s) who were not users were added as reps: {shown}{more}"]
+    return accepted, rows, notes

@@ -79,7 +79,12 @@ def order_checks(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     price_reason = (
         pl.when(price == 0)
         .then(pl.lit("is zero: free or adjustment lines are not imported as sales"))
-        .when(price.is_null() & pl.col("_list_price").is_null() & pl.col("_prod_key").is_not_null())
+        .when(
+            price.is_null()
+            & column_or_null(frame, f"{WHY}unit_price").is_null()  # not a bad price, but none given
+            & pl.col("_list_price").is_null()
+            & pl.col("_prod_key").is_not_null()
+        )
         .then(pl.lit("is missing and the product is new, so it has no list price"))
         .otherwise(NULL)
     )
@@ -205,7 +210,8 @@ def order_writes(accepted: pl.DataFrame, ctx: Context) -> tuple[dict[str, TableW
         "_state",
         *[c for c in base if c != "external_id"],
         *optional,
-        *as_db(updates, provided(ctx, *ORDER_HEADER)),
+        # shipping and tax rate are in `base` already (filled with their defaults)
+        *as_db(updates, [c for c in provided(ctx, *ORDER_HEADER) if c not in ("shipping", "tax_rate")]),
     )
     line_cols = ["line_no", "product_id", "quantity", "unit_price_cents", "discount_bp"]
     line_rows = lines.join(

@@ -13,6 +13,7 @@ Missing customers and products are created from the file when the import is aske
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -101,10 +102,17 @@ def match_products(
         .join(by_sku, on="_prod_sku", how="left", maintain_order="left")
         .join(by_name, on="_prod_norm", how="left", maintain_order="left")
         .with_columns(
-            pl.coalesce("_pid_sku", "_pid_name").alias("product_id"),
+            # A SKU the file gives decides: unknown, it is a new product (or a rejection), never
+            # the product of a similar name. Names decide only where there is no SKU (or the one
+            # column may hold either, as for opportunities).
+            (pl.col("_pid_sku") if sku and sku != name else pl.coalesce("_pid_sku", "_pid_name")).alias(
+                "product_id"
+            )
+            if sku
+            else pl.col("_pid_name").alias("product_id"),
             pl.when(pl.col("_pid_sku").is_not_null())
             .then(pl.lit("sku"))
-            .when(pl.col("_pid_name").is_not_null())
+            .when(pl.col("_pid_name").is_not_null() & pl.lit(not sku or sku == name))
             .then(pl.lit("name"))
             .alias("_prod_how"),
             pl.coalesce(pl.lit("s:") + pl.col("_prod_sku"), pl.lit("n:") + pl.col("_prod_norm")).alias(
@@ -139,7 +147,8 @@ def fuzzy_product_matches(
     found: dict[str, int] = {}
     notes: list[str] = []
     for wanted, spelled in unmatched_names.items():  # distinct names, not rows
-        best = difflib.get_close_matches(wanted, norms, n=1, cutoff=FUZZY_CUTOFF)
+        close = difflib.get_close_matches(wanted, norms, n=5, cutoff=FUZZY_CUTOFF)
+        best = [n for n in close if same_words(spelled, by_norm[n][1])][:1]
         if best:
             pid, pname = by_norm[best[0]]
             found[wanted] = pid
@@ -147,6 +156,42 @@ def fuzzy_product_matches(
     if not found:
         return empty, []
     return pl.DataFrame({"_prod_norm": list(found), "_pid_fuzzy": list(found.values())}), notes
+
+
+_WORD = re.compile(r"[^\W_]+")
+MIN_TYPO_WORD = 4  # shorter words differ in meaning by one letter (RED, RES)
+
+
+def same_words(a: str, b: str) -> bool:
+    """Whether two names differ only by spelling inside words: 'WHITE HANGING HEART T-LIGHT
+    HOLDER' ~ 'WHITE HANGING HEART TLIGHT HOLDER', 'Edge Routr ER400' ~ 'Edge Router ER-400', but
+    never 'OCEAN SCENT CANDLE' ~ 'ROSE SCENT CANDLE' (a whole word differs).
+
+    Each word of one name missing from the other must be in the other's differing words run
+    together (T-LIGHT ~ TLIGHT), or a misspelling of one of them (one letter, words of at least
+    MIN_TYPO_WORD letters)."""
+    left, right = _WORD.findall(a.lower()), _WORD.findall(b.lower())
+    only_left = [w for w in left if w not in right]
+    only_right = [w for w in right if w not in left]
+
+    def covered(words: list[str], others: list[str]) -> bool:
+        joined = "".join(others)
+        return all(
+            w in joined or any(min(len(w), len(o)) >= MIN_TYPO_WORD and _one_edit(w, o) for o in others)
+            for w in words
+        )
+
+    return covered(only_left, only_right) and covered(only_right, only_left)
+
+
+def _one_edit(x: str, y: str) -> bool:
+    """At most one letter inserted, dropped or changed."""
+    if abs(len(x) - len(y)) > 1:
+        return False
+    i = 0
+    while i < min(len(x), len(y)) and x[i] == y[i]:
+        i += 1
+    return x[i + 1 :] == y[i + 1 :] or x[i:] == y[i + 1 :] or x[i + 1 :] == y[i:]
 
 
 def match_owners(frame: pl.LazyFrame, refs: References, default_owner: int) -> pl.LazyFrame:

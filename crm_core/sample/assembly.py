@@ -9,7 +9,7 @@ import polars as pl
 
 from crm_core.errors import ValidationError
 from crm_core.sample.events import _event_frame
-from crm_core.sample.master import _customers, _products, _users, _warehouses
+from crm_core.sample.master import _customer_addresses, _customers, _products, _users, _warehouses
 from crm_core.sample.opportunities import _opportunities
 from crm_core.sample.orders import _orders
 from crm_core.sample.vectors import DAY, _Calendar, _frame, _rank_order, _times, _where, _work_minutes
@@ -92,8 +92,11 @@ def generate(
     blocked_at = np.maximum(blocked_at, last_audit + 3600)
     updated = np.where(blocked, np.maximum(created, blocked_at), created)
     order, new_position = _rank_order(created)
-    customers = cust.frame.with_columns(credit_limit_cents=credit)[order].with_columns(
+    addresses = _customer_addresses(np.random.default_rng([seed, 1]), cust.frame)
+    customers = pl.concat([cust.frame, addresses], how="horizontal")
+    customers = customers.with_columns(credit_limit_cents=credit)[order].with_columns(
         id=pl.Series(np.arange(1, cust.n + 1)),
+        version=pl.lit(1),
         created_at=_times(created[order]),
         updated_at=_times(updated[order]),
     )
@@ -110,5 +113,7 @@ def generate(
         "events": _event_frame(opps.events + orders.events),
         "weight_presets": _weight_presets(cal),
     }
-    frames["orders"] = frames["orders"].with_columns(customer_id=pl.Series(new_position[orders.customer] + 1))
+    frames["orders"] = frames["orders"].with_columns(
+        customer_id=pl.Series(new_position[orders.customer] + 1), prepayment=pl.lit(False)
+    )
     return {name: _frame(name, frames[name].to_dict()) for name in TABLE_ORDER}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from crm_core.sample.vectors import DAY, _Calendar, _frame, _lognormal, _pick, _text, _times
+from crm_core.sample.vectors import DAY, _Calendar, _frame, _lognormal, _pick, _text, _times, _where
 from crm_core.sample.vocab import (
     BRAND_PREFIXES,
     BRAND_SUFFIXES,
@@ -18,8 +18,11 @@ from crm_core.sample.vocab import (
     LEGAL_FORMS,
     PRODUCTS,
     REGION_AREA_CODES,
+    REGION_CITIES,
     REGION_SHARE,
     REP_SHARE,
+    STREET_KINDS,
+    STREET_NAMES,
     USERS,
     WAREHOUSES,
 )
@@ -120,3 +123,49 @@ def _customers(rng: np.random.Generator, n: int, rep_ids: np.ndarray) -> _Custom
     )
     owner = rep_ids[rng.choice(len(rep_ids), n, p=REP_SHARE)]
     return _Customers(n, _lognormal(rng, 1.0, 1.0, n), region, industry, owner, frame)
+
+
+def _customer_addresses(rng: np.random.Generator, frame: pl.DataFrame) -> pl.DataFrame:
+    """Billing address, shipping address (a third ship to a separate dock) and a US tax id (EIN)
+    per customer, in the city of its contact's phone area code. Drawn from their own generator, so
+    adding them changed no other sample value."""
+    n = frame.height
+    city = pl.Series(REGION_CITIES).gather(
+        frame["contact_phone"]
+        .str.slice(3, 3)
+        .replace_strict(list(REGION_AREA_CODES), list(range(len(REGION_AREA_CODES))), return_dtype=pl.Int64)
+    )
+    place = _text(
+        city.str.head(-4),
+        " ",
+        city.str.tail(3),
+        pl.Series(rng.integers(0, 100, n)).cast(pl.Utf8).str.zfill(2),
+    )
+    street = _text(
+        pl.Series(rng.integers(10, 9_900, n)).cast(pl.Utf8),
+        " ",
+        _pick(STREET_NAMES, rng.integers(0, len(STREET_NAMES), n)),
+        " ",
+        _pick(STREET_KINDS, rng.integers(0, len(STREET_KINDS), n)),
+    )
+    dock = _text(
+        "Receiving dock, ",
+        pl.Series(rng.integers(10, 9_900, n)).cast(pl.Utf8),
+        " ",
+        _pick(STREET_NAMES, rng.integers(0, len(STREET_NAMES), n)),
+        " Road",
+    )
+    billing = _text(street, "\n", place, "\nUnited States")
+    separate = rng.random(n) < 1 / 3
+    ein = _text(
+        pl.Series(rng.integers(10, 99, n)).cast(pl.Utf8),
+        "-",
+        pl.Series(rng.integers(0, 10_000_000, n)).cast(pl.Utf8).str.zfill(7),
+    )
+    return pl.DataFrame(
+        {
+            "billing_address": billing,
+            "shipping_address": _where(separate, _text(dock, "\n", place, "\nUnited States")),
+            "tax_id": ein,
+        }
+    )

@@ -83,6 +83,30 @@ def _lines(text: str) -> tuple[str, ...]:
 REGION_AREA_CODES = _words(
     "212 617 973 215  312 614 313 414  214 713 404 305  415 206 702 503"
 )  # 4 per region
+# The city of each area code above (same order), for customers' addresses: "City, ST ZIP".
+REGION_CITIES = _lines("""
+    New York, NY 100
+    Boston, MA 021
+    Newark, NJ 071
+    Philadelphia, PA 191
+    Chicago, IL 606
+    Columbus, OH 432
+    Detroit, MI 482
+    Milwaukee, WI 532
+    Dallas, TX 752
+    Houston, TX 770
+    Atlanta, GA 303
+    Miami, FL 331
+    San Francisco, CA 941
+    Seattle, WA 981
+    Las Vegas, NV 891
+    Portland, OR 972
+""")
+STREET_NAMES = _words("""
+    Main Oak Maple Cedar Pine Elm Washington Lake Hill Park Market Church Spring Mill River Harbor
+    Franklin Lincoln Jackson Madison Commerce Industrial Enterprise Liberty Union Bridge Center Valley
+""")
+STREET_KINDS = _words("Street Avenue Road Boulevard Drive Parkway Way Lane")
 
 # Company names: brand (prefix + suffix) + an industry noun (+ legal form), e.g. "Northwind Logistics Inc."
 BRAND_PREFIXES = _words("""

@@ -23,6 +23,7 @@ from crm_core.scoring.frame import (
     is_scored,
     score,
     score_one,
+    scoring_coverage,
     unscored_count,
 )
 from crm_core.scoring.scenario import (
@@ -80,6 +81,7 @@ __all__ = [
     "rank_shift",
     "score",
     "score_one",
+    "scoring_coverage",
     "sensitivity",
     "shift_between",
     "simplex_grid",

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from crm_core.errors import ValidationError
-from crm_core.opportunities import FACTORS, SCALE_FACTORS
+from crm_core.opportunities import FACTORS, SCALE_FACTORS, Stage
 from crm_core.scoring.weights import (
     DEFAULT_BANT,
     DEFAULT_THRESHOLDS,
@@ -152,6 +152,20 @@ def is_scored() -> pl.Expr:
 def unscored_count(frame: pl.DataFrame) -> int:
     """How many rows have a factor missing (kept in every result, never ranked)."""
     return int(frame.select((~is_scored()).sum()).item())
+
+
+def scoring_coverage(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """One row: open and closed (won or lost) opportunities with all eight factor scores and
+    without — what the ranking and the back-test are based on, and what they leave out. Whether a
+    deal is scored depends on its scores only, never on its stage."""
+    closed = pl.col("stage").is_in([Stage.WON.value, Stage.LOST.value])
+    scored = is_scored()
+    return frame.select(
+        (~closed & scored).sum().cast(pl.Int64).alias("open_scored"),
+        (~closed & ~scored).sum().cast(pl.Int64).alias("open_not_scored"),
+        (closed & scored).sum().cast(pl.Int64).alias("closed_scored"),
+        (closed & ~scored).sum().cast(pl.Int64).alias("closed_not_scored"),
+    )
 
 
 def contributions(frame: FrameT, weights: Weights) -> FrameT:

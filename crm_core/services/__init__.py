@@ -5,6 +5,20 @@ The package is split by area (users, opportunities, orders, scoring, data) so ea
 file stays small; import from here.
 """
 
+from crm_core.services.customers import (
+    CreditRaised,
+    CustomerCard,
+    MergeResult,
+    WonToDelivered,
+    customer_card,
+    customer_list,
+    desk_settings,
+    merge_customers,
+    raise_credit_limit_for_order,
+    require_prepayment,
+    update_customer,
+    update_desk_settings,
+)
 from crm_core.services.data import reset_sample_data, table_counts
 from crm_core.services.imports import export_frame, export_table, import_file, import_table, mapping_for
 from crm_core.services.opportunities import (
@@ -84,12 +98,16 @@ __all__ = [
     "ActionResult",
     "ActiveWeights",
     "AuditFailed",
+    "CreditRaised",
+    "CustomerCard",
     "CustomerCredit",
+    "MergeResult",
     "NewOrder",
     "OrderDetail",
     "Preset",
     "PresetChoice",
     "WarningsNeedApproval",
+    "WonToDelivered",
     "active_weights",
     "actor_for_email",
     "add_user",
@@ -102,10 +120,13 @@ __all__ = [
     "change_role",
     "convert_to_order",
     "create_order",
+    "customer_card",
     "customer_credit",
+    "customer_list",
     "deactivate_user",
     "delete_preset",
     "deliver_order",
+    "desk_settings",
     "edit_opportunity",
     "editable_by",
     "enrich_opportunity",
@@ -124,6 +145,7 @@ __all__ = [
     "mark_won",
     "may_reassign",
     "may_work_on",
+    "merge_customers",
     "opportunity_detail",
     "opportunity_history",
     "order_detail",
@@ -133,8 +155,10 @@ __all__ = [
     "product_refs",
     "publish_preset",
     "qualify_opportunity",
+    "raise_credit_limit_for_order",
     "reassign_opportunities",
     "record_payment",
+    "require_prepayment",
     "reset_sample_data",
     "resume_order",
     "save_preset",
@@ -142,5 +166,7 @@ __all__ = [
     "ship_order",
     "sign_in_oidc",
     "table_counts",
+    "update_customer",
+    "update_desk_settings",
     "update_order_lines",
 ]

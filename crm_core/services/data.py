@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from crm_core.permissions import Actor, Permission, require
 from crm_core.store import Store, reset_to_sample
 from crm_core.store.models import TABLE_ORDER, Base
+from crm_core.store.seed import has_business_data
 
 
 def table_counts(store: Store) -> dict[str, int]:
@@ -16,6 +17,12 @@ def table_counts(store: Store) -> dict[str, int]:
             name: int(session.scalar(select(func.count()).select_from(Base.metadata.tables[name])) or 0)
             for name in TABLE_ORDER
         }
+
+
+def moving_in(store: Store) -> bool:
+    """Users but no customers, products, opportunities or orders yet: a database started with
+    `init` (or emptied) that is waiting for its first imports."""
+    return not has_business_data(store)
 
 
 def reset_sample_data(store: Store, actor: Actor | None) -> dict[str, int]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from crm_core.errors import ValidationError
-from crm_core.io.export import frame_bytes, readable
+from crm_core.io.export import frame_bytes, importable_names, readable
 from crm_core.io.fields import Kind
 from crm_core.io.mapping import ColumnMapping, detect_mapping, parse_mapping_toml
 from crm_core.io.plan import (
@@ -25,12 +25,13 @@ from crm_core.io.plan_deals import opportunity_checks, opportunity_writes
 from crm_core.io.plan_orders import order_checks, order_writes
 from crm_core.io.read import ROW, read_table_file
 from crm_core.io.report import ImportReport
-from crm_core.permissions import Actor, Permission, require
+from crm_core.permissions import Actor, Permission, Role, require
+from crm_core.services.users import actor_for_email
 from crm_core.store import Store
 from crm_core.store.frames import read_table
 from crm_core.store.imports import apply_plan, load_references
 from crm_core.store.models import TABLE_ORDER
-from crm_core.store.readable import read_readable_table
+from crm_core.store.readable import read_order_lines_export, read_readable_table
 
 PLANNERS = {
     Kind.CUSTOMERS: (customer_checks, customer_writes),
@@ -49,6 +50,18 @@ def import_kind(value: str) -> Kind:
         raise ValidationError(
             "kind", f"'{value}' is not one of: {', '.join(k.value for k in Kind)}"
         ) from None
+
+
+def deal_owner(store: Store, email: str | None) -> int | None:
+    """The user an import names to own deals whose row names no owner: active, a rep or a manager."""
+    if not email:
+        return None
+    user = actor_for_email(store, email)
+    if user is None:
+        raise ValidationError("owner", f"no active user with email {email[:100]!r}")
+    if user.role == Role.ADMIN:
+        raise ValidationError("owner", f"{user.name} is an admin; deals are owned by reps and managers")
+    return user.id
 
 
 def mapping_for(kind: Kind | str, columns: list[str], mapping_toml: str | None = None) -> ColumnMapping:
@@ -77,7 +90,16 @@ def import_table(
     report = progress or (lambda _f, _m: None)
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     report(0.02, "Reading what the database already has…")
-    ctx = Context(kind, mapping, load_references(store), options, now, actor.id, file_name)
+    ctx = Context(
+        kind,
+        mapping,
+        load_references(store),
+        options,
+        now,
+        actor.id,
+        file_name,
+        default_owner=deal_owner(store, options.owner_email),
+    )
     report(0.05, "Checking every row…")
     checks, builder = PLANNERS[kind]
     plan = build_plan(raw, ctx, checks, builder)
@@ -140,5 +162,10 @@ def export_table(store: Store, actor: Actor | None, table: str, fmt: str, *, raw
     require(actor, Permission.EXPORT_DATA)
     if table not in TABLE_ORDER:
         raise ValidationError("table", f"'{table}' is not one of: {', '.join(TABLE_ORDER)}")
-    frame = read_table(store, table) if raw else readable(read_readable_table(store, table))
+    if raw:
+        frame = read_table(store, table)
+    elif table == "orders":  # one row per order line: the shape `import orders` reads back
+        frame = readable(read_order_lines_export(store))
+    else:
+        frame = readable(importable_names(table, read_readable_table(store, table)))
     return frame_bytes(frame, fmt, sheet=table, raw=raw)

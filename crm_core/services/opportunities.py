@@ -9,8 +9,10 @@ appends an event (entity 'opportunity', from and to stage, the actor) and keeps 
 Decisions where the contract is silent:
 - The owner is the person capturing unless they may work on anyone's opportunities (managers); an
   owner is an active rep or manager.
-- A new customer starts with the contact typed at capture and no credit limit; capture writes a
-  'customer' 'create' event, and enrichment an 'update' event when it changes industry or size.
+- A new customer starts with the contact typed at capture and the default credit limit an admin
+  set (`crm_core.settings`: $50,000 unless changed), so its first order can pass the audit's credit
+  check; capture writes a 'customer' 'create' event naming that limit, and enrichment an 'update'
+  event when it changes industry or size.
 - Conversion creates an `entered` order (default payment bank transfer, standard delivery, no tax,
   no shipping) with one line: the product of interest, its quantity, the list price.
 """
@@ -27,6 +29,7 @@ from sqlalchemy import func, or_, select
 from crm_core import validation
 from crm_core.customers import CustomerCandidate, PossibleDuplicateCustomer, company_domain, match_customers
 from crm_core.errors import ValidationError
+from crm_core.money import format_money
 from crm_core.opportunities import (
     CLOSED_STAGES,
     OpportunityAction,
@@ -49,6 +52,7 @@ from crm_core.opportunity_fields import (
 from crm_core.orders import LineInput
 from crm_core.permissions import Actor, Permission, require
 from crm_core.scoring import score_one
+from crm_core.services.customers import default_credit_limit_cents
 from crm_core.services.orders import NewOrder, create_order
 from crm_core.services.scoring import active_weights
 from crm_core.store import Store, UnitOfWork
@@ -180,8 +184,10 @@ def capture_opportunity(
                 )
                 if matches:
                     raise PossibleDuplicateCustomer(matches)
+            credit_limit = default_credit_limit_cents(uow.session)
             customer = Customer(
                 name=fields.company,
+                credit_limit_cents=credit_limit,
                 contact_name=fields.contact_name,
                 contact_email=fields.email,
                 contact_phone=fields.phone,
@@ -191,7 +197,12 @@ def capture_opportunity(
             uow.session.add(customer)
             uow.session.flush()
             uow.record(
-                "customer", customer.id, "create", actor.id, note="Created at opportunity capture", at=now
+                "customer",
+                customer.id,
+                "create",
+                actor.id,
+                note=f"Created at opportunity capture; default credit limit {format_money(credit_limit)}",
+                at=now,
             )
             customer_note = f"New customer {customer.name}"
         opportunity = Opportunity(

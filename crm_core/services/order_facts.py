@@ -154,6 +154,7 @@ def audit_inputs(
         ],
         total_cents=order.total_cents,
         created_at=order.created_at,
+        prepayment=order.prepayment,
     )
     context = AuditContext(
         customer=CustomerRef(*customer) if customer else None,

@@ -12,12 +12,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from crm_core import settings as desk
 from crm_core.errors import NotFound
 from crm_core.invoice_document import InvoiceDocument, InvoiceLine
 from crm_core.order_audit import Finding, audit
 from crm_core.orders import OrderStatus, totals_cents
 from crm_core.services import order_facts as facts
 from crm_core.store import Store
+from crm_core.store import customers as customer_rows
 from crm_core.store.models import Allocation, Customer, Event, Invoice, Order, Payment, User, Warehouse
 
 
@@ -56,6 +58,7 @@ class OrderDetail:
     hold_reason: str | None = None
     cancel_reason: str | None = None
     refund_due: bool = False
+    prepayment: bool = False
     tracking_number: str | None = None
     shipped_at: datetime | None = None
     delivered_at: datetime | None = None
@@ -155,6 +158,7 @@ def order_detail(store: Store, order_id: int) -> OrderDetail:
             hold_reason=order.hold_reason,
             cancel_reason=order.cancel_reason,
             refund_due=order.refund_due,
+            prepayment=order.prepayment,
             tracking_number=order.tracking_number,
             shipped_at=order.shipped_at,
             delivered_at=order.delivered_at,
@@ -274,18 +278,27 @@ def invoice_document(store: Store, order_id: int) -> InvoiceDocument:
         raise NotFound(f"Order {detail.number} has not been invoiced yet.")
     with store.read() as session:
         customer = session.get(Customer, detail.customer_id)
+        seller = desk.from_rows(customer_rows.read_settings(session))
     contact = [
         part
         for part in (
-            customer.contact_name if customer else None,
+            f"Attn: {customer.contact_name}" if customer and customer.contact_name else None,
             customer.contact_email if customer else None,
             customer.contact_phone if customer else None,
-            f"Region: {customer.region}" if customer and customer.region else None,
         )
         if part
     ]
+    billing = customer.billing_address if customer else None
+    shipping = customer.shipping_address if customer else None
     invoice = detail.invoice
     return InvoiceDocument(
+        seller=seller.seller_name,
+        seller_address=tuple(seller.seller_address.splitlines()),
+        seller_tax_id=seller.seller_tax_id,
+        seller_email=seller.seller_email,
+        customer_address=tuple(billing.splitlines()) if billing else (),
+        customer_tax_id=customer.tax_id if customer else None,
+        ship_to=tuple(shipping.splitlines()) if shipping and shipping != billing else (),
         number=invoice.number,
         order_number=detail.number,
         issued_on=invoice.issued_at.date(),

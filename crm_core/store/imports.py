@@ -28,7 +28,7 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from crm_core.io.plan import Plan
+from crm_core.io.plan import KEEP, Plan
 from crm_core.io.read import ROW
 from crm_core.io.resolve import References
 from crm_core.permissions import Actor
@@ -40,9 +40,20 @@ from crm_core.store.models import Allocation, Customer, Invoice, Meta, Opportuni
 from crm_core.store.seed import ORDER_SEQUENCE_KEY
 from crm_core.store.uow import DATA_VERSION_KEY
 
-WRITE_ORDER = ("customers", "products", "opportunities", "orders", "order_lines")
-FOREIGN_KEYS = {"customer_id": "customers", "product_id": "products", "order_id": "orders"}
-ENTITY = {"customers": "customer", "products": "product", "opportunities": "opportunity", "orders": "order"}
+WRITE_ORDER = ("users", "customers", "products", "opportunities", "orders", "order_lines")
+FOREIGN_KEYS = {
+    "customer_id": "customers",
+    "product_id": "products",
+    "order_id": "orders",
+    "owner_id": "users",
+}
+ENTITY = {
+    "users": "user",
+    "customers": "customer",
+    "products": "product",
+    "opportunities": "opportunity",
+    "orders": "order",
+}
 CHUNK = 20_000
 Progress = Callable[[float, str], None]
 
@@ -114,13 +125,20 @@ def _insert(
 def _update(conn: Connection, table: str, frame: pl.DataFrame, now: datetime) -> None:
     target = typed_table(table)
     columns = [c for c in frame.columns if not c.startswith("_") and c != "id"]
+    # `_keep_<c>` true: this row's file left the field empty, so the stored value stays.
+    kept = [c for c in columns if f"{KEEP}{c}" in frame.columns]
     values: dict[str, object] = {c: sa.bindparam(f"v_{c}") for c in columns}
+    for c in kept:
+        values[c] = sa.case((sa.bindparam(f"k_{c}", type_=sa.Boolean()), target.c[c]), else_=values[c])
     if "updated_at" in target.c:
         values["updated_at"] = now
-    if table in ("opportunities", "orders"):
+    if table in ("opportunities", "orders", "customers"):
         values["version"] = target.c.version + 1
     stmt = sa.update(target).where(target.c.id == sa.bindparam("v_id")).values(values)
-    rows = frame.select(pl.col(c).alias(f"v_{c}") for c in ["id", *columns]).to_dicts()
+    rows = frame.select(
+        *(pl.col(c).alias(f"v_{c}") for c in ["id", *columns]),
+        *(pl.col(f"{KEEP}{c}").fill_null(False).alias(f"k_{c}") for c in kept),
+    ).to_dicts()
     for start in range(0, len(rows), CHUNK):
         conn.execute(stmt, rows[start : start + CHUNK])
 

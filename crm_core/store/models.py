@@ -2,8 +2,8 @@
 
 Conventions: money is integer cents (`*_cents`), discounts are basis points
 (`discount_bp`, 1250 = 12.5 %), times are UTC (stored naive, returned aware),
-orders and opportunities carry a `version` column that guards against lost updates,
-and `events` is append-only.
+orders, opportunities and customers carry a `version` column that guards against lost
+updates, `events` is append-only, and `settings` holds what an admin sets (text values).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -70,6 +71,19 @@ class Meta(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class Setting(Base):
+    """What an admin sets: the default credit limit of new customers, the seller on invoices.
+
+    Text values keyed by name; `crm_core.settings` knows the names, defaults and rules. Kept apart
+    from the business data: resetting to the sample data leaves it alone."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+
 class User(Base):
     """A person who may sign in. In OIDC mode the first sign-in binds the user to the provider's
     issuer and subject (`oidc_issuer`, `oidc_subject`); later sign-ins match on those two."""
@@ -107,8 +121,14 @@ class Customer(Base):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     contact_phone: Mapped[str | None] = mapped_column(String(50))
+    billing_address: Mapped[str | None] = mapped_column(Text)
+    shipping_address: Mapped[str | None] = mapped_column(Text)  # null: ship to the billing address
+    tax_id: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Product(Base):
@@ -138,7 +158,7 @@ class Stock(Base):
         CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved"),
     )
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True, primary_key=True)
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     reserved: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -170,11 +190,11 @@ class Opportunity(Base):
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     contact_name: Mapped[str] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     contact_phone: Mapped[str | None] = mapped_column(String(50))
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     expected_amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     expected_close_date: Mapped[date | None] = mapped_column(Date)
@@ -210,7 +230,7 @@ class Meeting(Base):
     kind: Mapped[str] = mapped_column(String(16))
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -239,6 +259,8 @@ class Order(Base):
     hold_reason: Mapped[str | None] = mapped_column(Text)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     refund_due: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Paid before it ships, so the audit's credit check does not apply (a manager decides).
+    prepayment: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     payment_method: Mapped[str] = mapped_column(String(16))
     delivery_method: Mapped[str] = mapped_column(String(16))
     requested_date: Mapped[date | None] = mapped_column(Date)
@@ -247,9 +269,9 @@ class Order(Base):
     shipping_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     tax_rate_bp: Mapped[int] = mapped_column(Integer, default=0)
     total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
-    warnings_accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    warnings_accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     tracking_number: Mapped[str | None] = mapped_column(String(100))
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -283,9 +305,9 @@ class Allocation(Base):
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
-    line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"))
-    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     released: Mapped[bool] = mapped_column(Boolean, default=False)  # cancelled before shipping
 
@@ -311,11 +333,11 @@ class Payment(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     method: Mapped[str] = mapped_column(String(16))
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class Event(Base):
@@ -329,7 +351,7 @@ class Event(Base):
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str | None] = mapped_column(String(16))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -348,11 +370,11 @@ class WeightPreset(Base):
     authority: Mapped[float] = mapped_column(Float, default=0.25)
     need: Mapped[float] = mapped_column(Float, default=0.25)
     timing: Mapped[float] = mapped_column(Float, default=0.25)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 # Tables in an order that satisfies their foreign keys (for seeding, export and reset).

@@ -16,15 +16,18 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection, func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from crm_core import clock
 from crm_core.config import PROJECT_ROOT
+from crm_core.errors import ValidationError
 from crm_core.permissions import Actor
 from crm_core.store.bulk import bulk_insert
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
 from crm_core.store.identities import confirm_acting_user
 from crm_core.store.migrate import migrate
-from crm_core.store.models import TABLE_ORDER, Base, Event, Meta, User
+from crm_core.store.models import TABLE_ORDER, Base, Event, Meta, User, utcnow
 from crm_core.store.uow import DATA_VERSION_KEY
 
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
@@ -262,3 +265,65 @@ def reset_to_sample(
             )
         conn.execute(sa.update(Meta).where(Meta.key == DATA_VERSION_KEY).values(value=version + 1))
     return counts
+
+
+def data_counts(conn: Connection) -> dict[str, int]:
+    """Rows per data table (users included), for telling an empty database from one in use."""
+    return {
+        name: conn.execute(select(func.count()).select_from(Base.metadata.tables[name])).scalar_one()
+        for name in TABLE_ORDER
+    }
+
+
+def bootstrap_admin(store: Store, name: str, email: str) -> int:
+    """Migrate an empty database and create its first admin, without sample data (`init`).
+
+    The one write that has no acting user before it: the new admin is recorded as the actor of
+    their own `create` event. Refused when any table already has rows (nothing is changed)."""
+    with guard_unavailable(store), store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": INIT_LOCK_ID})
+        migrate(conn)
+        counts = {k: v for k, v in data_counts(conn).items() if v}
+        if counts:
+            held = ", ".join(f"{n:,} {table}" for table, n in counts.items())
+            raise ValidationError(
+                "database",
+                f"already has data ({held}); init only starts an empty database. Add users with "
+                "`users add`, or point CRM_DATABASE_URL at a new database",
+            )
+        now = utcnow()
+        user_id = conn.execute(
+            sa.insert(User)
+            .values(name=name, email=email, role="admin", active=True, created_at=now)
+            .returning(User.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(Event).values(
+                entity_type="user",
+                entity_id=user_id,
+                action="create",
+                from_state=None,
+                to_state="admin",
+                actor_id=user_id,
+                at=now,
+                note=f"{name} <{email}> (first admin, made by init)",
+            )
+        )
+        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(
+            insert(Meta).values(key=DATA_VERSION_KEY, value=1).on_conflict_do_nothing(index_elements=["key"])
+        )
+    return int(user_id)
+
+
+MOVE_IN_TABLES = ("customers", "products", "opportunities", "orders")
+
+
+def has_business_data(store: Store) -> bool:
+    """Whether any customer, product, opportunity or order exists (one EXISTS per table)."""
+    with store.read() as session:
+        return any(
+            session.scalar(select(sa.exists().where(sa.true()).select_from(Base.metadata.tables[t])))
+            for t in MOVE_IN_TABLES
+        )

@@ -11,6 +11,7 @@ PAGES = {
     "pages/overview.py": "Overview",
     "pages/pipeline.py": "Pipeline",
     "pages/opportunities.py": "Opportunities",
+    "pages/customers.py": "Customers",
     "pages/scoring.py": "Scoring",
     "pages/orders.py": "Orders",
     "pages/order_status.py": "Order status",

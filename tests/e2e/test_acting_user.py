@@ -185,6 +185,23 @@ def test_a_rep_stays_the_acting_user_through_every_navigation(page, app_server: 
     walk.press("Save preset")
     expect(page.get_by_text("Preset saved")).to_be_visible()
     walk.wrote("preset", "save")
+
+    # Customers: an open card's id goes into the address bar; an edit made there is hers.
+    walk.sidebar("Customers")
+    search = page.get_by_role("textbox", name="Search", exact=True)
+    search.fill(COMPANY)
+    search.press("Enter")
+    settle(page)
+    page.get_by_test_id("stDataFrame").first.click(position={"x": 15, "y": 35 + 17})  # the only row
+    settle(page)
+    expect(page.get_by_role("heading", name=COMPANY, exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]customer=\d+"))
+    walk.followed_to("pages/customers.py:<module>:query_params", "Customers")
+    page.get_by_text("Edit customer", exact=True).click()
+    page.get_by_label("Tax id", exact=True).fill("47-1234567")
+    walk.press("Save changes")
+    expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    walk.wrote("customer", "update")
     screenshot(page, "acting_user_after_every_navigation")
 
     assert set(walk.followed) == set(COVERED)

@@ -13,6 +13,7 @@ clicking them goes nowhere, and no such element is drawn. Tables offer no toolba
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -49,7 +50,17 @@ XSS_SCRIPT = "<script>alert(1)</script>"
 MD_JS_LINK = "[click me](javascript:alert(1))"
 PLOTLY_LINK = '<a href="https://evil.example" target="_top">Healthcare</a>'
 PLOTLY_SPAN = '<span style="font-size:120px">Retail</span>'
-PAGES = ["Overview", "Pipeline", "Opportunities", "Scoring", "Orders", "Order status", "Integration", "Data"]
+PAGES = [
+    "Overview",
+    "Pipeline",
+    "Opportunities",
+    "Customers",
+    "Scoring",
+    "Orders",
+    "Order status",
+    "Integration",
+    "Data",
+]
 INJECTED = """() => ({
     img: document.querySelectorAll("img[src='x'], img[onerror]").length,
     script: [...document.querySelectorAll("script")].filter(s => s.textContent.includes("alert(1)")).length,
@@ -174,6 +185,14 @@ def test_hostile_names_never_become_markup_on_any_page(tab, hostile_app) -> None
     expect(tab.get_by_text(XSS_SCRIPT).first).to_be_visible()  # the hold reason
     assert_nothing_injected(tab, "order detail")
     screenshot(tab, "hostile_order_detail")
+
+    with sqlite3.connect(app.database) as db:
+        [(customer_id,)] = db.execute("SELECT customer_id FROM orders WHERE number = ?", (number,)).fetchall()
+    tab.goto(f"{app.url}/customers?customer={customer_id}")  # the hostile customer's card
+    settle(tab)
+    expect(tab.get_by_role("heading", name=XSS_IMG, exact=True)).to_be_visible()
+    assert_nothing_injected(tab, "customer card")
+    screenshot(tab, "hostile_customer_card")
 
 
 def test_a_hostile_name_typed_into_the_capture_form_shows_literally_on_the_detail(tab) -> None:

@@ -12,6 +12,7 @@ PAGE_TITLES = [
     "Overview",
     "Pipeline",
     "Opportunities",
+    "Customers",
     "Scoring",
     "Orders",
     "Order status",

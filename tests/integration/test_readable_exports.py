@@ -41,7 +41,7 @@ def test_a_readable_export_names_every_id_and_shows_amounts_and_times_as_people_
         "sku": "SW-1001",
         "product": "Edge Router ER-400",
     }
-    assert (deal["expected_amount"], deal["budget_amount"], deal["budget"]) == ("14800.00", "18000.00", "7.5")
+    assert (deal["expected_amount"], deal["budget"], deal["budget_score"]) == ("14800.00", "18000.00", "7.5")
     assert (deal["expected_close_date"], deal["created_at"]) == ("2025-08-11", "2025-05-21 09:19:00")
     assert "expected_amount_cents" not in deal
     line = csv_rows(export_table(seeded_store, admin, "order_lines", "csv")).row(0, named=True)

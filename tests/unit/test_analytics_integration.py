@@ -84,16 +84,38 @@ def test_e_by_segment_uses_the_customers_industry_for_both_sides() -> None:
 def test_the_flow_follows_each_opportunity_to_its_most_advanced_order() -> None:
     got = analytics.conversion_flow(OPPS, ORDERS).collect()
     # Opp 1: delivered (its cancelled order does not count against it). Opp 2: held while invoiced.
-    # Opp 3: won, no order. Opp 4 lost, opp 5 open.
+    # Opp 3: won, no order. Opp 4 lost, opp 5 open. Orders 13 (delivered) and 14 (invoiced) have no
+    # opportunity: they are a source of their own, counted as orders.
+    alone = "Orders without an opportunity"
     expected = pl.DataFrame(
         {
             "source": ["Opportunities", "Opportunities", "Opportunities", "Won", "Won", "Order", "Order",
-                       "Paid", "Shipped"],
+                       "Paid", "Shipped", alone, alone],
             "target": ["Won", "Lost", "Still open", "Order", "No order yet", "Paid", "Invoiced, unpaid",
-                       "Shipped", "Delivered"],
-            "count": [3, 1, 1, 2, 1, 1, 1, 1, 1],
+                       "Shipped", "Delivered", "Invoiced, unpaid", "Delivered"],
+            "count": [3, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1],
         }
     )  # fmt: skip
+    assert_frame_equal(got, expected)
+
+
+def test_a_customer_without_an_industry_is_named_so_and_listed_last_whatever_its_e() -> None:
+    opps = OPPS.with_columns(
+        pl.when(pl.col("id") == 1).then(None).otherwise(pl.col("industry")).alias("industry")
+    )
+    # Opp 1 (won) and its delivered order 10 lose their industry: S=1, O=1 → E 0.5, yet listed last.
+    expected = pl.DataFrame(
+        {
+            "industry": ["Health", "Retail", "No industry recorded"],
+            "won": [1, 1, 1],
+            "delivered": [1, 0, 1],
+            "effectiveness": [0.5, 0.0, 0.5],
+        }
+    )
+    orders_without = ORDERS.with_columns(
+        pl.when(pl.col("id") == 10).then(None).otherwise(pl.col("industry")).alias("industry")
+    )
+    got = analytics.integration_by(opps, orders_without, "industry").collect()
     assert_frame_equal(got, expected)
 
 
@@ -130,10 +152,17 @@ def test_e_is_zero_when_nothing_was_won_or_delivered() -> None:
 
 
 def events(*rows: tuple) -> pl.LazyFrame:
-    cols = ["entity_type", "entity_id", "at", "to_state"]
+    """(entity_type, entity_id, at, from_state, to_state)"""
+    cols = ["entity_type", "entity_id", "at", "from_state", "to_state"]
     return pl.LazyFrame(
         [dict(zip(cols, r, strict=True)) for r in rows],
-        schema={"entity_type": pl.String, "entity_id": pl.Int64, "at": D, "to_state": pl.String},
+        schema={
+            "entity_type": pl.String,
+            "entity_id": pl.Int64,
+            "at": D,
+            "from_state": pl.String,
+            "to_state": pl.String,
+        },
     )
 
 
@@ -143,10 +172,10 @@ def test_past_pipeline_is_rebuilt_from_stage_events() -> None:
         (2, "qualified", "Ann", "R", 2_000, datetime(2026, 2, 1), None),
     )
     log = events(
-        ("opportunity", 1, datetime(2026, 1, 1), "captured"),
-        ("opportunity", 1, datetime(2026, 2, 15), "scheduled"),
-        ("opportunity", 1, datetime(2026, 3, 1), "won"),
-        ("order", 1, datetime(2026, 1, 5), "entered"),  # not an opportunity: ignored
+        ("opportunity", 1, datetime(2026, 1, 1), None, "captured"),
+        ("opportunity", 1, datetime(2026, 2, 15), "captured", "scheduled"),
+        ("opportunity", 1, datetime(2026, 3, 1), "scheduled", "won"),
+        ("order", 1, datetime(2026, 1, 5), None, "entered"),  # not an opportunity: ignored
     )  # opp 2 has no events: taken as qualified since it was created
     at = [datetime(2025, 12, 1), datetime(2026, 1, 15), datetime(2026, 2, 20), datetime(2026, 3, 2)]
     got = analytics.pipeline_history(opps, log, at).collect()
@@ -157,6 +186,29 @@ def test_past_pipeline_is_rebuilt_from_stage_events() -> None:
             "at": at,
             "open_pipeline_cents": [0, 1_000, 3_000, 2_000],
             "weighted_pipeline_cents": [0, 100, 1_700, 1_000],
+            "open_opportunities": [0, 1, 2, 1],
+        },
+        schema_overrides={"at": D},
+    )
+    assert_frame_equal(got, expected)
+
+
+def test_deals_imported_years_after_they_were_created_are_rebuilt_from_their_own_dates() -> None:
+    opps = opportunities(
+        (1, "won", "Ann", "R", 1_000, datetime(2012, 1, 10), datetime(2012, 4, 2)),
+        (2, "scheduled", "Ann", "R", 2_000, datetime(2012, 3, 1), None),
+    )
+    imported = datetime(2026, 11, 21, 9)
+    log = events(("opportunity", 1, imported, None, "won"), ("opportunity", 2, imported, None, "scheduled"))
+    at = [datetime(2012, 1, 1), datetime(2012, 2, 1), datetime(2012, 3, 15), datetime(2012, 5, 1)]
+    got = analytics.pipeline_history(opps, log, at).collect()
+    # Opp 1 open (as captured, 10 %) from Jan 10 until it was won on Apr 2; opp 2 scheduled (70 %)
+    # from Mar 1 on — not from the day of the import.
+    expected = pl.DataFrame(
+        {
+            "at": at,
+            "open_pipeline_cents": [0, 1_000, 3_000, 2_000],
+            "weighted_pipeline_cents": [0, 100, 1_500, 1_400],
             "open_opportunities": [0, 1, 2, 1],
         },
         schema_overrides={"at": D},

@@ -87,26 +87,59 @@ def test_the_funnel_counts_what_reached_each_stage() -> None:
     expected = pl.DataFrame(
         {
             "stage": ["captured", "enriched", "qualified", "scheduled", "won"],
-            "count": [6, 4, 3, 2, 1],
-            "expected_amount_cents": [2100, 1500, 1300, 900, 300],
+            "count": [5, 4, 3, 2, 1],  # #5, lost without a history, is left out
+            "expected_amount_cents": [1600, 1500, 1300, 900, 300],
         }
     )
     assert_frame_equal(analytics.funnel(OPPS, EVENTS).collect(), expected)
 
 
 def test_conversion_counts_only_those_that_left_the_stage() -> None:
+    # #5 was lost without a stage history: where it was lost is not known, so it is left out.
     expected = pl.DataFrame(
         {
             "from_stage": ["captured", "enriched", "qualified", "scheduled"],
             "to_stage": ["enriched", "qualified", "scheduled", "won"],
-            "reached": [6, 4, 3, 2],
+            "reached": [5, 4, 3, 2],
             "still_open": [1, 1, 0, 1],
             "moved_on": [4, 3, 2, 1],
-            "lost": [1, 0, 1, 0],
-            "conversion_rate": [4 / 5, 1.0, 2 / 3, 1.0],
+            "lost": [0, 0, 1, 0],
+            "conversion_rate": [1.0, 1.0, 2 / 3, 1.0],
         }
     )
     assert_frame_equal(analytics.stage_conversion(OPPS, EVENTS).collect(), expected)
+
+
+def test_deals_imported_without_a_stage_history_are_not_lost_at_captured_but_counted_apart() -> None:
+    imported = opportunities(
+        (7, "won", 700, None, 10, D),
+        (8, "lost", 800, None, 10, D),
+        (9, "lost", 900, None, 10, D),
+        (10, "qualified", 100, None, 10, D),
+        (11, "captured", 100, None, 10, D),
+    )
+    # What an import writes: one event per deal, from nothing to the stage it is in.
+    history = events(*((i, None, stage, 1) for i, stage in ((7, "won"), (8, "lost"), (9, "lost"),
+                                                           (10, "qualified"), (11, "captured"))))  # fmt: skip
+    conversion = analytics.stage_conversion(imported, history).collect()
+    # Only #11, still in its first stage, has a known path: nobody left a stage, nothing converts.
+    assert conversion["reached"].to_list() == [1, 0, 0, 0]
+    assert conversion["lost"].to_list() == [0, 0, 0, 0]
+    assert conversion["conversion_rate"].to_list() == [None, None, None, None]
+    coverage = analytics.history_coverage(imported, history).collect()
+    assert_frame_equal(
+        coverage, pl.DataFrame({"with_history": [1], "without_history": [4], "lost_without_history": [2]})
+    )
+    # The funnel keeps the won one (it reached every stage) and the open ones, not the lost ones.
+    funnel = analytics.funnel(imported, history).collect()
+    assert funnel["count"].to_list() == [3, 2, 2, 1, 1]
+
+
+def test_a_deal_lost_after_moving_between_stages_here_has_a_history() -> None:
+    coverage = analytics.history_coverage(OPPS, EVENTS).collect()
+    assert_frame_equal(
+        coverage, pl.DataFrame({"with_history": [5], "without_history": [1], "lost_without_history": [1]})
+    )
 
 
 def test_velocity_is_the_median_of_finished_stays_per_stage() -> None:

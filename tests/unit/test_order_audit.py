@@ -108,6 +108,17 @@ def test_credit_check_counts_open_unpaid_invoices_plus_this_order() -> None:
     found = audit(make_order(total_cents=400_01), make_context(customer=tight, open_unpaid_cents=600_00))
     assert codes(found) == ["over_credit_limit"]
     assert "$0.01 over the credit limit of $1,000.00" in found[0].message
+    assert found[0].message.endswith(
+        "A manager can raise the credit limit or require prepayment for this order."
+    )
+
+
+def test_a_prepayment_order_is_not_credit_checked_because_it_is_paid_before_it_ships() -> None:
+    no_credit = replace(CUSTOMER, credit_limit_cents=0)
+    order = replace(make_order(total_cents=42_350_00), prepayment=True)
+    assert audit(order, make_context(customer=no_credit, open_unpaid_cents=600_00)) == []
+    blocked = replace(no_credit, blocked=True)
+    assert codes(audit(order, make_context(customer=blocked))) == ["customer_blocked"]
 
 
 def test_stock_is_checked_across_all_warehouses_per_product() -> None:

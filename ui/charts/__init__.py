@@ -15,7 +15,7 @@ modules beside this one (ui/charts/<area>.py).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import plotly.graph_objects as go
@@ -152,6 +152,20 @@ def label_so_far(
     )
 
 
+def month_axis(fig: go.Figure, months: Sequence[date]) -> go.Figure:
+    """Month ticks that stay readable over any span: every month up to 15, every quarter up to
+    four years, then every year."""
+    indices = [m.year * 12 + m.month for m in months]
+    span = max(indices) - min(indices) + 1 if indices else 0
+    if span <= 15:
+        fig.update_xaxes(dtick="M1", tickformat="%b<br>%Y", ticklabelmode="period")
+    elif span <= 48:
+        fig.update_xaxes(dtick="M3", tickformat="%b<br>%Y", ticklabelmode="period")
+    else:
+        fig.update_xaxes(dtick="M12", tickformat="%Y", ticklabelmode="period")
+    return fig
+
+
 def apply_layout(fig: go.Figure, *, height: int = 360, title: str | None = None) -> go.Figure:
     fig.update_layout(
         height=height,
@@ -253,6 +267,6 @@ def integration_chart(monthly: pl.DataFrame, *, title: str | None = None) -> go.
             label_so_far(fig, month + timedelta(days=14), max(s, o), yshift=16)
     fig.update_traces(xperiod="M1", xperiodalignment="middle")  # each month's marks under its label
     fig.update_layout(barmode="group", hovermode="x unified")
-    fig.update_xaxes(dtick="M1", tickformat="%b<br>%Y", ticklabelmode="period")
+    month_axis(fig, months)
     fig.update_yaxes(title_text="per month", rangemode="tozero")
     return apply_layout(fig, title=title)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from crm_core.analytics.integration import WITHOUT_OPPORTUNITY
 from ui.charts import E_MEANING, apply_layout, chart_text, chart_texts
 from ui.theme import ACCENT, BAD, GOOD, MUTED, PRIMARY
 
 NODE_COLORS = {
     "Opportunities": PRIMARY,
+    WITHOUT_OPPORTUNITY: "#6B7FA8",
     "Won": GOOD,
     "Order": "#4F84C9",
     "Paid": "#2F5DA8",
@@ -52,7 +54,10 @@ def flow_sankey(links: pl.DataFrame, *, title: str | None = None) -> go.Figure:
     totals = {n: 0 for n in nodes}
     for row in links.to_dicts():
         totals[row["target"]] += row["count"]
-    totals["Opportunities"] = int(links.filter(pl.col("source") == "Opportunities")["count"].sum())
+    for root in set(links["source"].to_list()) - set(links["target"].to_list()):
+        totals[root] = int(links.filter(pl.col("source") == root)["count"].sum())
+    # Orders without an opportunity are counted as orders; everything else as opportunities.
+    units = ["orders" if s == WITHOUT_OPPORTUNITY else "opportunities" for s in links["source"].to_list()]
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
@@ -69,7 +74,8 @@ def flow_sankey(links: pl.DataFrame, *, title: str | None = None) -> go.Figure:
                 "target": [index[t] for t in links["target"].to_list()],
                 "value": links["count"].to_list(),
                 "color": "rgba(148, 163, 184, 0.35)",
-                "hovertemplate": "%{source.label} → %{target.label}<br>%{value:,} opportunities"
+                "customdata": units,
+                "hovertemplate": "%{source.label} → %{target.label}<br>%{value:,} %{customdata}"
                 "<extra></extra>",
             },
         )

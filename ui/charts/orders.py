@@ -16,6 +16,7 @@ from ui.charts import (
     chart_texts,
     human_duration,
     label_so_far,
+    month_axis,
     partial_flags,
 )
 from ui.theme import ACCENT, BAD, GOOD, MUTED, PRIMARY, STATUS_COLORS, label, money
@@ -136,7 +137,7 @@ def cycle_time_lines(monthly: pl.DataFrame, *, title: str | None = None) -> go.F
         if p:
             label_so_far(fig, month + timedelta(days=14), top or 0, yshift=16)
     fig.update_traces(xperiod="M1", xperiodalignment="middle")
-    fig.update_xaxes(dtick="M3", tickformat="%b<br>%Y", ticklabelmode="period")
+    month_axis(fig, months)
     fig.update_yaxes(title_text="days, entered → delivered", rangemode="tozero")
     fig.update_layout(hovermode="x unified")
     return apply_layout(fig, title=title)
