@@ -25,9 +25,10 @@ _PLURAL_VERBS = {"is": "are", "has": "have", "contains": "contain", "was": "were
 
 def field_label(field: str) -> str:
     """The field as a sentence starts with it: 'tracking number' → 'Tracking number'. A name with an
-    underscore, or of one or two letters ('id', a link's 'w'), is an identifier (a column, an
-    argument, a query parameter) and stays quoted as it is written."""
-    if "_" in field or len(field) <= 2:
+    underscore, a dot or a bracket, or of one or two letters ('id', a link's 'w'), is an identifier
+    (a column, an argument, a query parameter, a key of a file like 'need.recorded' or '[budget]')
+    and stays quoted as it is written."""
+    if any(mark in field for mark in "_.[") or len(field) <= 2:
         return f"'{field}'"
     return field[:1].upper() + field[1:]
 

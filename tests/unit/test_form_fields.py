@@ -89,6 +89,8 @@ def test_numbers_from_a_number_widget_still_count_as_amounts() -> None:
             "'top_n' must be a whole number of at least 1, got 0",
         ),
         ("id", "missing column", "'id': missing column"),
+        ("need.recorded", "must be a score from 0 to 10", "'need.recorded' must be a score from 0 to 10"),
+        ("[segmentaton]", "is not a factor", "'[segmentaton]' is not a factor"),
     ],
 )
 def test_a_message_reads_as_a_sentence_that_names_the_field(field: str, reason: str, reads: str) -> None:
