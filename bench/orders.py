@@ -1,4 +1,4 @@
-"""Order transitions per second through the service layer on SQLite (DESIGN.md §3: ≥ 300/s).
+"""Order transitions per second through the service layer on SQLite (docs/architecture.md §8: ≥ 300/s).
 
 A fresh SQLite file is seeded with the sample data; stock is topped up and credit limits raised
 so that nothing but the work itself is measured. Each timed run takes N freshly entered orders

@@ -1,6 +1,6 @@
 """Choosing warehouses for an order and moving stock: pure functions, no database.
 
-Policy (DESIGN.md §1.4, "distribution"):
+Policy (docs/architecture.md §1.4, "distribution"):
 1. If one warehouse can fill every line, it ships the whole order. Among several, the one with
    the shortest lead time wins, then the lower warehouse code (so the choice is deterministic).
 2. Otherwise the order is split. Warehouses are taken greedily: the one that can fill the most

@@ -1,6 +1,6 @@
 """Where the database lives: resolving and describing the database URL.
 
-Order of precedence (DESIGN.md §2.1): an explicit URL (the app passes the one from
+Order of precedence (docs/architecture.md §3): an explicit URL (the app passes the one from
 `st.secrets["connections"]["crm"]["url"]`), but `CRM_DATABASE_URL` always wins;
 else the embedded SQLite file `var/crm.sqlite` under the project root.
 """

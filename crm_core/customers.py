@@ -1,4 +1,5 @@
-"""Finding the customer a new opportunity belongs to, so capture never re-types one (DESIGN.md §1.5).
+"""Finding the customer a new opportunity belongs to, so capture never re-types one
+(docs/architecture.md §1.1).
 
 A customer matches when its company name is the same (case-insensitive, ignoring surrounding and
 repeated spaces) or when one of its contacts' email addresses has the same domain as the new

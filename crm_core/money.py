@@ -1,6 +1,6 @@
 """Money: integer cents in storage, `Decimal` at the edges, never float.
 
-Rounding is half-up to the cent, applied per order line (DESIGN.md §1.4):
+Rounding is half-up to the cent, applied per order line (docs/architecture.md §1.4):
     line = round_half_up(quantity × unit_price × (1 − discount/100))
 Discounts and tax rates are carried as basis points (1 % = 100 bp) so that the
 arithmetic stays in integers and is exact; tax is charged on the discounted goods

@@ -1,5 +1,5 @@
 """Opportunity stages, what each step requires, and the rules for turning a won one into an order
-(DESIGN.md §1.2). Pure: no database, no Streamlit.
+(docs/architecture.md §1.2). Pure: no database, no Streamlit.
 
 The life of an opportunity is `captured → enriched → qualified → scheduled → won | lost`. Each step
 is an `OpportunityAction` that moves it one stage on, and each needs its fields (`STAGE_REQUIREMENTS`;

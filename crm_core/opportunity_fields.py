@@ -1,4 +1,4 @@
-"""The fields each opportunity step needs, validated (DESIGN.md §1.2, §2.5). Pure: no database.
+"""The fields each opportunity step needs, validated (docs/architecture.md §1.2, §7). Pure: no database.
 
 Each validator takes what a form (or an import) typed and returns clean values, or raises
 `ValidationError` naming the field as the person knows it ("email", "company size", "Budget").

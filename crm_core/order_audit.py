@@ -1,4 +1,4 @@
-"""The order audit (DESIGN.md §1.4): completeness, legality and feasibility, as findings.
+"""The order audit (docs/architecture.md §1.4): completeness, legality and feasibility, as findings.
 
 `audit(order, context)` is pure: the service gathers the facts (customer, products, free stock,
 open unpaid invoices, the customer's recent orders) into an `AuditContext`, and the rules turn

@@ -1,4 +1,5 @@
-"""Orders, the pure domain (DESIGN.md §1.4): states, the one table of allowed moves, lines and money.
+"""Orders, the pure domain (docs/architecture.md §1.4): states, the one table of allowed moves, lines
+and money.
 
 No database here: services load rows, ask these functions what is allowed and what follows,
 and write the result. Audit rules live in `crm_core.order_audit`, warehouse choice and stock

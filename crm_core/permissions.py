@@ -1,4 +1,4 @@
-"""Who may do what (DESIGN.md §2.4). Services call `require(actor, Permission.X)` themselves;
+"""Who may do what (docs/architecture.md §5). Services call `require(actor, Permission.X)` themselves;
 a hidden button in the UI is a convenience, never the check."""
 
 from __future__ import annotations

@@ -35,7 +35,10 @@ COVERED: dict[str, str] = {
     "pages/orders.py:<module>:query_params": "Orders: an open order's number in the address bar",
     "pages/customers.py:<module>:query_params": "Customers: an open card's customer id in the address bar",
     "ui/scoring_state.py:sync_link:query_params": "Scoring: the sliders' weights in the address bar",
+    "ui/first_run.py:show_first_run:page_link": "First run (a database made by init): link to the Data page",
 }
+# Followed in tests/e2e/test_first_run.py, on a database made by `init`; the rest in test_acting_user.py.
+FIRST_RUN_LINK = "ui/first_run.py:show_first_run:page_link"
 
 # A link to a page of this app inside markdown or HTML (`[x](/orders)`, `href="?order=…"`) opens a
 # new browser session, which starts over with the first user: the app must not have any.

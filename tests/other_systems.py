@@ -1,9 +1,10 @@
 """A database built the way a team moving in builds it: from other systems' files, not the sample.
 
-`move_in(store)` migrates an empty database, creates the first admin, adds the owners as users
-through `crm_core.services.users`, then imports customers → products → opportunities (Salesforce,
-HubSpot, Pipedrive) → orders (an ERP's order lines) with the importer, leniently where the files
-carry bad rows. The files and the script that writes them live in `tests/data/other_systems/`.
+`move_in(store)` does what `python -m crm_core init --admin` does (migrate, the first admin), adds
+the owners as users through `crm_core.services.users`, then imports customers → products →
+opportunities (Salesforce, HubSpot, Pipedrive) → orders (an ERP's order lines) with the importer,
+leniently where the files carry bad rows. The files and the script that writes them live in
+`tests/data/other_systems/`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from crm_core.io.report import ImportReport
 from crm_core.permissions import Actor, Role
 from crm_core.services.imports import import_file
 from crm_core.services.users import add_user
-from crm_core.store import Store, UnitOfWork
-from crm_core.store.migrate import migrate
-from crm_core.store.models import User, utcnow
+from crm_core.store import Store
+from crm_core.store.seed import bootstrap_admin
 
 FILES = Path(__file__).resolve().parent / "data" / "other_systems"
 ADMIN_EMAIL = "it.admin@northwind-trading.example"
@@ -94,20 +94,13 @@ STEPS = (
 
 
 def first_admin(store: Store) -> Actor:
-    """The one user an empty database needs before anyone can import (what `init --admin` does)."""
-    with UnitOfWork(store) as uow:
-        user = User(name="Northwind IT", email=ADMIN_EMAIL, role="admin", active=True, created_at=utcnow())
-        uow.session.add(user)
-        uow.session.flush()
-        uow.record("user", user.id, "create", user.id, to_state="admin", note=f"first admin <{ADMIN_EMAIL}>")
-        uow.commit()
-        return Actor(id=user.id, name=user.name, email=user.email, role=Role.ADMIN)
+    """The one user an empty database needs before anyone can import: what `init --admin` does."""
+    user_id = bootstrap_admin(store, "Northwind IT", ADMIN_EMAIL)
+    return Actor(id=user_id, name="Northwind IT", email=ADMIN_EMAIL, role=Role.ADMIN)
 
 
 def move_in(store: Store) -> dict[str, ImportReport]:
-    """Migrate, add the admin and the owners, import every file; the reports by file name."""
-    with store.engine.begin() as conn:
-        migrate(conn)
+    """`init` (migrate, the first admin), add the owners, import every file; the reports by file name."""
     admin = first_admin(store)
     with (FILES / "users.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):

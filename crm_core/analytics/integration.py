@@ -1,4 +1,4 @@
-"""Integration of sales and orders (DESIGN.md §1.5): LazyFrame in, LazyFrame out.
+"""Integration of sales and orders (docs/architecture.md §1.5): LazyFrame in, LazyFrame out.
 
 - S, O and E per month, per rep and per segment: S = opportunities won (by `closed_at`),
   O = orders delivered (by `delivered_at`), E = S·O/(S+O), 0 when both are 0. By rep, an order

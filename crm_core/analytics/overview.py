@@ -7,7 +7,7 @@ Definitions used across pages (documented here so every page agrees):
 - orders in flight: orders not yet delivered and not cancelled;
 - revenue: payments received (cash in), by the payment date;
 - integration effectiveness per period: E = S·O/(S+O), S = opportunities won in the period,
-  O = orders delivered in the period, E = 0 when S + O = 0 (DESIGN.md §1.5).
+  O = orders delivered in the period, E = 0 when S + O = 0 (docs/architecture.md §1.5).
 Timestamps are naive UTC.
 """
 

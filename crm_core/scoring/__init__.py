@@ -1,4 +1,4 @@
-"""SCALE value, BANT potential and the weight-tuning workshop (DESIGN.md §1.3).
+"""SCALE value, BANT potential and the weight-tuning workshop (docs/architecture.md §1.3).
 
 Frames in, frames out, as Polars expressions (numpy where a matrix is natural); no row loops.
 Split by concern: `weights` (weight sets, thresholds), `scenario` (the Scoring page's controls

@@ -3,7 +3,7 @@
 Shared by the read side and the actions: an action reads the facts and acts on them in the same
 transaction. The statements are built once (with bound parameters) and select plain columns
 rather than whole ORM objects: these run on every order transition, and the service layer has
-to sustain hundreds of transitions a second (DESIGN.md §3).
+to sustain hundreds of transitions a second (docs/architecture.md §8).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 typed models: the whole store schema (DESIGN.md §1, §2.1).
+"""SQLAlchemy 2 typed models: the whole store schema (docs/architecture.md §1, §3).
 
 Conventions: money is integer cents (`*_cents`), discounts are basis points
 (`discount_bp`, 1250 = 12.5 %), times are UTC (stored naive, returned aware),

@@ -1,4 +1,4 @@
-"""Hostile names show as plain text on every page, in a real Chromium (DESIGN.md §2.5).
+"""Hostile names show as plain text on every page, in a real Chromium (docs/architecture.md §7).
 
 Customers, contacts, an industry, a hold reason and a published preset are named like an
 attack: an `<img onerror>`, a `<script>` and a Markdown `javascript:` link. One more is typed

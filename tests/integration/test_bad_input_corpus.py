@@ -1,4 +1,4 @@
-"""The bad-input corpus (DESIGN.md §2.5): one table of hostile and broken inputs, thrown at the
+"""The bad-input corpus (docs/architecture.md §7): one table of hostile and broken inputs, thrown at the
 service API, the importer and the command line, on SQLite and PostgreSQL.
 
 Every refused case must name its field (or the file's row and column) and leave the database

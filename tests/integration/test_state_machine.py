@@ -349,6 +349,9 @@ def test_opportunities_and_orders_keep_their_invariants_under_any_sequence_of_us
             max_examples=200,
             stateful_step_count=50,
             deadline=None,
+            # The same 200 sequences every run: the coverage check below (a ship and a conversion
+            # happened) must not depend on the luck of the draw; it failed about 1 run in 6 when random.
+            derandomize=True,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )

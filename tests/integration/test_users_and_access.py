@@ -1,5 +1,5 @@
 """Who may do what, through the real services, on SQLite and PostgreSQL: every role (and nobody
-signed in) × every use case of DESIGN.md §2.4. An allowed use case succeeds and its event names
+signed in) × every use case of docs/architecture.md §5. An allowed use case succeeds and its event names
 the acting user; a denied one raises PermissionDenied and changes nothing (row counts, data version).
 
 The table below is written from the design, not from `crm_core.permissions.GRANTS`, so a wrong

@@ -223,3 +223,27 @@ def test_orders_in_flight_leave_when_delivered_or_cancelled() -> None:
     # 11 cancelled Jan 14). Apr 1: 12, 14 (13 delivered Mar 2).
     expected = pl.DataFrame({"at": at, "orders_in_flight": [1, 3, 2, 2]}, schema_overrides={"at": D})
     assert_frame_equal(got, expected)
+
+
+def test_months_are_half_open_a_deal_won_at_midnight_on_the_first_belongs_to_the_new_month() -> None:
+    midnight, just_before = datetime(2026, 2, 1, 0, 0), datetime(2026, 1, 31, 23, 59, 59)
+    opps = opportunities(
+        (1, "won", "Ann", "Retail", 100, JAN, just_before),
+        (2, "won", "Ann", "Retail", 100, JAN, midnight),
+        (3, "won", "Ann", "Retail", 100, JAN, datetime(2026, 3, 1)),  # the end of [Jan, Mar): left out
+    )
+    delivered = orders(
+        (10, 1, "delivered", None, "Retail", 500, JAN, midnight, None),
+        (11, 2, "delivered", None, "Retail", 500, JAN, datetime(2026, 3, 1), None),
+    )
+
+    got = analytics.integration_by_month(
+        opps, delivered, start=date(2026, 1, 1), end=date(2026, 3, 1)
+    ).collect()
+
+    assert got.select("month", "won", "delivered").rows() == [
+        (date(2026, 1, 1), 1, 0),
+        (date(2026, 2, 1), 1, 1),
+    ]
+    by_rep = analytics.integration_by(opps, delivered, "owner", start=date(2026, 1, 1), end=date(2026, 3, 1))
+    assert by_rep.collect().select("owner", "won", "delivered").rows() == [("Ann", 2, 1)]

@@ -110,3 +110,23 @@ def test_effectiveness_is_half_the_harmonic_mean() -> None:
     frame = pl.DataFrame({"s": [0, 4, 10, 3], "o": [0, 4, 0, 6]})
     result = frame.select(analytics.effectiveness(pl.col("s"), pl.col("o")).alias("e"))["e"].to_list()
     assert result == [0.0, 2.0, 0.0, 2.0]
+
+
+def test_the_period_is_half_open_the_first_moment_counts_and_the_end_does_not() -> None:
+    first, last, after = (
+        datetime(2026, 11, 1, 0, 0),
+        datetime(2026, 11, 30, 23, 59, 59),
+        datetime(2026, 12, 1),
+    )
+    before = datetime(2026, 10, 31, 23, 59, 59)
+    opps = opportunities(("won", 1, first), ("won", 1, last), ("won", 1, after), ("won", 1, before))
+    ords = orders(("delivered", first), ("delivered", after), ("delivered", before))
+    pays = payments((100, first), (200, last), (400, after), (800, before))
+
+    row = (
+        analytics.period_kpis(opps, ords, pays, start=date(2026, 11, 1), end=date(2026, 12, 1))
+        .collect()
+        .row(0, named=True)
+    )
+
+    assert (row["won"], row["delivered"], row["revenue_cents"]) == (2, 1, 300)

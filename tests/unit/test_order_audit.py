@@ -129,6 +129,12 @@ def test_stock_is_checked_across_all_warehouses_per_product() -> None:
     assert found[0].line_no == 1
 
 
+@pytest.mark.parametrize(("ordered", "short"), [(50, False), (51, True)])
+def test_exactly_the_free_stock_passes_and_one_more_is_short(ordered: int, short: bool) -> None:
+    order = make_order(make_line(1, quantity=ordered))  # 50 routers free across all warehouses
+    assert ("not_enough_stock" in codes(audit(order, make_context()))) is short
+
+
 def test_the_same_lines_for_the_same_customer_within_a_day_look_like_a_duplicate() -> None:
     order = make_order(make_line(1, quantity=2), make_line(2, product=CABLE, quantity=10))
     twin = RecentOrder("SO-000099", NOW - timedelta(hours=3), [(CABLE.id, 10), (ROUTER.id, 2)])

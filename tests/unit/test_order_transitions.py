@@ -17,7 +17,7 @@ from crm_core.orders import (
 )
 
 S, A = OrderStatus, Action
-# Written out by hand from DESIGN.md §1.4, independently of TRANSITIONS.
+# Written out by hand from docs/architecture.md §1.4, independently of TRANSITIONS.
 ALLOWED: dict[tuple[OrderStatus, Action], OrderStatus] = {
     (S.ENTERED, A.AUDIT): S.AUDITED,
     (S.AUDITED, A.ALLOCATE): S.ALLOCATED,

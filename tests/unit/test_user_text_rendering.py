@@ -1,4 +1,4 @@
-"""User text is shown as text (DESIGN.md §2.5): never through `unsafe_allow_html`, and escaped
+"""User text is shown as text (docs/architecture.md §7): never through `unsafe_allow_html`, and escaped
 wherever Streamlit would read it as Markdown (links, images, HTML, icons, colours, maths)."""
 
 from __future__ import annotations
