@@ -2,7 +2,8 @@
 described in the audit trail ("credit limit: $50,000.00 → $80,000.00").
 
 `validate_changes` takes what a form sent (field → raw value, only the fields it shows) and returns
-clean values in the store's units (cents for money), or raises `ValidationError` naming the field.
+clean values in the store's units (cents for money), or raises `ValidationError` naming the field
+(`InvalidFields` when several are wrong).
 The credit limit and the blocked flag are money and risk: only someone with
 `Permission.MANAGE_CREDIT` (managers) may change them — the service checks that, not the form.
 """
@@ -77,13 +78,16 @@ def _clean(field: CustomerField, value: Any) -> Any:
 
 
 def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Clean values for the fields given (credit limit in currency units → cents)."""
+    """Clean values for the fields given (credit limit in currency units → cents). Every bad field
+    is reported at once (`InvalidFields`), each under its label, so a form can place each message."""
     cleaned: dict[str, Any] = {}
+    fields = validation.Fields()
     for name, value in changes.items():
         field = BY_NAME.get(name)
         if field is None:
             raise ValidationError(str(name)[:40], "is not a customer field that can be edited")
-        cleaned[name] = _clean(field, value)
+        cleaned[name] = fields.run(lambda field=field, value=value: _clean(field, value))
+    fields.done()
     return cleaned
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class DomainError(Exception):
     """Base of every error a user can cause and should read."""
@@ -11,14 +13,74 @@ class DomainError(Exception):
         return str(self)
 
 
+# A reason that reads on from the field's name ("Tracking number" + "is required"); any other
+# reason follows a colon ("Customer: no customer with id 7").
+_PREDICATES = frozenset(
+    {"is", "are", "must", "has", "have", "contains", "cannot", "can", "may", "needs", "should", "was"}
+)
+
+_PLURAL_FIELDS = frozenset({"notes"})  # "Notes contain …", not "Notes contains …"
+_PLURAL_VERBS = {"is": "are", "has": "have", "contains": "contain", "was": "were", "needs": "need"}
+
+
+def field_label(field: str) -> str:
+    """The field as a sentence starts with it: 'tracking number' → 'Tracking number'. A name with an
+    underscore, a dot or a bracket, or of one or two letters ('id', a link's 'w'), is an identifier
+    (a column, an argument, a query parameter, a key of a file like 'need.recorded' or '[budget]')
+    and stays quoted as it is written."""
+    if any(mark in field for mark in "_.[") or len(field) <= 2:
+        return f"'{field}'"
+    return field[:1].upper() + field[1:]
+
+
+def describe(field: str, reason: str, *, row: int | None = None) -> str:
+    """The words a person reads: 'Tracking number is required', 'Email: 'x' is not a valid email
+    address'. A file's cell keeps its row and column as the file names it."""
+    if row is not None:
+        return f"row {row}, column '{field}': {reason}"
+    first, _, rest = reason.partition(" ")
+    if first not in _PREDICATES:
+        return f"{field_label(field)}: {reason}"
+    if field in _PLURAL_FIELDS:
+        reason = " ".join((_PLURAL_VERBS.get(first, first), rest)).strip()
+    return f"{field_label(field)} {reason}"
+
+
 class ValidationError(DomainError, ValueError):
-    """Bad input. Names the field (or the file's row and column) it is about."""
+    """Bad input. Names the field (or the file's row and column) it is about.
+
+    `field` is the field's name as the person knows it (the key a form places the message by),
+    `reason` what is wrong with it, and the message reads as a sentence (`describe`)."""
 
     def __init__(self, field: str, message: str, *, row: int | None = None) -> None:
         self.field = field
+        self.reason = message
         self.row = row
-        where = f"row {row}, column '{field}'" if row is not None else f"'{field}'"
-        super().__init__(f"{where}: {message}")
+        super().__init__(describe(field, message, row=row))
+
+    @property
+    def by_field(self) -> dict[str, str]:
+        """Each field's message, for a form to show under its widget."""
+        return {self.field: self.message}
+
+
+class InvalidFields(ValidationError):
+    """Several fields of one form are wrong: `errors` holds one ValidationError per field, in form
+    order, so a form can show each message under its field. `field` is the first one's."""
+
+    def __init__(self, errors: Sequence[ValidationError]) -> None:
+        self.errors = tuple(errors)
+        self.field = self.errors[0].field
+        self.reason = self.errors[0].reason
+        self.row = None
+        Exception.__init__(self, "; ".join(str(e) for e in self.errors))
+
+    @property
+    def by_field(self) -> dict[str, str]:
+        shown: dict[str, str] = {}
+        for error in self.errors:
+            shown.setdefault(error.field, error.message)
+        return shown
 
 
 class NotFound(DomainError, LookupError):

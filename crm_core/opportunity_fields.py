@@ -18,12 +18,13 @@ Decisions where the contract is silent:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from crm_core import validation
+from crm_core.errors import InvalidFields as InvalidFields  # raised here (via validation.Fields)
 from crm_core.errors import ValidationError
 from crm_core.opportunities import CLOSED_STAGES, FACTOR_LABELS, FACTORS, DealField, as_stage
 
@@ -49,48 +50,13 @@ MAX_EMPLOYEES = 10_000_000
 MAX_QUANTITY = 10**9
 MAX_MEETING_AHEAD = timedelta(days=365)
 MAX_CLOSE_AHEAD = timedelta(days=3 * 365)
-T = TypeVar("T")
 
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-class InvalidFields(ValidationError):
-    """Several fields of one form are wrong: `errors` holds one ValidationError per field, in form
-    order, so a form can show each message beside its field. `field` is the first one's."""
-
-    def __init__(self, errors: Sequence[ValidationError]) -> None:
-        self.errors = tuple(errors)
-        self.field = self.errors[0].field
-        self.row = None
-        Exception.__init__(self, "; ".join(str(e) for e in self.errors))
-
-
-class _Fields:
-    """Runs each field's validator and keeps every problem, so one submit reports them all."""
-
-    def __init__(self) -> None:
-        self.errors: list[ValidationError] = []
-
-    def check(self, field: str, validator: Callable[..., T], value: Any, *args: Any, **kwargs: Any) -> T:
-        try:
-            return validator(field, value, *args, **kwargs)
-        except ValidationError as exc:
-            self.errors.append(exc)
-            return None  # type: ignore[return-value]  # never used: done() raises
-
-    def required(self, field: str, value: Any, message: str = "is required") -> bool:
-        if _blank(value):
-            self.errors.append(ValidationError(field, message))
-            return False
-        return True
-
-    def done(self) -> None:
-        if len(self.errors) == 1:
-            raise self.errors[0]
-        if self.errors:
-            raise InvalidFields(self.errors)
+_Fields = validation.Fields  # one collector for every form's fields
 
 
 @dataclass(frozen=True)
@@ -125,6 +91,16 @@ class CaptureFields:
     customer_id: int | None
 
 
+def close_date_bounds(today: date) -> tuple[date, date]:
+    """The first and last expected close date accepted (the capture form's date picker offers these)."""
+    return today, today + MAX_CLOSE_AHEAD
+
+
+def meeting_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """A meeting lies after `now` and at most a year ahead (the schedule form's picker offers these)."""
+    return now, now + MAX_MEETING_AHEAD
+
+
 def validate_capture(new: NewOpportunity, *, today: date) -> CaptureFields:
     f = _Fields()
     customer_id = (
@@ -147,9 +123,13 @@ def validate_capture(new: NewOpportunity, *, today: date) -> CaptureFields:
     )
     close = None
     if not _blank(new.expected_close_date):
-        latest = today + MAX_CLOSE_AHEAD
+        earliest, latest = close_date_bounds(today)
         close = f.check(
-            "expected close date", validation.a_date, new.expected_close_date, earliest=today, latest=latest
+            "expected close date",
+            validation.a_date,
+            new.expected_close_date,
+            earliest=earliest,
+            latest=latest,
         )
     owner_id = None if _blank(new.owner_id) else f.check("owner", validation.integer, new.owner_id, minimum=1)
     f.done()
@@ -251,9 +231,10 @@ def validate_meeting(raw: MeetingRequest, *, now: datetime) -> MeetingFields:
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)  # the app works in UTC and says so beside the input
     at = at.astimezone(UTC)
-    if at <= now:
+    earliest, latest = meeting_bounds(now)
+    if at <= earliest:
         raise ValidationError("meeting time", f"must be in the future (it is {now:%Y-%m-%d %H:%M} UTC now)")
-    if at > now + MAX_MEETING_AHEAD:
+    if at > latest:
         raise ValidationError("meeting time", "must be within the next year")
     notes = validation.text(
         "notes", raw.notes, required=False, max_length=validation.MAX_LONG_TEXT, multiline=True

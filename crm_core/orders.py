@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -196,6 +196,7 @@ DELIVERY_METHODS: dict[str, int] = {  # method -> transit days added to the ware
 
 MAX_QUANTITY = 10**9  # more than a billion units of anything is a typo
 MAX_LINES = 200
+MAX_REQUEST_AHEAD = timedelta(days=3 * 365)  # a requested delivery date further out is a typo
 INVOICE_DUE_DAYS = 30  # payment terms: an invoice is due 30 days after it is issued
 
 
@@ -249,6 +250,11 @@ class ProductRef:
     name: str
     list_price_cents: int
     active: bool
+
+
+def requested_date_bounds(today: date) -> tuple[date, date]:
+    """The first and last requested delivery date an order accepts (the form's picker offers these)."""
+    return today, today + MAX_REQUEST_AHEAD
 
 
 def validate_lines(lines: Sequence[LineInput], products: Mapping[str, ProductRef]) -> list[LineDraft]:

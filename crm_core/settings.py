@@ -83,14 +83,20 @@ def validate(
     seller_tax_id: Any,
     seller_email: Any,
 ) -> DeskSettings:
-    """Check what an admin typed; the credit limit is in currency units. Raises naming the field."""
-    name = validation.text("seller name", seller_name)
-    address = validation.text("seller address", seller_address, max_length=MAX_ADDRESS, multiline=True)
-    tax_id = validation.text("seller tax id", seller_tax_id, max_length=50)
-    email = validation.email("seller email", seller_email)
+    """Check what an admin typed; the credit limit is in currency units. Raises naming the field
+    (`InvalidFields` naming each one when several are wrong)."""
+    fields = validation.Fields()
+    limit = fields.check("default credit limit", validation.money, default_credit_limit)
+    name = fields.check("seller name", validation.text, seller_name)
+    tax_id = fields.check("seller tax id", validation.text, seller_tax_id, max_length=50)
+    email = fields.check("seller email", validation.email, seller_email)
+    address = fields.check(
+        "seller address", validation.text, seller_address, max_length=MAX_ADDRESS, multiline=True
+    )
+    fields.done()
     assert name is not None and address is not None and tax_id is not None and email is not None
     return DeskSettings(
-        default_credit_limit_cents=validation.money("default credit limit", default_credit_limit),
+        default_credit_limit_cents=limit,
         seller_name=name,
         seller_address=address,
         seller_tax_id=tax_id,

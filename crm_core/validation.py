@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
-from crm_core.errors import ValidationError
+from crm_core.errors import InvalidFields, ValidationError
 
 MAX_SHORT_TEXT = 200
 MAX_LONG_TEXT = 5_000
@@ -35,6 +36,7 @@ FORBIDDEN_SINGLE_LINE = "[\x00-\x1f\x7f-\x9f" + BIDI_CONTROLS + INVISIBLE_FORMAT
 FORBIDDEN_MULTILINE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + BIDI_CONTROLS + INVISIBLE_FORMAT + "]"
 _FORBIDDEN = {False: re.compile(FORBIDDEN_SINGLE_LINE), True: re.compile(FORBIDDEN_MULTILINE)}
 MAX_INT64 = 2**63 - 1  # the database's integer columns; larger ids or counts cannot be stored
+T = TypeVar("T")
 
 
 def _has_control_chars(value: str, *, allow_newlines: bool) -> bool:
@@ -137,8 +139,39 @@ def decimal(
     return number
 
 
+# An amount as people type it: an optional sign and $, digits with commas between thousands (or
+# none), a point before the cents. Nothing is dropped: '12abc' is refused, never read as 12.
+_AMOUNT = re.compile(r"^([+-]?)\s*\$?\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$")
+# '3.000,00', '1.234.567,89', '12,50': a comma before the cents (continental Europe).
+_COMMA_DECIMALS = re.compile(r"^[+-]?\s*\$?\s*[0-9]{1,3}(?:\.[0-9]{3})*,[0-9]{1,2}$")
+
+
+def amount_text(field: str, value: str) -> Decimal:
+    """'3,000.00', '$3,000.00', '3000', '12.5' → a Decimal. Refuses everything else naming the field.
+
+    A comma before the cents ('3.000,00') is refused rather than guessed at: '3.000' alone would be
+    three dollars to some and three thousand to others."""
+    cleaned = value.strip()
+    if not cleaned:
+        raise ValidationError(field, "is required")
+    shown = cleaned[:40]
+    if _COMMA_DECIMALS.match(cleaned):
+        plain_form = cleaned.replace(".", "").replace(",", ".").lstrip("$ ")
+        raise ValidationError(
+            field, f"'{shown}' has a comma before the cents: write it with a point, as {plain_form}"
+        )
+    matched = _AMOUNT.match(cleaned)
+    if matched is None:
+        raise ValidationError(field, f"'{shown}' is not an amount: use digits, like 3000 or $3,000.00")
+    sign, whole, cents = matched.groups()
+    return Decimal(sign + whole.replace(",", "") + (cents or ""))
+
+
 def money(field: str, value: Any, *, allow_zero: bool = True) -> int:
-    """An amount in currency units → integer cents; negative or over 10^12 is refused."""
+    """An amount in currency units → integer cents; negative or over 10^12 is refused. Text is read
+    by `amount_text` ('3,000.00' and '$3,000.00' are 300000 cents; '12abc' is refused)."""
+    if isinstance(value, str):
+        value = amount_text(field, value)
     amount = decimal(field, value, minimum=Decimal(0), maximum=MAX_AMOUNT)
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValidationError(field, "has more than two decimals")
@@ -184,3 +217,44 @@ def a_date(field: str, value: Any, *, earliest: date | None = None, latest: date
     if latest is not None and value > latest:
         raise ValidationError(field, f"must be on or before {latest.isoformat()}")
     return value
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class Fields:
+    """Runs each field's validator and keeps every problem, so one submit reports them all (each
+    under its own field): `done()` raises the one ValidationError, or InvalidFields for several."""
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def check(self, field: str, validator: Callable[..., T], value: Any, *args: Any, **kwargs: Any) -> T:
+        try:
+            return validator(field, value, *args, **kwargs)
+        except ValidationError as exc:
+            self.errors.append(exc)
+            return None  # type: ignore[return-value]  # never used: done() raises
+
+    def run(self, validate: Callable[[], T]) -> T:
+        """A check that names its own field(s) (e.g. the lines of an order)."""
+        try:
+            return validate()
+        except InvalidFields as exc:
+            self.errors.extend(exc.errors)
+        except ValidationError as exc:
+            self.errors.append(exc)
+        return None  # type: ignore[return-value]  # never used: done() raises
+
+    def required(self, field: str, value: Any, message: str = "is required") -> bool:
+        if _blank(value):
+            self.errors.append(ValidationError(field, message))
+            return False
+        return True
+
+    def done(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise InvalidFields(self.errors)

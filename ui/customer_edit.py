@@ -5,6 +5,7 @@ looking at (their on_click arguments are bound when the card was drawn); `run_pe
 it out through the service at the top of the next run. So a change someone made in between is
 refused ("changed by someone else — reloaded") and the form shows the stored values again, never
 an overwrite. The credit limit and blocked fields show only for managers; the service enforces it.
+Each bad value's message (every one of a submit) sits under its field, worded by crm_core.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from crm_core.customer_fields import BY_NAME
 from crm_core.customers import customer_filter
-from crm_core.errors import ConflictError, DomainError
+from crm_core.errors import ConflictError
 from crm_core.permissions import Actor, Permission
 from crm_core.services import CustomerCard, merge_customers, update_customer
 from crm_core.store import Store
+from ui import form_errors
 from ui.order_format import amount_text, plain
 from ui.text import message
 from ui.widgets import run_action
@@ -42,6 +45,15 @@ ADDRESS_FIELDS: tuple[tuple[str, str], ...] = (
 
 def _key(field: str, customer_id: int) -> str:
     return f"{EDIT_PREFIX}{field}_{customer_id}"
+
+
+def _form(customer_id: int) -> str:
+    return f"customers_edit_form_{customer_id}"
+
+
+def _under(customer_id: int, field: str) -> None:
+    """The last save's message about the field (named by its label, as crm_core names it)."""
+    form_errors.under(_form(customer_id), BY_NAME[field].label)
 
 
 def _forget_inputs() -> None:
@@ -79,16 +91,25 @@ def run_pending_edit(store: Store, actor: Actor | None, customer_id: int) -> Non
     if not pending or pending["id"] != customer_id:
         return
     if pending["kind"] == "edit":
-        try:
-            version = update_customer(
-                store, actor, customer_id, pending["changes"], expected_version=pending["version"]
-            )
-        except ConflictError as conflict:
+        conflicts: list[ConflictError] = []
+
+        def save() -> int | None:
+            try:
+                return update_customer(
+                    store, actor, customer_id, pending["changes"], expected_version=pending["version"]
+                )
+            except ConflictError as conflict:
+                conflicts.append(conflict)
+                return None
+
+        labels = [BY_NAME[name].label for name in pending["changes"] if name in BY_NAME]
+        # bad input: each message waits under its field (drawn later in this run), the typed values stay
+        version = form_errors.submit(_form(customer_id), save, fields=labels)
+        if conflicts:
             _forget_inputs()  # show what is stored now
-            st.warning(message(conflict), icon=":material/sync_problem:")
+            st.warning(message(conflicts[0]), icon=":material/sync_problem:")
             return
-        except DomainError as problem:  # bad input or not allowed: the typed values stay
-            st.error(message(problem), icon=":material/warning:")
+        if version is None:
             return
         _forget_inputs()
         done = "Saved." if version != pending["version"] else "Nothing to save: no field was changed."
@@ -122,18 +143,29 @@ def edit_customer(card: CustomerCard, actor: Actor | None) -> None:
     manager = actor.can(Permission.MANAGE_CREDIT)
     for name, value in _initial(card).items():
         st.session_state.setdefault(_key(name, card.id), value)
-    with st.expander("Edit customer", icon=":material/edit:"), st.form(f"customers_edit_form_{card.id}"):
+    form = _form(card.id)
+    with st.expander("Edit customer", icon=":material/edit:"), st.form(form):
+        form_errors.general(form)
         left, right = st.columns(2)
         for i, (name, title) in enumerate(TEXT_FIELDS):
-            (left if i % 2 == 0 else right).text_input(title, key=_key(name, card.id), max_chars=320)
-        left.text_input("Company size (employees)", key=_key("employees", card.id))
+            with left if i % 2 == 0 else right:
+                st.text_input(title, key=_key(name, card.id), max_chars=320)
+                _under(card.id, name)
+        with left:
+            st.text_input("Company size (employees)", key=_key("employees", card.id))
+            _under(card.id, "employees")
         for name, title in ADDRESS_FIELDS:
             st.text_area(title, key=_key(name, card.id), height=100, max_chars=500)
+            _under(card.id, name)
         fields = [name for name, _ in TEXT_FIELDS + ADDRESS_FIELDS] + ["employees"]
         if manager:
             credit, blocked = st.columns(2)
-            credit.text_input("Credit limit ($)", key=_key("credit_limit_cents", card.id))
-            blocked.checkbox("Blocked (no new orders)", key=_key("blocked", card.id))
+            with credit:
+                st.text_input("Credit limit ($)", key=_key("credit_limit_cents", card.id))
+                _under(card.id, "credit_limit_cents")
+            with blocked:
+                st.checkbox("Blocked (no new orders)", key=_key("blocked", card.id))
+                _under(card.id, "blocked")
             fields += ["credit_limit_cents", "blocked"]
         else:
             st.caption("The credit limit and the blocked flag are changed by a manager.")

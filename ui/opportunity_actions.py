@@ -15,8 +15,8 @@ from typing import Any
 import streamlit as st
 
 from crm_core.customers import PossibleDuplicateCustomer
-from crm_core.errors import ValidationError
-from crm_core.opportunity_fields import Enrichment, InvalidFields, MeetingRequest, NewOpportunity
+from crm_core.opportunities import FACTOR_LABELS
+from crm_core.opportunity_fields import Enrichment, MeetingRequest, NewOpportunity
 from crm_core.permissions import Actor
 from crm_core.services import (
     capture_opportunity,
@@ -28,11 +28,11 @@ from crm_core.services import (
     schedule_meeting,
 )
 from crm_core.store import Store
-from ui.widgets import run_action
+from ui import form_errors
 
 PENDING = "opportunities_pending"
 CAPTURE_PENDING = "opportunities_capture_pending"
-CAPTURE_ERRORS = "opportunities_capture_errors"
+CAPTURE_FORM = "opportunities_capture"  # its messages: ui.form_errors
 CAPTURE_MATCHES = "opportunities_capture_matches"
 SELECTED = "opportunities_selected"
 NEXT_VIEW = "opportunities_next_view"
@@ -51,6 +51,15 @@ CAPTURE_KEYS: dict[str, str] = {
     "expected close date": "opportunities_capture_close",
     "owner": "opportunities_capture_owner",
 }
+# Each step's fields, as crm_core names them in its messages (shown under each field's widget).
+STEP_FIELDS: dict[str, tuple[str, ...]] = {
+    "enrich": ("industry", "company size", "need", "budget", "decision maker", "timing"),
+    "qualify": tuple(FACTOR_LABELS.values()),
+    "schedule": ("meeting kind", "meeting time", "notes"),
+    "win": ("note",),
+    "lose": ("lost reason",),
+    "convert": ("payment method", "delivery method"),
+}
 SUCCESS = {
     "enrich": "Enriched — next: score it.",
     "qualify": "Scored — next: schedule a meeting.",
@@ -68,6 +77,16 @@ def key(name: str, opportunity_id: int) -> str:
 
 def field(name: str, opportunity_id: int) -> Any:
     return st.session_state.get(key(name, opportunity_id))
+
+
+def step_form(step: str, opportunity_id: int) -> str:
+    """The name a step's field messages are kept by, per opportunity (see ui.form_errors)."""
+    return f"opportunities_{step}_{opportunity_id}"
+
+
+def under(step: str, opportunity_id: int, name: str) -> None:
+    """The message of the step's last submit about the field `name`, under its widget."""
+    form_errors.under(step_form(step, opportunity_id), name)
 
 
 # --- callbacks (run before the script, with the version drawn on screen) ------------------------
@@ -157,7 +176,10 @@ def run_pending_step(store: Store, actor: Actor | None) -> None:
         "lose": lambda: mark_lost(store, actor, oid, version, payload),
         "convert": lambda: convert_to_order(store, actor, oid, version, **payload),
     }
-    result = run_action(steps[pending["action"]], success=SUCCESS[pending["action"]])
+    step = pending["action"]
+    result = form_errors.submit(
+        step_form(step, oid), steps[step], fields=STEP_FIELDS[step], success=SUCCESS[step]
+    )
     if result is not None and pending["action"] == "convert":
         st.session_state["orders_selected"] = result  # the Orders page opens this order
         st.switch_page("pages/orders.py")
@@ -168,21 +190,16 @@ def run_pending_capture(store: Store, actor: Actor | None) -> int | None:
     new = st.session_state.pop(CAPTURE_PENDING, None)
     if new is None:
         return None
-    st.session_state.pop(CAPTURE_ERRORS, None)
     st.session_state.pop(CAPTURE_MATCHES, None)
 
     def attempt() -> int | None:
         try:
             return capture_opportunity(store, actor, new)
-        except InvalidFields as exc:
-            st.session_state[CAPTURE_ERRORS] = {e.field: str(e) for e in exc.errors}
-        except ValidationError as exc:
-            st.session_state[CAPTURE_ERRORS] = {exc.field: str(exc)}
         except PossibleDuplicateCustomer as exc:
             st.session_state[CAPTURE_MATCHES] = [(m.id, m.name, m.reason) for m in exc.matches]
         return None
 
-    opportunity_id = run_action(attempt)
+    opportunity_id = form_errors.submit(CAPTURE_FORM, attempt, fields=tuple(CAPTURE_KEYS))
     if opportunity_id is not None:
         for k in CAPTURE_KEYS.values():
             st.session_state.pop(k, None)

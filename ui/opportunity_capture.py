@@ -8,20 +8,19 @@ from datetime import timedelta
 import polars as pl
 import streamlit as st
 
+from crm_core.opportunity_fields import close_date_bounds
 from crm_core.permissions import Actor, Permission
 from crm_core.services.opportunities import OWNER_ROLES
+from ui import form_errors
 from ui.dates import today
-from ui.opportunity_actions import CAPTURE_ERRORS, CAPTURE_KEYS, CAPTURE_MATCHES, queue_capture
-from ui.text import message as text_message
+from ui.opportunity_actions import CAPTURE_FORM, CAPTURE_KEYS, CAPTURE_MATCHES, queue_capture
 from ui.text import plain
 from ui.theme import money
 
 
 def _problem(field: str) -> None:
     """The message for `field` from the last submit, right under its input."""
-    message = st.session_state.get(CAPTURE_ERRORS, {}).get(field)
-    if message:
-        st.error(text_message(message), icon=":material/error:")
+    form_errors.under(CAPTURE_FORM, field)
 
 
 def capture_form(actor: Actor | None, owners: list[Actor], products: pl.DataFrame) -> None:
@@ -32,10 +31,6 @@ def capture_form(actor: Actor | None, owners: list[Actor], products: pl.DataFram
         "A new lead: who it is, what they are interested in, and roughly what it is worth. "
         "Fields marked * are required. If the company is already a customer you will be offered it."
     )
-    errors = st.session_state.get(CAPTURE_ERRORS, {})
-    others = [m for f, m in errors.items() if f not in CAPTURE_KEYS]
-    for message in others:
-        st.error(text_message(message), icon=":material/error:")
     _offer_matches()
 
     active = products.filter(pl.col("active")).sort("name")
@@ -79,16 +74,21 @@ def capture_form(actor: Actor | None, owners: list[Actor], products: pl.DataFram
             _problem("product interest")
             st.number_input("Quantity *", min_value=1, step=1, key=CAPTURE_KEYS["quantity"])
             _problem("quantity")
-            st.number_input(
+            st.text_input(
                 "Expected amount ($)",
-                min_value=0.0,
-                value=None,
-                step=100.0,
                 placeholder="Empty: quantity × list price",
                 key=CAPTURE_KEYS["expected amount"],
+                help="Digits, like 3000 or $3,000.00 (a point before the cents).",
             )
             _problem("expected amount")
-            st.date_input("Expected close date", key=CAPTURE_KEYS["expected close date"], format="YYYY-MM-DD")
+            first, last = close_date_bounds(today())  # the picker offers what the capture accepts
+            st.date_input(
+                "Expected close date",
+                min_value=first,
+                max_value=last,
+                key=CAPTURE_KEYS["expected close date"],
+                format="YYYY-MM-DD",
+            )
             _problem("expected close date")
             st.selectbox(
                 "Owner",

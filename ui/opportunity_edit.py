@@ -1,5 +1,6 @@
-"""Changing a deal after capture from the page: the edit form (each field's problem right under it)
-and reassigning deals, one from its details or many selected in the list.
+"""Changing a deal after capture from the page: the edit form (each field's problem right under it,
+through ui.form_errors like every other form) and reassigning deals, one from its details or many
+selected in the list.
 
 Like the steps (ui.opportunity_actions), a submit queues the change with the version on screen and
 the page runs it once; the services decide what is allowed (`editable_by` only says what to show).
@@ -13,10 +14,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from crm_core.errors import ConflictError, DomainError, ValidationError
+from crm_core.errors import ConflictError, DomainError
 from crm_core.money import from_cents
 from crm_core.opportunities import CLOSED_STAGES, EDIT_EVENT, REASSIGN_EVENT, DealField, as_stage
-from crm_core.opportunity_fields import DealEdit, InvalidFields, close_date_rule
+from crm_core.opportunity_fields import DealEdit, close_date_rule
 from crm_core.permissions import Actor
 from crm_core.services import (
     edit_opportunity,
@@ -28,14 +29,13 @@ from crm_core.services import (
 from crm_core.services.opportunity_reads import OpportunityDetail
 from crm_core.store import Store
 from crm_core.store.opportunities import OWNER_ROLES
+from ui import form_errors
 from ui.dates import today
 from ui.opportunity_actions import FLASH
 from ui.text import message, plain
 from ui.theme import money
-from ui.widgets import run_action
 
 EDIT_PENDING = "opportunities_edit_pending"
-EDIT_ERRORS = "opportunities_edit_errors"
 REASSIGN_PENDING = "opportunities_reassign_pending"
 REASSIGN_RESULT = "opportunities_reassign_result"
 # The form's widgets → the edit's fields. A message about any other field shows above the form.
@@ -48,17 +48,16 @@ EDIT_ARGUMENTS: dict[str, str] = {
     "email": "email",
     "phone": "phone",
 }
-UNDER_A_WIDGET = frozenset(DealField) - {DealField.TITLE, DealField.OWNER}
+UNDER_A_WIDGET: tuple[str, ...] = tuple(f for f in DealField if f not in (DealField.TITLE, DealField.OWNER))
 
 
 def edit_key(name: str, opportunity_id: int, version: int) -> str:
     return f"opportunities_edit_{name}_{opportunity_id}_v{version}"
 
 
-def in_words(exc: ValidationError) -> str:
-    """'quantity': must be at least 1 → Quantity must be at least 1 (the field sits right above)."""
-    reason = str(exc).removeprefix(f"'{exc.field}': ")
-    return f"{str(exc.field)[:1].upper()}{str(exc.field)[1:]} {reason}"
+def edit_form(opportunity_id: int) -> str:
+    """The name the edit form's field messages are kept by, per deal (see ui.form_errors)."""
+    return f"opportunities_edit_{opportunity_id}"
 
 
 # --- callbacks (run before the script, with the version drawn on screen) ------------------------
@@ -93,19 +92,12 @@ def run_pending_edit(store: Store, actor: Actor | None) -> None:
     pending = st.session_state.pop(EDIT_PENDING, None)
     if not pending:
         return
-    st.session_state.pop(EDIT_ERRORS, None)
     oid, version = pending["id"], pending["version"]
-
-    def attempt() -> int | None:
-        try:
-            return edit_opportunity(store, actor, oid, version, pending["edit"])
-        except InvalidFields as exc:
-            st.session_state[EDIT_ERRORS] = {(oid, str(e.field)): in_words(e) for e in exc.errors}
-        except ValidationError as exc:
-            st.session_state[EDIT_ERRORS] = {(oid, str(exc.field)): in_words(exc)}
-        return None
-
-    new_version = run_action(attempt)
+    new_version = form_errors.submit(
+        edit_form(oid),
+        lambda: edit_opportunity(store, actor, oid, version, pending["edit"]),
+        fields=UNDER_A_WIDGET,
+    )
     if new_version == version:
         st.session_state[FLASH] = "Nothing to save: every field is as it was."
     elif new_version is not None:
@@ -121,11 +113,9 @@ def run_pending_reassign(store: Store, actor: Actor | None) -> None:
     outcome: dict[str, Any] = {"where": pending["where"]}
     try:
         moved = reassign_opportunities(store, actor, pending["versions"], pending["owner"])
-    except ValidationError as exc:
-        outcome["error"] = in_words(exc)
     except ConflictError as exc:
         outcome["warning"] = str(exc)
-    except DomainError as exc:  # a closed deal, a permission: shown as the service words it
+    except DomainError as exc:  # no new owner, a closed deal, a permission: as crm_core words it
         outcome["error"] = str(exc)
     else:
         asked, name = len(pending["versions"]), _owner_name(store, pending["owner"])
@@ -162,12 +152,9 @@ def _owner_choices(owners: list[Actor]) -> dict[int, str]:
 # --- the edit form ------------------------------------------------------------------------------
 
 
-def _problem(opportunity_id: int, *fields: str) -> None:
-    errors = st.session_state.get(EDIT_ERRORS, {})
-    for f in fields:
-        text = errors.get((opportunity_id, f))
-        if text:
-            st.error(message(text), icon=":material/error:")
+def _problem(opportunity_id: int, field: str) -> None:
+    """The message of the last submit about `field`, right under its widget."""
+    form_errors.under(edit_form(opportunity_id), field)
 
 
 def edit_section(
@@ -180,10 +167,9 @@ def edit_section(
         if closed and actor is not None and actor.id == d.owner_id:
             st.caption("Won and lost are final: a manager can correct this deal's amount and close date.")
         return
-    errors = [f for (oid, f) in st.session_state.get(EDIT_ERRORS, {}) if oid == d.id]
-    with st.expander("Edit deal", icon=":material/edit:", expanded=bool(errors)):
-        others = [f for f in errors if f not in UNDER_A_WIDGET]
-        _problem(d.id, *others)
+    with st.expander(
+        "Edit deal", icon=":material/edit:", expanded=bool(form_errors.messages(edit_form(d.id)))
+    ):
         _edit_form(d, closed, products)
         if not closed and may_reassign(actor):
             _reassign_one(d, owners)

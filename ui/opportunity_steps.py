@@ -14,7 +14,7 @@ from crm_core.opportunities import (
     FACTORS,
     SCALE_FACTORS,
 )
-from crm_core.opportunity_fields import COMMON_LOST_REASONS, MEETING_KINDS, TIMEFRAMES
+from crm_core.opportunity_fields import COMMON_LOST_REASONS, MEETING_KINDS, TIMEFRAMES, meeting_bounds
 from crm_core.orders import DELIVERY_METHODS, PAYMENT_METHODS
 from crm_core.scoring import format_weights, score_one
 from crm_core.services import active_weights
@@ -28,6 +28,7 @@ from ui.opportunity_actions import (
     queue_qualify,
     queue_schedule,
     queue_win,
+    under,
 )
 from ui.text import plain
 from ui.theme import label
@@ -38,29 +39,49 @@ def enrich_form(d: OpportunityDetail, industries: list[str]) -> None:
     with st.form(key("enrich_form", d.id), border=True):
         st.caption("Industry and company size are kept on the customer record, shared with its other deals.")
         left, right = st.columns(2)
-        left.selectbox(
-            "Industry *",
-            options,
-            index=options.index(d.industry) if d.industry in options else None,
-            accept_new_options=True,
-            placeholder="Pick or type an industry",
-            key=key("industry", d.id),
-        )
-        right.number_input(
-            "Company size (employees) *", min_value=1, step=1, value=d.employees, key=key("employees", d.id)
-        )
+        with left:
+            st.selectbox(
+                "Industry *",
+                options,
+                index=options.index(d.industry) if d.industry in options else None,
+                accept_new_options=True,
+                placeholder="Pick or type an industry",
+                key=key("industry", d.id),
+            )
+            under("enrich", d.id, "industry")
+        with right:
+            st.number_input(
+                "Company size (employees) *",
+                min_value=1,
+                step=1,
+                value=d.employees,
+                key=key("employees", d.id),
+            )
+            under("enrich", d.id, "company size")
         st.text_area(
             "Need *",
             placeholder="What problem do they want solved, and why now?",
             key=key("need", d.id),
             height=90,
         )
+        under("enrich", d.id, "need")
         left, middle, right = st.columns(3)
-        left.number_input("Budget ($) *", min_value=0.0, value=None, step=1000.0, key=key("budget", d.id))
-        middle.text_input("Decision maker *", placeholder="Name (role)", key=key("dm", d.id))
-        right.selectbox(
-            "Timing *", TIMEFRAMES, index=None, placeholder="When will they buy?", key=key("timing", d.id)
-        )
+        with left:
+            st.text_input(
+                "Budget ($) *",
+                placeholder="e.g. 25,000",
+                key=key("budget", d.id),
+                help="Digits, like 3000 or $3,000.00 (a point before the cents).",
+            )
+            under("enrich", d.id, "budget")
+        with middle:
+            st.text_input("Decision maker *", placeholder="Name (role)", key=key("dm", d.id))
+            under("enrich", d.id, "decision maker")
+        with right:
+            st.selectbox(
+                "Timing *", TIMEFRAMES, index=None, placeholder="When will they buy?", key=key("timing", d.id)
+            )
+            under("enrich", d.id, "timing")
         st.form_submit_button(
             "Save enrichment",
             type="primary",
@@ -115,16 +136,29 @@ def score_panel(opportunity_id: int, version: int, saved: dict[str, float | None
 
 def schedule_form(d: OpportunityDetail) -> None:
     now = datetime.now(UTC)
+    earliest, latest = meeting_bounds(now)  # the picker offers the days a meeting may be booked on
     tomorrow = (now + timedelta(days=1)).date()
     st.session_state.setdefault(key("meeting_day", d.id), tomorrow)
     st.session_state.setdefault(key("meeting_time", d.id), time(10, 0))
     with st.form(key("schedule_form", d.id), border=True):
         st.radio("Kind *", MEETING_KINDS, format_func=label, horizontal=True, key=key("meeting_kind", d.id))
+        under("schedule", d.id, "meeting kind")
         left, right = st.columns(2)
-        left.date_input("Date *", min_value=now.date(), format="YYYY-MM-DD", key=key("meeting_day", d.id))
+        left.date_input(
+            "Date *",
+            min_value=earliest.date(),
+            max_value=latest.date(),
+            format="YYYY-MM-DD",
+            key=key("meeting_day", d.id),
+        )
         right.time_input("Time (UTC) *", step=timedelta(minutes=15), key=key("meeting_time", d.id))
-        st.caption(f"Times are UTC — it is {now:%H:%M} UTC now. The meeting must be in the future.")
+        under("schedule", d.id, "meeting time")
+        st.caption(
+            f"Times are UTC — it is {now:%H:%M} UTC now. The meeting must be in the future, "
+            f"at the latest on {latest:%Y-%m-%d}."
+        )
         st.text_area("Notes", placeholder="Agenda, who attends", key=key("meeting_notes", d.id), height=80)
+        under("schedule", d.id, "notes")
         st.form_submit_button(
             "Book meeting",
             type="primary",
@@ -138,6 +172,7 @@ def win_panel(d: OpportunityDetail) -> None:
     with st.form(key("win_form", d.id), border=True):
         st.markdown("Did the customer agree to buy? Mark it won — then create the order from it.")
         st.text_input("Note (optional)", placeholder="e.g. PO 4711 received", key=key("win_note", d.id))
+        under("win", d.id, "note")
         st.caption("Won and lost are final.")
         st.form_submit_button(
             "Mark won",
@@ -160,16 +195,20 @@ def convert_form(d: OpportunityDetail) -> None:
             f"× {d.quantity:,} at the list price. It opens on the Orders page, ready to audit."
         )
         left, right = st.columns(2)
-        left.selectbox(
-            "Payment method",
-            PAYMENT_METHODS,
-            index=PAYMENT_METHODS.index("bank_transfer"),
-            format_func=label,
-            key=key("payment", d.id),
-        )
-        right.selectbox(
-            "Delivery method", list(DELIVERY_METHODS), format_func=label, key=key("delivery", d.id)
-        )
+        with left:
+            st.selectbox(
+                "Payment method",
+                PAYMENT_METHODS,
+                index=PAYMENT_METHODS.index("bank_transfer"),
+                format_func=label,
+                key=key("payment", d.id),
+            )
+            under("convert", d.id, "payment method")
+        with right:
+            st.selectbox(
+                "Delivery method", list(DELIVERY_METHODS), format_func=label, key=key("delivery", d.id)
+            )
+            under("convert", d.id, "delivery method")
         if d.orders:
             st.checkbox(
                 "Another order",
@@ -195,6 +234,7 @@ def lose_form(d: OpportunityDetail) -> None:
             placeholder="Pick or type a reason",
             key=key("lost_reason", d.id),
         )
+        under("lose", d.id, "lost reason")
         st.form_submit_button(
             "Mark lost", on_click=queue_lose, args=(d.id, d.version), icon=":material/cancel:"
         )

@@ -8,7 +8,6 @@ own edits and nothing is re-mounted.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import polars as pl
@@ -22,17 +21,29 @@ from crm_core.orders import (
     PAYMENT_METHODS,
     LineInput,
     ProductRef,
+    requested_date_bounds,
     totals_cents,
     validate_lines,
 )
 from crm_core.permissions import Actor, Permission
 from crm_core.services import NewOrder, create_order, customer_credit
 from crm_core.store import Store
+from ui import form_errors
 from ui.dates import today
 from ui.order_format import cents, method, pct
 from ui.text import message
-from ui.widgets import run_action
 
+FORM = "orders_new"
+FIELDS = (
+    "customer",
+    form_errors.LINES,
+    "payment method",
+    "delivery method",
+    "requested date",
+    "shipping",
+    "tax rate %",
+    "notes",
+)
 LINES = "orders_new_lines"
 NONCE = "orders_new_nonce"
 SCHEMA = {"sku": pl.String, "quantity": pl.Int64, "unit_price": pl.Float64, "discount_pct": pl.Float64}
@@ -43,6 +54,29 @@ EDITOR_WIDTHS = {
     "discount_pct": 120,
 }  # px; tests click by them
 BLANK_LINE: dict[str, Any] = {"sku": None, "quantity": 1, "unit_price": None, "discount_pct": 0.0}
+# The number columns of both lines editors. No min/max here: what the order accepts is crm_core's
+# to say, and the editor would only outline a refused cell in red (its reason in a hover) and
+# drop the value; a value that reaches the server gets its message under the table.
+LINE_NUMBER_COLUMNS = {
+    "quantity": st.column_config.NumberColumn(
+        "Quantity", step=1, default=1, required=True, width=EDITOR_WIDTHS["quantity"]
+    ),
+    "unit_price": st.column_config.NumberColumn(
+        "Unit price ($)",
+        step=0.01,
+        format="%.2f",
+        help="Empty = the list price",
+        width=EDITOR_WIDTHS["unit_price"],
+    ),
+    "discount_pct": st.column_config.NumberColumn(
+        "Discount %",
+        step=0.5,
+        default=0.0,
+        format="%g",
+        width=EDITOR_WIDTHS["discount_pct"],
+        help="Over 10 % needs a manager's approval at the audit; over 50 % is refused.",
+    ),
+}
 
 
 def _editor_key() -> str:
@@ -71,20 +105,21 @@ def _fill_list_prices(list_prices: dict[str, float]) -> None:
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
 
 
-def _lines_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+def _lines_frame(rows: list[dict[str, Any]]) -> tuple[pl.DataFrame, list[str]]:
     """The editor's rows as a typed frame. A quantity a whole-number column cannot hold (NaN, 10^20,
-    text) is emptied and its problem shown, so the page never fails on what was typed."""
-    safe = []
+    text) is emptied and its problem returned (to show under the table), so the page never fails
+    on what was typed."""
+    safe, problems = [], []
     for number, row in enumerate(rows, start=1):
         quantity = row.get("quantity")
         if quantity is not None:
             try:
                 validation.integer(f"line {number}: quantity", quantity)
             except ValidationError as problem:
-                st.error(message(problem), icon=":material/error:")
+                problems.append(problem.message)
                 row = {**row, "quantity": None}
         safe.append(row)
-    return pl.DataFrame(safe, schema=SCHEMA)
+    return pl.DataFrame(safe, schema=SCHEMA), problems
 
 
 def reset_new_order() -> None:
@@ -116,8 +151,9 @@ def new_order_form(
     open_customers = customers.filter(~pl.col("blocked")).sort("name")
     names = dict(zip(open_customers["id"].to_list(), open_customers["name"].to_list(), strict=True))
     regions = dict(zip(open_customers["id"].to_list(), open_customers["region"].to_list(), strict=True))
+    form_errors.general(FORM)
     customer_id = st.selectbox(
-        "Customer",
+        "Customer *",
         list(names),
         index=None,
         format_func=lambda cid: f"{names[cid]} ({regions[cid] or 'no region'})",
@@ -125,6 +161,7 @@ def new_order_form(
         key="orders_new_customer",
         help="Blocked customers are not listed: they cannot place orders.",
     )
+    form_errors.under(FORM, "customer")
     credit = customer_credit(store, customer_id) if customer_id is not None else None
     if credit is not None:
         st.caption(
@@ -142,7 +179,7 @@ def new_order_form(
     product_names = {ref.sku: ref.name for ref in refs.values()}
 
     st.markdown("**Lines** — pick a product; the unit price comes from the list price and can be changed.")
-    base = _lines_frame(st.session_state.get(LINES, [dict(BLANK_LINE)]))
+    base, typed_problems = _lines_frame(st.session_state.get(LINES, [dict(BLANK_LINE)]))
     edited = st.data_editor(
         base,
         key=_editor_key(),
@@ -160,65 +197,66 @@ def new_order_form(
                 required=True,
                 width="large",
             ),
-            "quantity": st.column_config.NumberColumn(
-                "Quantity", min_value=1, step=1, default=1, required=True
-            ),
-            "unit_price": st.column_config.NumberColumn(
-                "Unit price ($)",
-                min_value=0.0,
-                step=0.01,
-                format="%.2f",
-                help="Empty = the list price",
-                width=EDITOR_WIDTHS["unit_price"],
-            ),
-            "discount_pct": st.column_config.NumberColumn(
-                "Discount %",
-                min_value=0.0,
-                max_value=100.0,
-                step=0.5,
-                default=0.0,
-                format="%g",
-                width=EDITOR_WIDTHS["discount_pct"],
-                help="Over 10 % needs a manager's approval at the audit; over 50 % is refused.",
-            ),
+            **LINE_NUMBER_COLUMNS,
         },
     )
+    for problem in typed_problems:
+        st.error(message(problem), icon=":material/error:")
+    form_errors.under(FORM, form_errors.LINES)
 
     left, middle, right = st.columns(3)
-    payment = left.selectbox("Payment method", PAYMENT_METHODS, format_func=method, key="orders_new_payment")
-    delivery = middle.selectbox(
-        "Delivery method",
-        list(DELIVERY_METHODS),
-        format_func=lambda m: (
-            f"{method(m)} ({DELIVERY_METHODS[m]} day{'s' if DELIVERY_METHODS[m] != 1 else ''} in transit)"
-        ),
-        key="orders_new_delivery",
-    )
-    requested = right.date_input(
-        "Requested delivery date",
-        value=None,
-        min_value=today(),
-        max_value=today() + timedelta(days=3 * 365),
-        key="orders_new_requested",
-    )
+    with left:
+        payment = st.selectbox(
+            "Payment method", PAYMENT_METHODS, format_func=method, key="orders_new_payment"
+        )
+        form_errors.under(FORM, "payment method")
+    with middle:
+        delivery = st.selectbox(
+            "Delivery method",
+            list(DELIVERY_METHODS),
+            format_func=lambda m: (
+                f"{method(m)} ({DELIVERY_METHODS[m]} day{'s' if DELIVERY_METHODS[m] != 1 else ''} in transit)"
+            ),
+            key="orders_new_delivery",
+        )
+        form_errors.under(FORM, "delivery method")
+    with right:
+        earliest, latest = requested_date_bounds(today())  # the picker offers what the order accepts
+        requested = st.date_input(
+            "Requested delivery date",
+            value=None,
+            min_value=earliest,
+            max_value=latest,
+            format="YYYY-MM-DD",
+            key="orders_new_requested",
+        )
+        form_errors.under(FORM, "requested date")
     left, middle, right = st.columns(3)
-    shipping = left.number_input(
-        "Shipping ($)", min_value=0.0, step=5.0, format="%.2f", key="orders_new_shipping"
-    )
+    with left:
+        shipping = st.text_input(
+            "Shipping ($)",
+            value="0.00",
+            key="orders_new_shipping",
+            help="Digits, like 25 or $1,250.00 (a point before the cents).",
+        )
+        form_errors.under(FORM, "shipping")
     default_tax = (credit.last_tax_rate_bp or 0) / 100 if credit else 0.0
-    tax = middle.number_input(
-        "Tax rate %",
-        min_value=0.0,
-        max_value=100.0,
-        value=default_tax,
-        step=0.25,
-        format="%.2f",
-        key=f"orders_new_tax_{customer_id}",
-        help="Prefilled with this customer's rate on their last order. Tax is on goods, not shipping.",
-    )
+    with middle:
+        tax = st.number_input(
+            "Tax rate %",
+            min_value=0.0,
+            max_value=100.0,
+            value=default_tax,
+            step=0.25,
+            format="%.2f",
+            key=f"orders_new_tax_{customer_id}",
+            help="Prefilled with this customer's rate on their last order. Tax is on goods, not shipping.",
+        )
+        form_errors.under(FORM, "tax rate %")
     notes = st.text_area(
         "Notes", key="orders_new_notes", max_chars=5000, placeholder="Delivery instructions, PO number…"
     )
+    form_errors.under(FORM, "notes")
 
     lines = line_inputs(edited)
     _live_totals(lines, refs, shipping, tax)
@@ -232,23 +270,20 @@ def new_order_form(
             delivery_method=delivery,
             requested_date=requested,
             notes=notes,
-            shipping=repr(float(shipping)),
+            shipping=shipping,
             tax_rate_pct=repr(float(tax)),
         )
-        if customer_id is None:
-            st.error("'customer': choose a customer", icon=":material/warning:")
-            return None
-        return run_action(lambda: create_order(store, actor, new))
+        return form_errors.submit(FORM, lambda: create_order(store, actor, new), fields=FIELDS, rerun=True)
     return None
 
 
-def _live_totals(lines: list[LineInput], refs: dict[str, ProductRef], shipping: float, tax: float) -> None:
+def _live_totals(lines: list[LineInput], refs: dict[str, ProductRef], shipping: str, tax: float) -> None:
     if not lines:
         st.caption("Add at least one line to see the totals.")
         return
     try:
         drafts = validate_lines(lines, refs)
-        totals = totals_cents(drafts, round(shipping * 100), round(tax * 100))
+        totals = totals_cents(drafts, validation.money("shipping", shipping), round(tax * 100))
     except DomainError as problem:
         st.warning(f"{message(problem)} — fix it to see the totals.", icon=":material/edit_note:")
         return

@@ -9,8 +9,8 @@ from crm_core.orders import OrderStatus
 from crm_core.permissions import Actor, Permission
 from crm_core.services import OrderDetail, update_order_lines
 from crm_core.store import Store
-from ui.order_entry import EDITOR_WIDTHS, SCHEMA, line_inputs
-from ui.widgets import run_action
+from ui import form_errors
+from ui.order_entry import EDITOR_WIDTHS, LINE_NUMBER_COLUMNS, SCHEMA, line_inputs
 
 SEEN_VERSION = "orders_lines_seen_version"
 
@@ -54,25 +54,12 @@ def edit_lines(store: Store, actor: Actor | None, detail: OrderDetail, products:
                     required=True,
                     width=EDITOR_WIDTHS["sku"],
                 ),
-                "quantity": st.column_config.NumberColumn(
-                    "Quantity", min_value=1, step=1, required=True, width=EDITOR_WIDTHS["quantity"]
-                ),
-                "unit_price": st.column_config.NumberColumn(
-                    "Unit price ($)",
-                    min_value=0.0,
-                    step=0.01,
-                    format="%.2f",
-                    width=EDITOR_WIDTHS["unit_price"],
-                ),
-                "discount_pct": st.column_config.NumberColumn(
-                    "Discount %",
-                    min_value=0.0,
-                    max_value=100.0,
-                    step=0.5,
-                    width=EDITOR_WIDTHS["discount_pct"],
-                ),
+                **LINE_NUMBER_COLUMNS,
             },
         )
+        form = f"orders_lines_{detail.id}"
+        form_errors.general(form)
+        form_errors.under(form, form_errors.LINES)
         st.caption(
             "An empty unit price means the list price. "
             "The total is recalculated and the audit checks the new lines."
@@ -85,10 +72,12 @@ def edit_lines(store: Store, actor: Actor | None, detail: OrderDetail, products:
             args=(detail.version,),
         ):
             seen = st.session_state.pop(SEEN_VERSION, detail.version)
-            saved = run_action(
-                lambda: update_order_lines(
-                    store, actor, detail.id, line_inputs(edited), expected_version=seen
-                )
+            lines = line_inputs(edited)
+            saved = form_errors.submit(
+                form,
+                lambda: update_order_lines(store, actor, detail.id, lines, expected_version=seen),
+                fields=(form_errors.LINES,),
+                rerun=True,
             )
             if saved is not None:
                 st.session_state["orders_flash"] = f"Lines of {detail.number} saved."

@@ -12,16 +12,20 @@ from typing import Any
 
 import streamlit as st
 
+from crm_core.errors import ValidationError
 from crm_core.orders import ACTION_LABELS, PAYMENT_METHODS, Action, holds_stock, next_actions, status_label
 from crm_core.permissions import Actor, Permission
 from crm_core.services import ActionResult, OrderDetail, allowed_actions, perform
+from crm_core.services.order_actions import valid_reason
 from crm_core.store import Store
+from ui import form_errors
 from ui.order_format import amount_text, cents, day, method, plain
-from ui.widgets import run_action
 
 PENDING = "orders_pending"
 CANCEL_REQUEST = "orders_cancel_request"
 INPUT_PREFIX = "orders_in_"
+# The fields the order's action inputs are about (as crm_core names them in its messages).
+STEP_FIELDS = ("amount", "payment method", "tracking number", "hold reason", "cancel reason")
 FORWARD_HELP = {
     Action.ALLOCATE: "Reserves the stock in the fastest warehouse that has every line (or splits the order) "
     "and sets the promised delivery date.",
@@ -38,6 +42,11 @@ def _key(name: str, order_id: int) -> str:
     return f"{INPUT_PREFIX}{name}_{order_id}"
 
 
+def _form(order_id: int) -> str:
+    """The name the order's step messages are kept by (see ui.form_errors)."""
+    return f"orders_steps_{order_id}"
+
+
 def _request(action: str, order_id: int, version: int, inputs: dict[str, str] | None = None) -> None:
     """on_click: remember what to do and with which inputs (read from their widgets' keys)."""
     values = {name: st.session_state.get(key) for name, key in (inputs or {}).items()}
@@ -50,10 +59,12 @@ def run_pending(store: Store, actor: Actor | None, order_id: int) -> ActionResul
     if not pending or pending["order_id"] != order_id:  # a request for another order is stale: drop it
         return None
     action = Action(pending["action"])
-    result = run_action(
+    result = form_errors.submit(
+        _form(order_id),
         lambda: perform(
             store, actor, order_id, action, expected_version=pending["version"], **pending["inputs"]
-        )
+        ),
+        fields=STEP_FIELDS,
     )
     if result is not None:
         for key in [k for k in st.session_state if str(k).startswith(INPUT_PREFIX)]:
@@ -117,6 +128,7 @@ def _forward_step(detail: OrderDetail, actor: Actor, action: Action) -> None:
     elif action == Action.SHIP:
         key = _key("tracking", detail.id)
         st.text_input("Tracking number", key=key, placeholder="e.g. 1Z999AA10123456784", max_chars=100)
+        form_errors.under(_form(detail.id), "tracking number")
         _button(action, detail, inputs={"tracking_number": key}, type="primary")
         st.caption("The goods leave the warehouse: stock on hand and reserved both go down.")
     else:
@@ -161,14 +173,23 @@ def _payment_step(detail: OrderDetail) -> None:
     )
     amount_key, method_key = _key("amount", detail.id), _key("method", detail.id)
     left, right = st.columns(2)
-    left.text_input("Amount received ($)", value=amount_text(detail.amount_due_cents), key=amount_key)
-    right.selectbox(
-        "Paid by",
-        PAYMENT_METHODS,
-        index=PAYMENT_METHODS.index(detail.payment_method),
-        format_func=method,
-        key=method_key,
-    )
+    with left:
+        st.text_input(
+            "Amount received ($)",
+            value=amount_text(detail.amount_due_cents),
+            key=amount_key,
+            help="Digits, like 3000 or $3,000.00 (a point before the cents).",
+        )
+        form_errors.under(_form(detail.id), "amount")
+    with right:
+        st.selectbox(
+            "Paid by",
+            PAYMENT_METHODS,
+            index=PAYMENT_METHODS.index(detail.payment_method),
+            format_func=method,
+            key=method_key,
+        )
+        form_errors.under(_form(detail.id), "payment method")
     _button(
         Action.RECORD_PAYMENT, detail, inputs={"amount": amount_key, "method": method_key}, type="primary"
     )
@@ -182,6 +203,7 @@ def _side_step(detail: OrderDetail, action: Action) -> None:
         with st.popover(ACTION_LABELS[Action.HOLD], icon=":material/pause_circle:"):
             key = _key("hold_reason", detail.id)
             st.text_input("Why is it on hold?", key=key, placeholder="e.g. Awaiting purchase order number")
+            form_errors.under(_form(detail.id), "hold reason")
             st.button(
                 "Confirm hold",
                 key="orders_act_hold",
@@ -206,6 +228,19 @@ def _close_cancel() -> None:
     st.session_state.pop(CANCEL_REQUEST, None)
 
 
+def _confirm_cancel(order_id: int, version: int, reason_key: str) -> None:
+    """on_click: ask crm_core's rule for the reason before the dialog closes. A bad reason keeps the
+    dialog open with its message under the field; a good one queues the cancel and closes it."""
+    try:
+        valid_reason("cancel reason", st.session_state.get(reason_key))
+    except ValidationError as problem:
+        form_errors.keep(_form(order_id), problem, STEP_FIELDS)
+        return
+    form_errors.clear(_form(order_id))
+    _request(Action.CANCEL.value, order_id, version, {"reason": reason_key})
+    _close_cancel()
+
+
 @st.dialog("Cancel this order?", on_dismiss=_close_cancel)
 def _cancel_dialog(detail: OrderDetail, version: int) -> None:
     st.markdown(f"**{detail.number}** for {plain(detail.customer)} will be cancelled. This cannot be undone.")
@@ -216,12 +251,19 @@ def _cancel_dialog(detail: OrderDetail, version: int) -> None:
             f"It is paid ({cents(detail.payments[0]['amount_cents'])}): it will be flagged for a refund."
         )
     key = _key("cancel_reason", detail.id)
-    st.text_input("Reason", key=key, placeholder="e.g. Customer cancelled the purchase")
+    st.text_input("Reason *", key=key, placeholder="e.g. Customer cancelled the purchase")
+    form_errors.under(_form(detail.id), "cancel reason")
     yes, no = st.columns(2)
-    if yes.button("Yes, cancel the order", type="primary", key="orders_cancel_yes"):
-        _request(Action.CANCEL.value, detail.id, version, {"reason": key})
-        _close_cancel()
+    confirmed = yes.button(
+        "Yes, cancel the order",
+        type="primary",
+        key="orders_cancel_yes",
+        on_click=_confirm_cancel,
+        args=(detail.id, version, key),
+    )
+    if confirmed and st.session_state.get(CANCEL_REQUEST) is None:  # accepted: the page runs it
         st.rerun()
     if no.button("Keep the order", key="orders_cancel_no"):
+        form_errors.clear(_form(detail.id))
         _close_cancel()
         st.rerun()

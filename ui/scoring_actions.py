@@ -16,12 +16,14 @@ from crm_core.services import (
     publish_preset,
     save_preset,
 )
-from crm_core.services.scoring import OTHERS_SHOWN, SEARCH_MAX
+from crm_core.services.scoring import OTHERS_SHOWN, PRESET_NAME, PRESETS, SEARCH_MAX
 from crm_core.store import Store
+from ui import form_errors
 from ui.scoring_state import PUBLISHED, SUGGESTION, apply_suggestion, apply_weights, share_url
 from ui.text import message, plain
 from ui.widgets import run_action
 
+PRESET_FORM = "scoring_preset"
 CHOICE = "scoring_preset_choice"
 JUST_SAVED = "scoring_preset_just_saved"
 
@@ -148,13 +150,22 @@ def presets(store: Store, actor: Actor | None, weights: Weights, bant: BantWeigh
         name = st.text_input(
             "Preset name", key="scoring_preset_name", max_chars=100, placeholder="e.g. Q3 focus"
         )
+        form_errors.under(PRESET_FORM, PRESET_NAME)
         submitted = st.form_submit_button("Save preset", icon=":material/save:", disabled=actor is None)
         if actor is None:
             st.caption("Sign in to save presets.")
         else:
             st.caption(f"You keep {mine} of at most {PRESETS_PER_USER} presets.")
+        form_errors.under(PRESET_FORM, PRESETS)  # at the cap: under the count it is about
+        form_errors.general(PRESET_FORM)
         if submitted:
-            saved = run_action(lambda: save_preset(store, actor, name, weights, bant), success="Preset saved")
+            saved = form_errors.submit(
+                PRESET_FORM,
+                lambda: save_preset(store, actor, name, weights, bant),
+                fields=(PRESET_NAME, PRESETS),
+                success="Preset saved",
+                rerun=True,
+            )
             if saved:
                 st.session_state[JUST_SAVED] = saved.id  # chosen in the list on the next run
                 st.rerun()

@@ -35,7 +35,7 @@ _MARKUP = re.compile(r"([\\`*~\[\]<>$]|^#|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))|:(
 def message(text: object) -> str:
     """A message for st.error/st.warning/st.toast that may quote what someone typed or uploaded.
 
-    Domain messages echo the bad value ("'email': '[x](javascript:…)' is not a valid email"), and
+    Domain messages echo the bad value ("Email: '[x](javascript:…)' is not a valid email"), and
     those elements render Markdown: escape what Markdown or Streamlit would turn into a link, an
     image, HTML, emphasis, maths, an icon or a colour (`:red[…]`, `:material/…:`), keeping the
     ordinary punctuation of a sentence readable in the source, and keep bare web addresses from

@@ -10,10 +10,12 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services import add_user, all_users, change_role, deactivate_user
 from crm_core.services.users import ROLES
 from crm_core.store import Store
+from ui import form_errors
 from ui.text import plain
-from ui.widgets import run_action
 
 FLASH_KEY = "data_users_flash"
+ADD_FORM, CHANGE_FORM = "data_users_add", "data_users_change"
+ADD_KEYS = {"name": "data_users_name", "email": "data_users_email"}
 
 
 def users_section(store: Store, actor: Actor | None) -> None:
@@ -45,36 +47,61 @@ def users_section(store: Store, actor: Actor | None) -> None:
 
 
 def _add_form(store: Store, actor: Actor) -> None:
-    with st.form("data_users_add", clear_on_submit=True):
+    # Not cleared on submit: a refused entry stays as typed, with the message under its field.
+    with st.form(ADD_FORM):
         st.markdown("**Add a user** — they sign in with this email.")
+        form_errors.general(ADD_FORM)
         left, middle, right = st.columns([2, 2, 1])
-        name = left.text_input("Name", key="data_users_name")
-        email = middle.text_input("Email", key="data_users_email")
-        role = right.selectbox("Role", ROLES, key="data_users_role")
+        with left:
+            name = st.text_input("Name", key=ADD_KEYS["name"])
+            form_errors.under(ADD_FORM, "name")
+        with middle:
+            email = st.text_input("Email", key=ADD_KEYS["email"])
+            form_errors.under(ADD_FORM, "email")
+        with right:
+            role = st.selectbox("Role", ROLES, key="data_users_role")
+            form_errors.under(ADD_FORM, "role")
         if st.form_submit_button("Add user", key="data_users_add_go"):
-            added = run_action(lambda: add_user(store, actor, name, email, role))
+            added = form_errors.submit(
+                ADD_FORM,
+                lambda: add_user(store, actor, name, email, role),
+                fields=("name", "email", "role"),
+                rerun=True,
+            )
             if added is not None:
+                for key in ADD_KEYS.values():
+                    del st.session_state[key]  # the next user starts from empty fields
                 _done(f"Added {plain(added.name)} ({plain(added.email)}) as {added.role.value}.")
 
 
 def _change_form(store: Store, actor: Actor) -> None:
     users = {u["id"]: u for u in all_users(store) if u["active"]}
     st.markdown("**Change a role or deactivate**")
+    form_errors.general(CHANGE_FORM)
     left, right = st.columns([3, 1])
-    picked = left.selectbox(
-        "User",
-        list(users),
-        format_func=lambda uid: f"{users[uid]['name']} · {users[uid]['email']} · {users[uid]['role']}",
-        key="data_users_pick",
-    )
-    new_role = right.selectbox("New role", ROLES, key="data_users_new_role")
+    with left:
+        picked = st.selectbox(
+            "User",
+            list(users),
+            format_func=lambda uid: f"{users[uid]['name']} · {users[uid]['email']} · {users[uid]['role']}",
+            key="data_users_pick",
+        )
+        form_errors.under(CHANGE_FORM, "user")
+    with right:
+        new_role = st.selectbox("New role", ROLES, key="data_users_new_role")
+        form_errors.under(CHANGE_FORM, "role")
     buttons = st.container(horizontal=True)
+    fields = ("user", "role")
     if buttons.button("Change role", key="data_users_change") and picked is not None:
-        changed = run_action(lambda: change_role(store, actor, picked, new_role))
+        changed = form_errors.submit(
+            CHANGE_FORM, lambda: change_role(store, actor, picked, new_role), fields=fields, rerun=True
+        )
         if changed is not None:
             _done(f"{plain(changed.name)} is now {changed.role.value}.")
     if buttons.button("Deactivate", key="data_users_deactivate") and picked is not None:
-        done = run_action(lambda: deactivate_user(store, actor, picked) or True)
+        done = form_errors.submit(
+            CHANGE_FORM, lambda: deactivate_user(store, actor, picked) or True, fields=fields, rerun=True
+        )
         if done:
             _done(f"{plain(users[picked]['name'])} can no longer sign in; their records and events stay.")
 

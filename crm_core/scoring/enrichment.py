@@ -91,7 +91,8 @@ def parse_rules(text: str) -> Rules:
         raise ValidationError("enrichment rules", f"not valid TOML: {exc}") from None
     unknown = [name for name in raw if name not in SECTION_KEYS]
     if unknown:
-        raise ValidationError(unknown[0], f"is not a factor; the sections are {', '.join(SECTION_KEYS)}")
+        section = f"[{unknown[0]}]"  # named as the file writes it, so it reads as a key
+        raise ValidationError(section, f"is not a factor; the sections are {', '.join(SECTION_KEYS)}")
     sections: dict[str, dict[str, Any]] = {}
     for name, body in raw.items():
         if not isinstance(body, dict):

@@ -52,6 +52,14 @@ ACTION_PERMISSION: dict[Action, Permission] = {
 }
 
 
+def valid_reason(field: str, value: Any) -> str:
+    """A hold or cancel reason: required text, at most MAX_REASON characters. The cancel dialog asks
+    this before it closes, so an empty reason keeps it open with the message under the field."""
+    why = validation.text(field, value, max_length=MAX_REASON)
+    assert why is not None
+    return why
+
+
 def allowed_actions(actor: Actor | None, status: OrderStatus | str) -> tuple[Action, ...]:
     """The next actions from `status` that this actor may take (none for nobody signed in)."""
     if actor is None:
@@ -314,7 +322,7 @@ def hold_order(
 ) -> ActionResult:
     """Any state before `shipped` → `on_hold`, remembering where it came from and why."""
     actor = require(actor, ACTION_PERMISSION[Action.HOLD])
-    why = validation.text("hold reason", reason, max_length=MAX_REASON)
+    why = valid_reason("hold reason", reason)
 
     def work(uow: UnitOfWork, order: Order, at: datetime) -> str | None:
         order.held_from = order.status
@@ -354,8 +362,7 @@ def cancel_order(
     """Any state before `shipped` (or on hold) → `cancelled` (final). Reserved stock is released;
     an order that was paid is flagged for a refund."""
     actor = require(actor, ACTION_PERMISSION[Action.CANCEL])
-    why = validation.text("cancel reason", reason, max_length=MAX_REASON)
-    assert why is not None
+    why = valid_reason("cancel reason", reason)
 
     def work(uow: UnitOfWork, order: Order, at: datetime) -> str:
         if holds_stock(order.status, order.held_from):

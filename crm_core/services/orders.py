@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from crm_core.orders import (
     OrderStatus,
     ProductRef,
     order_number,
+    requested_date_bounds,
     status_label,
     totals_cents,
     validate_lines,
@@ -72,22 +73,32 @@ def create_order(
     require(actor, Permission.ENTER_ORDER)
     assert actor is not None
     today = today or utcnow().date()
-    customer_id = validation.integer("customer", new.customer_id, minimum=1)
-    payment = validation.choice("payment method", new.payment_method, PAYMENT_METHODS)
-    delivery = validation.choice("delivery method", new.delivery_method, tuple(DELIVERY_METHODS))
+    f = validation.Fields()  # every field's problem at once, each shown under its field
+    customer_id = None
+    if f.required("customer", new.customer_id, "is required: choose one"):
+        customer_id = f.check("customer", validation.integer, new.customer_id, minimum=1)
+    payment = f.check("payment method", validation.choice, new.payment_method, PAYMENT_METHODS)
+    delivery = f.check("delivery method", validation.choice, new.delivery_method, tuple(DELIVERY_METHODS))
+    earliest, latest = requested_date_bounds(today)
     requested = (
         None
         if new.requested_date in (None, "")
-        else validation.a_date(
-            "requested date", new.requested_date, earliest=today, latest=today + timedelta(days=3 * 365)
+        else f.check(
+            "requested date", validation.a_date, new.requested_date, earliest=earliest, latest=latest
         )
     )
-    notes = validation.text(
-        "notes", new.notes, required=False, max_length=validation.MAX_LONG_TEXT, multiline=True
+    notes = f.check(
+        "notes",
+        validation.text,
+        new.notes,
+        required=False,
+        max_length=validation.MAX_LONG_TEXT,
+        multiline=True,
     )
-    shipping_cents = validation.money("shipping", new.shipping)
-    tax_rate_bp = validation.percent("tax rate %", new.tax_rate_pct)
-    drafts = validate_lines(new.lines, product_refs(store))
+    shipping_cents = f.check("shipping", validation.money, new.shipping)
+    tax_rate_bp = f.check("tax rate %", validation.percent, new.tax_rate_pct)
+    drafts = f.run(lambda: validate_lines(new.lines, product_refs(store)))
+    f.done()
     totals = totals_cents(drafts, shipping_cents, tax_rate_bp)
 
     joined = uow is not None

@@ -40,6 +40,8 @@ from crm_core.store import presets as queries
 from crm_core.store.models import User, WeightPreset, utcnow
 
 NAME_MAX = 100
+PRESET_NAME = "preset name"  # the field, as the form labels it and messages name it
+PRESETS = "presets"  # a person's kept presets, as a whole (the cap)
 DEFAULT_NAME = "Default weights"
 PRESETS_PER_USER = 50
 OTHERS_SHOWN = 50
@@ -88,13 +90,13 @@ class ActiveWeights:
 
 def _clean_name(name: object) -> str:
     if name is not None and not isinstance(name, str):
-        raise ValidationError("name", f"must be text, not {type(name).__name__}")
+        raise ValidationError(PRESET_NAME, f"must be text, not {type(name).__name__}")
     text = " ".join((name or "").split())
     if not text:
-        raise ValidationError("name", "give the preset a name")
-    validation.text("name", text[:NAME_MAX])  # no control or text-direction characters
+        raise ValidationError(PRESET_NAME, "is required")
+    validation.text(PRESET_NAME, text[:NAME_MAX])  # no control or text-direction characters
     if len(text) > NAME_MAX:
-        raise ValidationError("name", f"at most {NAME_MAX} characters (this one has {len(text)})")
+        raise ValidationError(PRESET_NAME, f"is too long ({len(text)} characters; at most {NAME_MAX})")
     return text
 
 
@@ -121,13 +123,13 @@ def save_preset(
     clean = _clean_name(name)
     if not isinstance(weights, Weights) or not isinstance(bant, BantWeights):
         raise ValidationError("weights", "expected SCALE and BANT weight sets")
-    taken = ValidationError("name", f"a preset called “{clean}” already exists — pick another name")
+    taken = ValidationError(PRESET_NAME, f"a preset called “{clean}” already exists — pick another name")
     with UnitOfWork(store, actor) as uow:
         queries.lock_author(uow.session, actor.id)
         kept = queries.count_by_author(uow.session, actor.id)
         if kept >= PRESETS_PER_USER:
             raise ValidationError(
-                "presets",
+                PRESETS,
                 f"you already keep {kept:,} presets and the limit is {PRESETS_PER_USER} per person — "
                 "delete one of yours to save this one",
             )

@@ -16,6 +16,7 @@ from crm_core.services import create_order, customer_card, desk_settings, order_
 from crm_core.services.orders import NewOrder
 from crm_core.store import Store, UnitOfWork, make_store
 from crm_core.store.models import Customer
+from tests.app.test_form_messages import NOT_AN_AMOUNT, message_under
 from tests.conftest import SAMPLE_TODAY
 from tests.integration.order_builders import REP
 from ui.navigation import PAGES
@@ -91,6 +92,28 @@ def test_a_rep_edits_the_tax_id_but_sees_no_credit_fields(app: AppTest, store: S
     assert customer_card(store, 1).tax_id == "77-1234567"
 
 
+def test_every_bad_value_of_an_edit_shows_under_its_own_field_and_nothing_is_saved(
+    app: AppTest, store: Store
+) -> None:
+    before = customer_card(store, 4)
+    open_customer(app, 4)
+
+    app.text_input(key="customers_edit_contact_email_4").input("not-an-email")
+    app.text_input(key="customers_edit_credit_limit_cents_4").input("12abc")
+    app.button[[b.label for b in app.button].index("Save changes")].click().run()
+
+    assert not app.exception, app.exception
+    assert message_under(app, "customers_edit_contact_email_4") == (
+        "Contact email: 'not-an-email' is not a valid email address"
+    )
+    credit_message = message_under(app, "customers_edit_credit_limit_cents_4")
+    assert credit_message == f"Credit limit: '12abc' {NOT_AN_AMOUNT}"
+    assert message_under(app, "customers_edit_name_4") is None
+    assert "Saved." not in [s.value for s in app.success]
+    assert customer_card(store, 4).version == before.version
+    assert app.text_input(key="customers_edit_contact_email_4").value == "not-an-email"
+
+
 def test_an_edit_of_a_customer_someone_changed_meanwhile_is_refused_and_reloaded(
     app: AppTest, store: Store
 ) -> None:
@@ -115,6 +138,28 @@ def test_the_admin_sets_the_default_credit_limit_on_the_customers_page(app: AppT
 
     assert not app.exception, app.exception
     assert desk_settings(store).default_credit_limit_cents == 7_500_000
+
+
+def test_a_bad_default_credit_limit_and_seller_email_show_under_their_fields_and_nothing_changes(
+    app: AppTest, store: Store
+) -> None:
+    before = desk_settings(store)
+    act_as(app, ADMIN_ID)
+    app.switch_page(CUSTOMERS).run()
+
+    app.text_input(key="customers_settings_default_credit_limit").input("-5")
+    app.text_input(key="customers_settings_seller_email").input("billing at example")
+    app.button[[b.label for b in app.button].index("Save settings")].click().run()
+
+    assert not app.exception, app.exception
+    assert message_under(app, "customers_settings_default_credit_limit") == (
+        "Default credit limit must be at least 0"
+    )
+    assert message_under(app, "customers_settings_seller_email") == (
+        "Seller email: 'billing at example' is not a valid email address"
+    )
+    assert message_under(app, "customers_settings_seller_name") is None
+    assert desk_settings(store) == before
 
 
 def over_the_limit_order(store: Store) -> int:

@@ -76,7 +76,7 @@ def test_a_refused_upload_shows_why_and_is_not_read_again_on_rerun(
 ) -> None:
     wide = ",".join(f"c{i}" for i in range(501)) + "\n" + "x," * 500 + "x\n"
     at = with_file(acting_as(ADMIN_ID, "pages/data.py"), "wide.csv", wide, "customers")
-    refusal = "'file': wide.csv has 501 columns in its header; the limit is 500."
+    refusal = "File: wide.csv has 501 columns in its header; the limit is 500."
     assert any(refusal in e.value for e in at.error)
     monkeypatch.setattr(read, "MAX_IMPORT_COLUMNS", 1_000)  # read again, the file would now pass
     at.selectbox(key="data_import_kind").set_value("products").run()

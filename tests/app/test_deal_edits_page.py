@@ -133,9 +133,12 @@ def test_each_bad_field_shows_its_message_right_under_it_and_nothing_is_saved(db
     assert not at.exception
     elements = form_elements(at)
     for widget, problem in [
-        ("Expected amount ($)", "Expected amount '12abc' is not a number"),
+        (
+            "Expected amount ($)",
+            "Expected amount: '12abc' is not an amount: use digits, like 3000 or \\$3,000.00",
+        ),
         ("Quantity *", "Quantity must be at least 1"),
-        ("Email *", "Email 'ada@' is not a valid email address"),
+        ("Email *", "Email: 'ada@' is not a valid email address"),
     ]:
         position = [label for _, label in elements].index(widget)
         assert elements[position + 1] == ("Error", problem)

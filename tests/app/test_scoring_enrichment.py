@@ -65,7 +65,7 @@ def test_a_rule_with_a_mistake_is_named_and_nothing_is_previewed(app_db: Path) -
     at.text_area(key="scoring_enrich_rules").input("[need]\nrecorded = 12\n").run()
     at.button(key="scoring_enrich_preview_button").click().run()
     assert not at.exception, at.exception
-    assert [e.value for e in at.error] == ["'need.recorded': must be a score from 0 to 10, not 12"]
+    assert [e.value for e in at.error] == ["'need.recorded' must be a score from 0 to 10, not 12"]
     assert not [b for b in at.button if b.key == "scoring_enrich_apply"]
 
 

@@ -342,7 +342,7 @@ def test_a_rep_at_the_preset_limit_is_told_the_limit_and_keeps_what_she_typed(ap
 
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == [
-        "'presets': you already keep 50 presets and the limit is 50 per person — "
+        "Presets: you already keep 50 presets and the limit is 50 per person — "
         "delete one of yours to save this one"
     ]
     assert at.text_input(key="scoring_preset_name").value == "Idea 51"

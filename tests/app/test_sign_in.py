@@ -19,6 +19,7 @@ from crm_core.store import Store, make_store
 from crm_core.store.models import User
 from tests.app.conftest import APP
 from ui.navigation import PAGES
+from ui.text import WORD_JOINER
 
 ISSUER = "https://id.scalewise.test"
 AUTH = {
@@ -83,7 +84,7 @@ def shown(node: object) -> list[tuple[str, object]]:
 def refusal(at: AppTest) -> str:
     assert [kind for kind, _ in shown(at.main)] == ["title", "error", "button"], shown(at.main)
     assert at.session_state["auth_actor"] is None
-    return at.error[0].value.replace("\\", "")
+    return at.error[0].value.replace("\\", "").replace(WORD_JOINER, "")  # as a person reads it
 
 
 @pytest.mark.parametrize("page", [p.path for p in PAGES], ids=[p.title for p in PAGES])
@@ -176,4 +177,4 @@ def test_an_unknown_auth_mode_shows_nothing(app_db: Path, monkeypatch: pytest.Mo
 
 
 def refusal_text(at: AppTest) -> str:
-    return at.error[0].value.replace("\\", "")
+    return at.error[0].value.replace("\\", "").replace(WORD_JOINER, "")  # as a person reads it

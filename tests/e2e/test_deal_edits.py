@@ -61,8 +61,10 @@ def test_a_manager_reassigns_two_captured_deals_and_corrects_a_third(page, app_s
     page.get_by_role("button", name="Save changes").click()
     settle(page)
     expect(page.get_by_text("Quantity must be at least 1")).to_be_visible()
-    expect(page.get_by_text("Email 'ada@' is not a valid email address")).to_be_visible()
-    expect(page.get_by_text("Expected amount '12abc' is not a number")).to_be_visible()
+    expect(page.get_by_text("Email: 'ada@' is not a valid email address")).to_be_visible()
+    expect(
+        page.get_by_text("Expected amount: '12abc' is not an amount: use digits, like 3000 or $3,000.00")
+    ).to_be_visible()
     screenshot(page, "deals_2_edit_form_with_messages")
 
     quantity.fill("4")

@@ -118,6 +118,38 @@ def test_a_manager_enters_a_two_line_order_and_takes_it_to_delivered(page) -> No
     screenshot(page, "orders_delivered")
 
 
+def test_a_quantity_of_zero_and_a_shipping_of_12abc_get_messages_under_their_fields(page) -> None:
+    """In the grid, a quantity below one used to be only outlined in red (its reason in a hover) and
+    kept from the server; a number field dropped the letters of '12abc'. Both now reach crm_core."""
+    from playwright.sync_api import expect
+
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Orders", exact=True).click()
+    settle(page)
+    click_and_settle(page, "New order")
+    page.get_by_role("combobox", name="Customer").click()
+    page.keyboard.type(CUSTOMER)
+    page.get_by_role("option", name=re.compile(CUSTOMER)).first.click()
+    settle(page)
+    pick_product(page, 1, "SW-1001 · Edge Router ER-400")
+    type_in_cell(page, 1, "quantity", "0", then_shows="Line 1: quantity must be at least 1")
+    shipping = page.get_by_label("Shipping ($)", exact=True)
+    shipping.fill("12abc")
+    shipping.press("Tab")
+    settle(page)
+
+    click_and_settle(page, "Create order")
+
+    under_grid = page.locator("[data-testid='stElementContainer']:has([data-testid='stDataFrame'])").first
+    following = under_grid.locator("xpath=following-sibling::*[1]")
+    expect(following).to_contain_text("Line 1: quantity must be at least 1")
+    expect(
+        page.get_by_text("Shipping: '12abc' is not an amount: use digits, like 3000 or $3,000.00")
+    ).to_be_visible()
+    expect(page.get_by_text("Order entered.")).to_have_count(0)
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "orders_new_order_with_errors")
+
+
 HOSTILE = "<img src=x onerror=alert(1)> **Bold** [link](javascript:alert(2)) :red[Red]"
 
 

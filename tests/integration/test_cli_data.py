@@ -101,7 +101,7 @@ def test_export_refuses_to_write_over_the_database_or_its_companion_files(
     for target in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         assert main(["export", "users", "--out", str(target), "--force"]) == 2
         assert (
-            f"'--out': {target} is the database's own file; write somewhere else" in capsys.readouterr().err
+            f"--out: {target} is the database's own file; write somewhere else" in capsys.readouterr().err
         )
     assert database.read_bytes() == before
     link = tmp_path / "innocent.csv"
@@ -131,7 +131,7 @@ def test_an_existing_file_is_replaced_only_with_force_and_never_left_half_writte
     out.parent.mkdir()
     out.write_text("keep me\n")
     assert main(["export", "products", "--out", str(out)]) == 2
-    assert f"'--out': {out} already exists; pass --force to replace it" in capsys.readouterr().err
+    assert f"--out: {out} already exists; pass --force to replace it" in capsys.readouterr().err
     assert out.read_text() == "keep me\n"
     assert main(["export", "products", "--out", str(out), "--force"]) == 0
     assert pl.read_csv(out).height == 24

@@ -129,7 +129,7 @@ def test_bad_lines_are_refused(
     seeded_store: Store, quantity: object, price: object, discount: object
 ) -> None:
     sku = first_active_skus(seeded_store, 1)[0]
-    with pytest.raises(ValidationError, match="line 1"):
+    with pytest.raises(ValidationError, match=r"^Line 1: "):
         create_order(
             seeded_store,
             REP,

@@ -148,7 +148,7 @@ def test_a_rep_may_not_derive_scores_and_bad_rules_change_nothing(store: Store) 
     version = data_version(store)
     with pytest.raises(PermissionDenied):
         apply_enrichment(store, REP)
-    with pytest.raises(ValidationError, match=r"'need\.recorded': must be a score from 0 to 10"):
+    with pytest.raises(ValidationError, match=r"'need\.recorded' must be a score from 0 to 10"):
         apply_enrichment(store, ADMIN, "[need]\nrecorded = 12\n")
     assert data_version(store) == version
     assert read_opportunities(store).select(pl.col("need").is_null().all()).item()

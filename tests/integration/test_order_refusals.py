@@ -268,7 +268,7 @@ def test_an_order_for_a_blocked_customer_is_refused_on_entry(seeded_store: Store
 
 def test_a_hold_needs_a_reason(seeded_store: Store) -> None:
     order_id = make_order(seeded_store)
-    with nothing_changes(seeded_store), pytest.raises(ValidationError, match="hold reason"):
+    with nothing_changes(seeded_store), pytest.raises(ValidationError, match=r"^Hold reason is required$"):
         hold_order(seeded_store, REP, order_id, "  ", expected_version=1)
 
 

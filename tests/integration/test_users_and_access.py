@@ -303,7 +303,7 @@ def test_a_bad_new_user_is_refused_naming_the_field_and_nothing_changes(
     counts, version = table_counts(seeded_store), data_version(seeded_store)
     with pytest.raises(ValidationError) as refused:
         add_user(seeded_store, ADMIN, name, email, role)
-    assert refused.value.field == field and f"'{field}'" in str(refused.value)
+    assert refused.value.field == field and str(refused.value).startswith(field.capitalize())
     assert table_counts(seeded_store) == counts and data_version(seeded_store) == version
 
 
@@ -347,7 +347,7 @@ def test_the_last_active_admin_cannot_be_demoted_or_deactivated_and_nobody_deact
 def test_managing_an_unknown_user_says_so(seeded_store: Store) -> None:
     with pytest.raises(NotFound):
         change_role(seeded_store, ADMIN, 9999, "rep")
-    with pytest.raises(ValidationError, match="'user'"):
+    with pytest.raises(ValidationError, match=r"^User: "):
         deactivate_user(seeded_store, ADMIN, "abc")
     with seeded_store.read() as session:
         assert session.get(User, 9999) is None

@@ -72,19 +72,22 @@ def test_an_empty_amount_means_priced_from_the_product() -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"expected_amount": "12abc"}, "'expected amount': '12abc' is not a number"),
-        ({"expected_amount": "-0.01"}, "'expected amount': must be at least 0"),
-        ({"expected_amount": "10.001"}, "'expected amount': has more than two decimals"),
-        ({"quantity": 0}, "'quantity': must be at least 1"),
-        ({"quantity": -1}, "'quantity': must be at least 1"),
-        ({"quantity": "2.5"}, "'quantity': '2.5' is not a whole number"),
-        ({"quantity": True}, "'quantity': must be a whole number"),
-        ({"product_id": ""}, "'product': is required"),
-        ({"contact_name": ""}, "'contact name': is required"),
-        ({"email": "ada@"}, "'email': 'ada@' is not a valid email address"),
-        ({"email": ""}, "'email': is required"),
-        ({"phone": "12"}, "'phone': '12' is not a phone number (digits, spaces, + - ( ) only)"),
-        ({"close_date": "31/01/2027"}, "'expected close date': '31/01/2027' is not a date (YYYY-MM-DD)"),
+        (
+            {"expected_amount": "12abc"},
+            "Expected amount: '12abc' is not an amount: use digits, like 3000 or $3,000.00",
+        ),
+        ({"expected_amount": "-0.01"}, "Expected amount must be at least 0"),
+        ({"expected_amount": "10.001"}, "Expected amount has more than two decimals"),
+        ({"quantity": 0}, "Quantity must be at least 1"),
+        ({"quantity": -1}, "Quantity must be at least 1"),
+        ({"quantity": "2.5"}, "Quantity: '2.5' is not a whole number"),
+        ({"quantity": True}, "Quantity must be a whole number"),
+        ({"product_id": ""}, "Product is required"),
+        ({"contact_name": ""}, "Contact name is required"),
+        ({"email": "ada@"}, "Email: 'ada@' is not a valid email address"),
+        ({"email": ""}, "Email is required"),
+        ({"phone": "12"}, "Phone: '12' is not a phone number (digits, spaces, + - ( ) only)"),
+        ({"close_date": "31/01/2027"}, "Expected close date: '31/01/2027' is not a date (YYYY-MM-DD)"),
     ],
 )
 def test_each_bad_value_is_refused_naming_its_field(fields: dict, message: str) -> None:
@@ -101,10 +104,10 @@ def test_an_open_deals_close_date_lies_between_today_and_three_years_ahead() -> 
     assert clean(close_date=TODAY).close_date == TODAY
     assert clean(close_date=TODAY + timedelta(days=3 * 365)).close_date == TODAY + timedelta(days=3 * 365)
     assert refusal(close_date=TODAY - timedelta(days=1)) == (
-        "'expected close date': cannot be in the past (today is 2026-11-21)"
+        "Expected close date cannot be in the past (today is 2026-11-21)"
     )
     assert refusal(close_date=TODAY + timedelta(days=3 * 365 + 1)) == (
-        "'expected close date': must be within three years (on or before 2029-11-20)"
+        "Expected close date must be within three years (on or before 2029-11-20)"
     )
     assert clean(close_date=None).close_date is None  # as at capture, it may be left open
 
@@ -120,18 +123,18 @@ def test_a_won_deals_close_date_lies_between_its_capture_and_its_first_order() -
     assert clean(WON, close_date=CAPTURED).close_date == CAPTURED
     assert clean(WON, close_date=date(2026, 6, 12)).close_date == date(2026, 6, 12)
     assert refusal(WON, close_date=date(2026, 3, 1)) == (
-        "'close date': cannot be before the deal was captured (2026-03-02)"
+        "Close date cannot be before the deal was captured (2026-03-02)"
     )
     assert refusal(WON, close_date=date(2026, 6, 13)) == (
-        "'close date': cannot be after its first order was entered (2026-06-12)"
+        "Close date cannot be after its first order was entered (2026-06-12)"
     )
-    assert refusal(WON, close_date="") == "'close date': is required"
+    assert refusal(WON, close_date="") == "Close date is required"
     assert WON.picker_range == (CAPTURED, date(2026, 6, 12))
 
 
 def test_a_lost_deals_close_date_cannot_be_in_the_future() -> None:
     lost = close_date_rule("lost", today=TODAY, captured=CAPTURED, current=date(2026, 5, 1))
-    assert refusal(lost, close_date=TODAY + timedelta(days=1)) == "'close date': cannot be in the future"
+    assert refusal(lost, close_date=TODAY + timedelta(days=1)) == "Close date cannot be in the future"
     assert clean(lost, close_date=TODAY).close_date == TODAY
 
 

@@ -222,19 +222,19 @@ def test_the_default_rules_file_parses_and_scores_a_small_software_customer() ->
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[segmentaton]\nunknown = 3", "'segmentaton': is not a factor"),
-        ("[segmentation]\nunkown = 3", "'segmentation.unkown': is not a rule of segmentation"),
-        ("[need]\nrecorded = 11", "'need.recorded': must be a score from 0 to 10, not 11"),
+        ("[segmentaton]\nunknown = 3", "'[segmentaton]' is not a factor"),
+        ("[segmentation]\nunkown = 3", "'segmentation.unkown' is not a rule of segmentation"),
+        ("[need]\nrecorded = 11", "'need.recorded' must be a score from 0 to 10, not 11"),
         (
             "[account_resource]\nopen_deals = [{ from = 0, score = 9 }, { from = 0, score = 7 }]",
-            "'account_resource.open_deals[2].from': must be above the band before it (0), not 0",
+            "'account_resource.open_deals[2].from' must be above the band before it (0), not 0",
         ),
         (
             "[customer_characteristics]\nemployees = [{ from = 0, points = 9 }]",
             "'customer_characteristics.employees[1]': each band has exactly two keys",
         ),
-        ("[segmentation.industries]\nRetail = -1", "'segmentation.industries.Retail': must be a score"),
-        ("[budget\nunknown = 5", "'enrichment rules': not valid TOML"),
+        ("[segmentation.industries]\nRetail = -1", "'segmentation.industries.Retail' must be a score"),
+        ("[budget\nunknown = 5", "Enrichment rules: not valid TOML"),
     ],
 )
 def test_a_rules_file_with_a_mistake_is_refused_naming_the_key(text: str, message: str) -> None:

@@ -59,7 +59,7 @@ def test_a_tiny_parquet_file_claiming_millions_of_rows_is_refused_by_its_metadat
     with pytest.raises(ValidationError) as refused:
         read_table_file(path)
     assert str(refused.value) == (
-        "'file': claims.parquet has 3,000,000 rows by its metadata; the limit is 2,000,000. "
+        "File: claims.parquet has 3,000,000 rows by its metadata; the limit is 2,000,000. "
         "Split it into smaller files."
     )
 
@@ -81,7 +81,7 @@ def test_an_xlsx_whose_sheet_claims_too_many_cells_is_refused_by_its_dimension()
     with pytest.raises(ValidationError) as refused:
         read_table_file(workbook, "bomb.xlsx")
     assert str(refused.value) == (
-        "'file': bomb.xlsx has 99,999,900 cells (999,999 rows × 100 columns by the size of its sheet "
+        "File: bomb.xlsx has 99,999,900 cells (999,999 rows × 100 columns by the size of its sheet "
         "'sheet1'); the limit is 50,000,000. Split it into smaller files or remove columns you do not import."
     )
 
@@ -103,7 +103,7 @@ def test_a_csv_header_wider_than_the_column_limit_is_refused_before_reading() ->
     with pytest.raises(ValidationError) as refused:
         read_table_file(f"{header}\n{',' * 599}\n".encode(), "wide.csv")
     assert str(refused.value) == (
-        "'file': wide.csv has 600 columns in its header; the limit is 500. "
+        "File: wide.csv has 600 columns in its header; the limit is 500. "
         "Keep the columns you import and remove the others."
     )
 
@@ -147,7 +147,7 @@ def test_two_columns_with_the_same_name_after_trimming_are_refused_naming_both(
     with pytest.raises(ValidationError) as refused:
         read_table_file(data, name)
     assert str(refused.value) == (
-        f"'file': {name} has 2 columns named 'name' (columns 1, 2); "
+        f"File: {name} has 2 columns named 'name' (columns 1, 2); "
         "rename them so that each column has its own name"
     )
 
@@ -193,7 +193,7 @@ def test_a_mapping_file_with_millions_of_keys_is_refused_by_its_size() -> None:
     with pytest.raises(ValidationError) as refused:
         parse_mapping_toml(text, "customers")
     assert str(refused.value) == (
-        f"'mapping file': is {len(text):,} bytes; the limit is 65,536 bytes (a mapping names columns "
+        f"Mapping file is {len(text):,} bytes; the limit is 65,536 bytes (a mapping names columns "
         "and value translations, a few kilobytes)"
     )
 
@@ -203,7 +203,7 @@ def test_a_mapping_file_with_too_many_entries_is_refused_by_their_count() -> Non
     with pytest.raises(ValidationError) as refused:
         parse_mapping_toml(text, "customers")
     assert str(refused.value) == (
-        "'mapping file': has 6,000 entries; the limit is 5,000 "
+        "Mapping file has 6,000 entries; the limit is 5,000 "
         "(columns, constants and value translations together)"
     )
 
@@ -216,6 +216,6 @@ def test_an_xlsx_listing_thousands_of_files_is_refused_before_its_directory_is_r
     with pytest.raises(ValidationError) as refused:
         read_table_file(buffer.getvalue(), "many.xlsx")
     assert str(refused.value) == (
-        "'file': many.xlsx holds 20,000 files in its zip archive; the limit is 10,000 "
+        "File: many.xlsx holds 20,000 files in its zip archive; the limit is 10,000 "
         "(a workbook has a few dozen). Save it as CSV."
     )

@@ -156,5 +156,5 @@ def test_parameters_of_other_features_are_left_alone() -> None:
 
 
 def test_a_scenario_refuses_a_top_n_the_page_does_not_offer() -> None:
-    with pytest.raises(ValidationError, match="top N"):
+    with pytest.raises(ValidationError, match=r"^Top N must be one of 10, 20, 30, 50, got 25$"):
         Scenario(DEFAULT_WEIGHTS, DEFAULT_BANT, top_n=25)
