@@ -35,7 +35,7 @@ def test_an_admin_uploads_order_lines_and_reads_the_import_report(page, tmp_path
     expect(page.get_by_text("online_retail.csv — 10 rows")).to_be_visible()
     page.get_by_text("Lenient: import the valid rows").click()
     settle(page)
-    page.get_by_text("Create customers and products").click()
+    page.get_by_text("Create the customers and products the file names").click()
     settle(page)
     page.get_by_role("button", name="Import", exact=True).click()
     settle(page)
