@@ -50,6 +50,7 @@ date = "%Y-%m-%dT%H:%M:%S%.f"
 """
 PIPEDRIVE_MAPPING = """\
 [columns]
+external_id = "ID"
 title = "Title"
 customer = "Organization"
 expected_amount = "Value"
@@ -105,9 +106,13 @@ def move_in(store: Store) -> dict[str, ImportReport]:
     with (FILES / "users.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             add_user(store, admin, row["name"], row["email"], row["role"])
-    reports = {}
-    for step in STEPS:
-        reports[step.file] = import_file(
+    return import_every_file(store, admin)
+
+
+def import_every_file(store: Store, admin: Actor) -> dict[str, ImportReport]:
+    """Import each file of the other systems in order (again, after `move_in`: a re-import)."""
+    return {
+        step.file: import_file(
             store,
             admin,
             step.kind,
@@ -115,4 +120,5 @@ def move_in(store: Store) -> dict[str, ImportReport]:
             mapping_toml=step.mapping,
             options=ImportOptions(lenient=step.lenient, create_missing=step.create_missing),
         )
-    return reports
+        for step in STEPS
+    }

@@ -7,9 +7,11 @@ from __future__ import annotations
 import polars as pl
 from sqlalchemy import func, select
 
+from crm_core.services.data import table_counts
+from crm_core.services.users import actor_for_email
 from crm_core.store import Store
 from crm_core.store.models import Customer, Opportunity, Order, User
-from tests.other_systems import move_in
+from tests.other_systems import ADMIN_EMAIL, import_every_file, move_in
 
 # file → (rows read, imported, rejected); the ERP's rejections are returns typed into normal invoices,
 # lines of zero or 0.001 price, missing customer ids, and the other lines of an invoice so refused.
@@ -55,3 +57,22 @@ def test_the_moved_in_database_holds_the_imported_records_and_no_sample_data(sto
         )
     assert stages == {"captured": 47, "qualified": 36, "scheduled": 44, "won": 191, "lost": 172}
     assert pl.Series(list(stages.values())).sum() == 490
+
+
+def test_importing_every_file_again_updates_and_duplicates_nothing(store: Store) -> None:
+    move_in(store)
+    before = table_counts(store)
+    admin = actor_for_email(store, ADMIN_EMAIL)
+    assert admin is not None
+
+    again = import_every_file(store, admin)
+
+    after = table_counts(store)
+    assert {name: after[name] for name in ("customers", "products", "opportunities", "orders")} == {
+        name: before[name] for name in ("customers", "products", "opportunities", "orders")
+    }
+    assert after["order_lines"] == before["order_lines"]
+    # the same rows are read and the same ones refused; the rest are updates this time
+    assert {name: (r.rows_read, r.rows_rejected) for name, r in again.items()} == {
+        name: (read, rejected) for name, (read, _, rejected) in EXPECTED.items()
+    }

@@ -194,6 +194,7 @@ def _pipedrive(rng: random.Random, accounts: list[list[str]]) -> list[list[str]]
         _sku, amount = _deal_amount(rng)
         rows.append(
             [
+                str(4100 + n),  # Pipedrive's deal ID
                 f"{rng.choice(ACCOUNT_WORDS)} scanners {n}",
                 rng.choice(accounts)[1],
                 f"{amount}",
@@ -288,6 +289,7 @@ def main() -> None:
     _write(
         "pipedrive_deals.csv",
         [
+            "ID",
             "Title",
             "Organization",
             "Value",
