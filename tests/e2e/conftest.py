@@ -121,6 +121,15 @@ def start_app(
     raise RuntimeError(f"streamlit did not answer /_stcore/health within 60 s:\n{log.read_text()}")
 
 
+def stop_app(app: RunningApp) -> None:
+    """Stop a server started by `start_app`, killing it if it does not stop within 10 s."""
+    app.process.terminate()
+    try:
+        app.process.wait(10)
+    except subprocess.TimeoutExpired:
+        app.process.kill()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     try:
@@ -146,11 +155,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]
     try:
         yield app
     finally:
-        app.process.terminate()
-        try:
-            app.process.wait(10)
-        except subprocess.TimeoutExpired:
-            app.process.kill()
+        stop_app(app)
 
 
 @pytest.fixture

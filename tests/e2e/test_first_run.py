@@ -3,7 +3,6 @@ its link to the Data page is still the acting user there."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from crm_core.permissions import Actor, Role
 from crm_core.services.users import add_user
 from crm_core.store.seed import bootstrap_admin
 from tests.conftest import sqlite_store_at
-from tests.e2e.conftest import RunningApp, screenshot, settle, start_app
+from tests.e2e.conftest import RunningApp, screenshot, settle, start_app, stop_app
 from tests.navigations import COVERED, FIRST_RUN_LINK
 
 pytestmark = pytest.mark.e2e
@@ -35,11 +34,7 @@ def empty_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     try:
         yield app
     finally:
-        app.process.terminate()
-        try:
-            app.process.wait(10)
-        except subprocess.TimeoutExpired:
-            app.process.kill()
+        stop_app(app)
 
 
 def test_a_rep_follows_the_first_run_link_to_the_data_page_and_stays_the_acting_user(

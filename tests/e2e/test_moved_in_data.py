@@ -5,13 +5,12 @@ every page land in test-results/e2e/moved_in_*.png (a tall window, so the whole 
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import RunningApp, screenshot, settle, start_app
+from tests.e2e.conftest import RunningApp, screenshot, settle, start_app, stop_app
 from tests.e2e.test_navigation import PAGE_TITLES
 from tests.other_systems import MOVED_IN_TODAY
 
@@ -36,11 +35,7 @@ def moved_in_server(
     try:
         yield app
     finally:
-        app.process.terminate()
-        try:
-            app.process.wait(10)
-        except subprocess.TimeoutExpired:
-            app.process.kill()
+        stop_app(app)
 
 
 def test_every_page_on_moved_in_data_opens_without_an_exception_or_an_empty_chart(
