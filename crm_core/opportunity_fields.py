@@ -133,6 +133,8 @@ def validate_capture(new: NewOpportunity, *, today: date) -> CaptureFields:
         )
     owner_id = None if _blank(new.owner_id) else f.check("owner", validation.integer, new.owner_id, minimum=1)
     f.done()
+    # Required fields: a blank one was recorded above and done() raised.
+    assert contact is not None and email is not None and product_id is not None
     return CaptureFields(
         company,
         contact,
