@@ -266,10 +266,3 @@ def normalise_name(value: str) -> str:
 
 def fields_for(kind: Kind | str) -> tuple[Field, ...]:
     return FIELDS[Kind(kind)]
-
-
-def field_named(kind: Kind | str, name: str) -> Field:
-    for f in fields_for(kind):
-        if f.name == name:
-            return f
-    raise KeyError(name)

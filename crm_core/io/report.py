@@ -81,19 +81,3 @@ class ImportReport:
     def problems_csv(self) -> bytes:
         """The downloadable report: one line per problem (formula-like cells neutralised)."""
         return neutralise_formulas(self.problems).write_csv().encode()
-
-    def summary_frame(self) -> pl.DataFrame:
-        return pl.DataFrame(
-            {
-                "item": ["rows read", "rows imported", "rows rejected"]
-                + [f"{k} created" for k in self.created]
-                + [f"{k} updated" for k in self.updated],
-                "count": [
-                    self.rows_read,
-                    self.rows_imported,
-                    self.rows_rejected,
-                    *self.created.values(),
-                    *self.updated.values(),
-                ],
-            }
-        )

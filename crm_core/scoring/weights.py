@@ -7,7 +7,6 @@ normalised to sum to 1 before use, so V and P stay on the factors' 0–10 scale.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
 from typing import Self
 
@@ -45,13 +44,6 @@ class _WeightSet:
         values = self.as_tuple()
         total = sum(values)
         return type(self)(*(v / total for v in values))
-
-    @classmethod
-    def from_sequence(cls, values: Sequence[float]) -> Self:
-        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-        if len(values) != len(names):
-            raise ValidationError("weights", f"expected {len(names)} weights ({', '.join(names)})")
-        return cls(*values)
 
 
 @dataclass(frozen=True)
