@@ -121,7 +121,7 @@ def problems_of(frame: pl.DataFrame, mapping: ColumnMapping) -> pl.DataFrame:
         )
     if not parts:
         return empty_problems()
-    return pl.concat(parts).cast(PROBLEM_SCHEMA).sort("row", maintain_order=True)  # type: ignore[arg-type]
+    return pl.concat(parts).cast(PROBLEM_SCHEMA).sort("row", maintain_order=True)
 
 
 def build_plan(

@@ -10,7 +10,7 @@ import polars as pl
 from crm_core.io.export import neutralise_formulas
 from crm_core.io.mapping import ColumnMapping
 
-PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
+PROBLEM_SCHEMA = pl.Schema({"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String})
 
 
 def empty_problems() -> pl.DataFrame:

@@ -58,7 +58,7 @@ def _frame(table: str, columns: Mapping[str, Column]) -> pl.DataFrame:
         name: pl.Series(name, columns[name]) if name in columns else pl.Series(name, [None] * height)
         for name in schema
     }
-    return pl.DataFrame(data).cast(dict(schema))  # type: ignore[arg-type]
+    return pl.DataFrame(data).cast(schema)
 
 
 # --- vector helpers ----------------------------------------------------------------------------------

@@ -15,12 +15,13 @@ from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
 from crm_core.opportunities import FACTOR_LABELS as FACTOR_LABELS  # re-exported for crm_core.scoring
 
 
+@dataclass(frozen=True)
 class _WeightSet:
     """Shared behaviour of the two four-weight sets (validation, normalising, tuples)."""
 
     def __post_init__(self) -> None:
         total = 0.0
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValidationError(f.name, f"weight must be a number, got {value!r}")
@@ -31,14 +32,14 @@ class _WeightSet:
             object.__setattr__(self, f.name, float(value))
             total += value
         if total <= 0:
-            names = ", ".join(f.name for f in fields(self))  # type: ignore[arg-type]
+            names = ", ".join(f.name for f in fields(self))
             raise ValidationError(names, "at least one weight must be above zero")
 
     def as_tuple(self) -> tuple[float, float, float, float]:
-        return astuple(self)  # type: ignore[call-overload, no-any-return]
+        return astuple(self)
 
     def as_dict(self) -> dict[str, float]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def normalized(self) -> Self:
         values = self.as_tuple()
