@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import runpy
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 import streamlit as st
-from streamlit.navigation.page import StreamlitPage
 
 from crm_core.config import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from streamlit.navigation.page import StreamlitPage  # what st.navigation returns
 
 APP_PATH = PROJECT_ROOT / "app.py"
 
