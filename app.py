@@ -8,6 +8,7 @@ from crm_core.errors import ConfigError
 from ui.auth import current_actor, sidebar_identity
 from ui.data import database_stopped, get_store, is_streamlit_cloud
 from ui.first_run import show_first_run
+from ui.frame import run_page
 from ui.navigation import PAGES as PAGES_INFO
 from ui.text import plain
 
@@ -33,6 +34,6 @@ try:  # the database can stop answering mid-session: one message, no traceback, 
 
     # A database started empty (`init`) shows what to import first, except on the Data page itself.
     if page.title == DATA_TITLE or not show_first_run(store, current_actor()):
-        page.run()
+        run_page(page)  # marks the run as framed (ui/frame.py)
 except ConfigError as exc:
     database_stopped(exc)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from crm_core.errors import SignInRefused
@@ -40,7 +40,12 @@ def allowed_issuers(raw: object) -> frozenset[str]:
     Issuers are compared exactly, as OpenID Connect asks (`https://accounts.google.com`)."""
     if raw is None:
         return frozenset()
-    parts = re.split(r"[,\s]+", raw) if isinstance(raw, str) else [str(p) for p in raw]  # type: ignore[attr-defined]
+    if isinstance(raw, str):
+        parts = re.split(r"[,\s]+", raw)
+    elif isinstance(raw, Iterable):
+        parts = [str(p) for p in raw]
+    else:  # a lone number or the like in the secrets: one name, which no issuer has
+        parts = [str(raw)]
     return frozenset(p.strip() for p in parts if p and p.strip())
 
 

@@ -58,7 +58,7 @@ def replay_order(events: Iterable[EventRow]) -> OrderStatus | None:
                 raise ReplayError(f"Event {event.id}: {exc}") from None
             held_from = status if new == OrderStatus.ON_HOLD else None
         else:  # not a move (update_lines, …): the state stays
-            new = status  # type: ignore[assignment]
+            new = status
         _check_to(event, new)
         status = new
     return status
@@ -83,7 +83,7 @@ def replay_opportunity(events: Iterable[EventRow]) -> Stage | None:
             except InvalidTransition as exc:
                 raise ReplayError(f"Event {event.id}: {exc}") from None
         else:
-            new = stage  # type: ignore[assignment]
+            new = stage
         _check_to(event, new)
         stage = new
     return stage

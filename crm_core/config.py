@@ -8,6 +8,7 @@ else the embedded SQLite file `var/crm.sqlite` under the project root.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,9 +46,10 @@ class DatabaseTarget:
         return self.url.render_as_string(hide_password=True)
 
 
-def resolve_database(secrets_url: str | None = None, env: dict[str, str] | None = None) -> DatabaseTarget:
+def resolve_database(secrets_url: str | None = None, env: Mapping[str, str] | None = None) -> DatabaseTarget:
     """Pick the database URL by precedence and parse it, or raise ConfigError naming the setting."""
-    env = os.environ if env is None else env
+    if env is None:
+        env = os.environ
     raw, source = env.get(ENV_VAR, "").strip(), ENV_VAR
     if not raw and secrets_url and secrets_url.strip():
         raw, source = secrets_url.strip(), SECRETS_KEY

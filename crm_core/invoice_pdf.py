@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
+from typing import Literal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -62,7 +63,7 @@ class _Pdf(FPDF):
         style: str = "",
         size: float = 10,
         color: tuple[int, int, int] = INK,
-        border: int | str = 0,
+        border: str | Literal[0, 1] = 0,
         newline: bool = False,
     ) -> None:
         self.set_font(self.family_name, style, size)

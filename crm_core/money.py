@@ -49,12 +49,6 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
 
 
-def percent_to_bp(percent: Decimal | str | int) -> int:
-    """'12.5' % → 1250 bp. Basis points are the finest step a discount or rate can take."""
-    value = Decimal(str(percent).strip())
-    return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 def format_money(cents: int, currency: str = "$") -> str:
     sign = "-" if cents < 0 else ""
     return f"{sign}{currency}{from_cents(abs(cents)):,.2f}"

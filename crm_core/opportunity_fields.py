@@ -133,6 +133,8 @@ def validate_capture(new: NewOpportunity, *, today: date) -> CaptureFields:
         )
     owner_id = None if _blank(new.owner_id) else f.check("owner", validation.integer, new.owner_id, minimum=1)
     f.done()
+    # Required fields: a blank one was recorded above and done() raised.
+    assert contact is not None and email is not None and product_id is not None
     return CaptureFields(
         company,
         contact,
@@ -143,7 +145,7 @@ def validate_capture(new: NewOpportunity, *, today: date) -> CaptureFields:
         amount,
         close,
         owner_id,
-        customer_id,  # type: ignore[arg-type]
+        customer_id,
     )
 
 
@@ -184,7 +186,10 @@ def validate_enrichment(raw: Enrichment) -> EnrichmentFields:
     if f.required("timing", raw.timing):
         timing = f.check("timing", validation.choice, raw.timing, TIMEFRAMES)
     f.done()
-    return EnrichmentFields(industry, employees, need, budget, decision_maker, timing)  # type: ignore[arg-type]
+    # Every field is required: a blank one was recorded above and done() raised.
+    assert industry is not None and need is not None and decision_maker is not None
+    assert employees is not None and budget is not None and timing is not None
+    return EnrichmentFields(industry, employees, need, budget, decision_maker, timing)
 
 
 def validate_scores(raw: Mapping[str, Any]) -> dict[str, float]:

@@ -32,23 +32,6 @@ WITHOUT_OPPORTUNITY = "Orders without an opportunity"
 RANK = {s.value: i for i, s in enumerate(FLOW)}
 PAID_RANK, SHIPPED_RANK, DELIVERED_RANK = RANK["paid"], RANK["shipped"], RANK["delivered"]
 INVOICED_RANK = RANK["invoiced"]
-FLOW_NODES = (
-    "Opportunities",
-    "Won",
-    "Lost",
-    "Still open",
-    "Order",
-    "No order yet",
-    "Paid",
-    "Invoiced, unpaid",
-    "Not invoiced yet",
-    "Cancelled",
-    "Shipped",
-    "Paid, not shipped",
-    "Delivered",
-    "In transit",
-    WITHOUT_OPPORTUNITY,
-)
 # Where an order without an opportunity stands, by its progress (-1 cancelled … 6 delivered).
 _STANDALONE_TARGETS = (
     (pl.col("progress") == -1, "Cancelled"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypedDict, Unpack
 
 from crm_core.customer_fields import MAX_ADDRESS
 from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS, Stage
@@ -50,8 +51,15 @@ class Field:
     minimum: int | None = None
 
 
-def _f(name: str, type_: FieldType, description: str, *synonyms: str, **kw: object) -> Field:
-    return Field(name, type_, description, synonyms=synonyms, **kw)  # type: ignore[arg-type]
+class _FieldOptions(TypedDict, total=False):
+    required: bool
+    choices: tuple[str, ...]
+    max_length: int
+    minimum: int | None
+
+
+def _f(name: str, type_: FieldType, description: str, *synonyms: str, **kw: Unpack[_FieldOptions]) -> Field:
+    return Field(name, type_, description, synonyms=synonyms, **kw)
 
 
 T, LT, INT, M, P = FieldType.TEXT, FieldType.LONG_TEXT, FieldType.INTEGER, FieldType.MONEY, FieldType.PERCENT
@@ -266,10 +274,3 @@ def normalise_name(value: str) -> str:
 
 def fields_for(kind: Kind | str) -> tuple[Field, ...]:
     return FIELDS[Kind(kind)]
-
-
-def field_named(kind: Kind | str, name: str) -> Field:
-    for f in fields_for(kind):
-        if f.name == name:
-            return f
-    raise KeyError(name)

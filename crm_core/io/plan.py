@@ -23,6 +23,8 @@ from crm_core.io.report import PROBLEM_SCHEMA, empty_problems
 from crm_core.io.resolve import References
 from crm_core.opportunities import BANT_FACTORS
 
+# A Polars dtype as code names it: an instance (`pl.Datetime("us")`) or the class (`pl.Int64`).
+DType = pl.DataType | type[pl.DataType]
 WHY = "_why_"
 KEEP = "_keep_"  # `_keep_<column>` on an update row: the file left it empty, the stored value stays
 MAX_QUOTED_VALUE = 200
@@ -119,7 +121,7 @@ def problems_of(frame: pl.DataFrame, mapping: ColumnMapping) -> pl.DataFrame:
         )
     if not parts:
         return empty_problems()
-    return pl.concat(parts).cast(PROBLEM_SCHEMA).sort("row", maintain_order=True)  # type: ignore[arg-type]
+    return pl.concat(parts).cast(PROBLEM_SCHEMA).sort("row", maintain_order=True)
 
 
 def build_plan(
@@ -250,7 +252,7 @@ def customer_writes(
 def new_customer_rows(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """Complete rows for the customers table, defaults filled in."""
 
-    def get(name: str, default: object = None, dtype: pl.DataType = pl.String) -> pl.Expr:
+    def get(name: str, default: object = None, dtype: DType = pl.String) -> pl.Expr:
         value = pl.col(name) if name in frame.columns else pl.lit(None, dtype=dtype)
         return (value.fill_null(pl.lit(default, dtype=dtype)) if default is not None else value).alias(
             DB_COLUMN.get(name, name)

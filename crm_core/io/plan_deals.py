@@ -10,6 +10,7 @@ from crm_core.io.plan import (
     KEEP,
     WHY,
     Context,
+    DType,
     TableWrites,
     as_db,
     duplicate_reason,
@@ -41,7 +42,7 @@ LOST_REASON_DEFAULT = "Not recorded in the imported file"
 NO_CUSTOMER = "customer is missing (the row names no account and no customer id)"
 
 
-def column_or_null(frame: pl.LazyFrame | pl.DataFrame, name: str, dtype: pl.DataType = pl.String) -> pl.Expr:
+def column_or_null(frame: pl.LazyFrame | pl.DataFrame, name: str, dtype: DType = pl.String) -> pl.Expr:
     names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
     return pl.col(name) if name in names else pl.lit(None, dtype=dtype)
 

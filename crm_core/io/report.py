@@ -10,7 +10,7 @@ import polars as pl
 from crm_core.io.export import neutralise_formulas
 from crm_core.io.mapping import ColumnMapping
 
-PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
+PROBLEM_SCHEMA = pl.Schema({"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String})
 
 
 def empty_problems() -> pl.DataFrame:
@@ -81,19 +81,3 @@ class ImportReport:
     def problems_csv(self) -> bytes:
         """The downloadable report: one line per problem (formula-like cells neutralised)."""
         return neutralise_formulas(self.problems).write_csv().encode()
-
-    def summary_frame(self) -> pl.DataFrame:
-        return pl.DataFrame(
-            {
-                "item": ["rows read", "rows imported", "rows rejected"]
-                + [f"{k} created" for k in self.created]
-                + [f"{k} updated" for k in self.updated],
-                "count": [
-                    self.rows_read,
-                    self.rows_imported,
-                    self.rows_rejected,
-                    *self.created.values(),
-                    *self.updated.values(),
-                ],
-            }
-        )

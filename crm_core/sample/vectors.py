@@ -3,7 +3,7 @@ business-day calendar with its working clock, random draws, and Series builders.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +13,9 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from crm_core.store.models import Base
+
+# A column's values as the generator builds them.
+Column = pl.Series | np.ndarray | Sequence[object]
 
 HISTORY_DAYS = 548  # about 18 months
 
@@ -47,15 +50,15 @@ def table_schema(table: str) -> pl.Schema:
     return pl.Schema({c.name: _polars_type(c.type) for c in Base.metadata.tables[table].columns})
 
 
-def _frame(table: str, columns: dict[str, object]) -> pl.DataFrame:
+def _frame(table: str, columns: Mapping[str, Column]) -> pl.DataFrame:
     """A frame with exactly the table's columns (missing ones null), cast to the table's dtypes."""
     schema = table_schema(table)
-    height = len(next(iter(columns.values())))  # type: ignore[arg-type]
+    height = len(next(iter(columns.values())))
     data = {
         name: pl.Series(name, columns[name]) if name in columns else pl.Series(name, [None] * height)
         for name in schema
     }
-    return pl.DataFrame(data).cast(dict(schema))  # type: ignore[arg-type]
+    return pl.DataFrame(data).cast(schema)
 
 
 # --- vector helpers ----------------------------------------------------------------------------------
@@ -85,7 +88,7 @@ class _Calendar:
     def day(self, bday: np.ndarray) -> np.ndarray:
         return self.monday + 7 * (bday // 5) + bday % 5
 
-    def at(self, bday: np.ndarray, minute: np.ndarray) -> np.ndarray:
+    def at(self, bday: np.ndarray, minute: np.ndarray | int) -> np.ndarray:
         return self.day(bday) * DAY + minute * 60
 
     @property
@@ -108,7 +111,7 @@ class _Calendar:
         return self.first_bday + np.minimum((x * span).astype(np.int64), span - 1)
 
 
-def _work_minutes(rng: np.random.Generator, n: int) -> np.ndarray:
+def _work_minutes(rng: np.random.Generator, n: int | tuple[int, int]) -> np.ndarray:
     return rng.integers(WORK_START, WORK_END, n)
 
 
@@ -133,7 +136,7 @@ def _pick(labels: Sequence[str], codes: np.ndarray) -> pl.Series:
     return pl.Series([str(label) for label in labels], dtype=pl.Utf8).gather(codes)
 
 
-def _where(mask: np.ndarray, values: object) -> pl.Series:
+def _where(mask: np.ndarray, values: Column) -> pl.Series:
     """`values` where `mask`, else null."""
     return pl.select(pl.when(pl.Series(mask)).then(pl.Series(values))).to_series()
 
@@ -146,7 +149,7 @@ def _dates(epoch_days: np.ndarray) -> pl.Series:
     return pl.Series(epoch_days).cast(pl.Int32).cast(pl.Date)
 
 
-def _text(*parts: object) -> pl.Series:
+def _text(*parts: str | Column) -> pl.Series:
     """Concatenate literals and string Series row-wise."""
     exprs = [pl.lit(p) if isinstance(p, str) else pl.lit(pl.Series(p)).cast(pl.Utf8) for p in parts]
     return pl.select(pl.concat_str(exprs)).to_series()

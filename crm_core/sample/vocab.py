@@ -209,7 +209,7 @@ WON, LOST = STAGES.index(Stage.WON), STAGES.index(Stage.LOST)
 # Order states: the happy path, then on_hold and cancelled; the actions between path neighbours.
 ORDER_STATES: tuple[str, ...] = (*FLOW, OrderStatus.ON_HOLD, OrderStatus.CANCELLED)
 ON_HOLD, CANCELLED = len(FLOW), len(FLOW) + 1
-STEP_ACTIONS: tuple[str, ...] = tuple(
+STEP_ACTIONS: tuple[Action, ...] = tuple(
     next(a for (s, a), t in TRANSITIONS.items() if s == FLOW[j - 1] and t == FLOW[j])
     for j in range(1, len(FLOW))
 )

@@ -182,8 +182,3 @@ def contributions(frame: FrameT, weights: Weights) -> FrameT:
         ),
         weighted_sum(weights).alias("value"),
     )
-
-
-def scored_only(frame: FrameT) -> FrameT:
-    """The rows that can be ranked (all eight factors present)."""
-    return frame.filter(is_scored())

@@ -7,7 +7,6 @@ normalised to sum to 1 before use, so V and P stay on the factors' 0–10 scale.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
 from typing import Self
 
@@ -16,12 +15,13 @@ from crm_core.opportunities import BANT_FACTORS, SCALE_FACTORS
 from crm_core.opportunities import FACTOR_LABELS as FACTOR_LABELS  # re-exported for crm_core.scoring
 
 
+@dataclass(frozen=True)
 class _WeightSet:
     """Shared behaviour of the two four-weight sets (validation, normalising, tuples)."""
 
     def __post_init__(self) -> None:
         total = 0.0
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValidationError(f.name, f"weight must be a number, got {value!r}")
@@ -32,26 +32,19 @@ class _WeightSet:
             object.__setattr__(self, f.name, float(value))
             total += value
         if total <= 0:
-            names = ", ".join(f.name for f in fields(self))  # type: ignore[arg-type]
+            names = ", ".join(f.name for f in fields(self))
             raise ValidationError(names, "at least one weight must be above zero")
 
     def as_tuple(self) -> tuple[float, float, float, float]:
-        return astuple(self)  # type: ignore[call-overload, no-any-return]
+        return astuple(self)
 
     def as_dict(self) -> dict[str, float]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def normalized(self) -> Self:
         values = self.as_tuple()
         total = sum(values)
         return type(self)(*(v / total for v in values))
-
-    @classmethod
-    def from_sequence(cls, values: Sequence[float]) -> Self:
-        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-        if len(values) != len(names):
-            raise ValidationError("weights", f"expected {len(names)} weights ({', '.join(names)})")
-        return cls(*values)
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,10 @@ def test_issuers_are_read_from_a_comma_or_space_separated_setting_or_a_list() ->
     assert allowed_issuers(None) == frozenset() and allowed_issuers("") == frozenset()
 
 
+def test_a_lone_number_as_the_issuers_setting_names_no_real_issuer_and_does_not_crash() -> None:
+    assert allowed_issuers(5) == {"5"}  # `CRM_OIDC_ISSUERS = 5` in the secrets: nobody can sign in
+
+
 def test_the_oidc_setup_problem_names_what_is_missing() -> None:
     full = dict.fromkeys(
         ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url"), "x"
