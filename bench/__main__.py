@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         "--size", choices=["tiny", "full"], default="full", help="tiny: a quick end-to-end check"
     )
     parser.add_argument(
-        "--duration", type=float, default=60.0, help="seconds of load for '10 sessions 1M' (tiny: at most 4)"
+        "--duration", type=float, help="seconds of load for '10 sessions 1M' (default 60; 4 with --size tiny)"
     )
     parser.add_argument(
         "--think", type=float, default=1.0, help="seconds each simulated user waits between reruns"

@@ -33,12 +33,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Navigation_pb2 import Navigation
@@ -48,7 +51,11 @@ from websockets.typing import Subprotocol
 from bench.core import Options, Result, measurement, own_peak_rss_mb
 from bench.data import SIZES, Size, postgres_store, postgres_url_with_schema, sqlite_url
 from crm_core.config import PROJECT_ROOT, DatabaseTarget
+from crm_core.orders import PRE_SHIPMENT, Action
+from crm_core.permissions import Role
+from crm_core.services import allowed_actions, hold_order, list_users, resume_order
 from crm_core.store import Store, make_store
+from crm_core.store.models import Order
 
 # (title, url path): the pages the readers rerun, dealt round-robin over the sessions.
 READ_PAGES = (
@@ -60,6 +67,7 @@ READ_PAGES = (
 SESSIONS = 10  # nine readers and the writer
 P95_TARGET_S = 0.500
 RSS_TARGET_MB = 1536
+RERUN_TIMEOUT_S = 900  # a rerun that takes longer has hung: the bench fails rather than waits
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -170,7 +178,7 @@ class Session:
         await self.connection.send(request.SerializeToString())
         problems: list[str] = []
         while True:
-            data = await self.connection.recv()
+            data = await asyncio.wait_for(self.connection.recv(), RERUN_TIMEOUT_S)
             msg = ForwardMsg.FromString(data if isinstance(data, bytes) else data.encode())
             kind = msg.WhichOneof("type")
             if kind == "script_finished":
@@ -199,9 +207,7 @@ class Session:
         self.page_hash = navigation.page_script_hash
 
 
-async def _drive(
-    port: int, sessions: int, quiet: float, duration: float, think: float, writer: Writer, log: RunLog
-) -> None:
+async def _drive(port: int, sessions: int, plan: Plan, writer: Writer, log: RunLog) -> None:
     pages = [READ_PAGES[i % len(READ_PAGES)] for i in range(sessions - 1)]
     clients = [Session(port, title, path) for title, path in pages]
     for client in clients:
@@ -212,15 +218,15 @@ async def _drive(
         # a server running for a while no longer has, and first loads are not in the figures.
         for client in clients:
             log.first_loads.append(await client.rerun())
-        quiet_end = time.monotonic() + quiet
-        busy_end = quiet_end + duration
+        quiet_end = time.monotonic() + plan.quiet
+        busy_end = quiet_end + plan.duration
 
         async def loop(client: Session) -> None:
             while (now := time.monotonic()) < busy_end:
                 busy = now >= quiet_end
                 seconds = await client.rerun()
                 log.reruns.append(Rerun(client.title, seconds, busy))
-                await asyncio.sleep(think)
+                await asyncio.sleep(plan.think)
 
         async def write() -> None:
             await asyncio.sleep(max(0.0, quiet_end - time.monotonic()))
@@ -228,6 +234,7 @@ async def _drive(
 
         await asyncio.gather(write(), *(loop(c) for c in clients))
     finally:
+        writer.stop.set()  # a session failed: the writer stops too, rather than write on to the end
         for client in clients:
             await client.close()
 
@@ -239,14 +246,8 @@ class Writer:
     """A manager putting orders on hold and resuming them, one action a second."""
 
     def __init__(self, store: Store) -> None:
-        from sqlalchemy import select
-
-        from crm_core.orders import PRE_SHIPMENT, Action
-        from crm_core.permissions import Role
-        from crm_core.services import allowed_actions, list_users
-        from crm_core.store.models import Order
-
         self.store = store
+        self.stop = threading.Event()
         self.actor = next(u for u in list_users(store) if u.role == Role.MANAGER)
         with store.read() as session:
             open_orders = Order.status.in_([s.value for s in PRE_SHIPMENT])
@@ -259,12 +260,10 @@ class Writer:
         self.orders = holdable
 
     def run(self, until: float, log: RunLog) -> None:
-        from crm_core.services import hold_order, resume_order
-
         held: int | None = None
         turn = 0
         next_at = time.monotonic()
-        while next_at < until:
+        while next_at < until and not self.stop.is_set():
             start = time.perf_counter()
             if held is None:
                 held = self.orders[turn % len(self.orders)]
@@ -274,7 +273,7 @@ class Writer:
                 held, turn = None, turn + 1
             log.writes.append(time.perf_counter() - start)
             next_at += 1.0
-            time.sleep(max(0.0, next_at - time.monotonic()))
+            self.stop.wait(max(0.0, next_at - time.monotonic()))
         if held is not None:  # leave the order as it was found
             resume_order(self.store, self.actor, held)
 
@@ -282,20 +281,31 @@ class Writer:
 # --- the measurement ----------------------------------------------------------------------------
 
 
-def _run(url: str, store: Store, options: Options, workdir: Path) -> tuple[RunLog, float]:
-    tiny = options.size == "tiny"
-    quiet = 2.0 if tiny else 15.0
-    duration = min(options.duration, 4.0) if tiny else options.duration
+@dataclass(frozen=True)
+class Plan:
+    quiet: float  # seconds of reruns with nobody writing, after the first loads
+    duration: float  # seconds of reruns with the writer
+    think: float  # seconds a session waits between reruns
+
+    @classmethod
+    def of(cls, options: Options) -> Plan:
+        if options.size == "tiny":  # by default a quick check that the whole thing runs
+            return cls(quiet=2.0, duration=options.duration or 4.0, think=options.think)
+        return cls(quiet=15.0, duration=options.duration or 60.0, think=options.think)
+
+
+def _run(url: str, store: Store, plan: Plan, workdir: Path) -> tuple[RunLog, float]:
+    """Start the app on `url`, drive the sessions and the writer (writing through `store`), stop
+    the app; the run's log and the app process's peak RSS in MB."""
     writer = Writer(store)
     log = RunLog()
-    process, port = _start_app(url, workdir / "streamlit.log")
+    app_log = workdir / "streamlit.log"
+    process, port = _start_app(url, app_log)
     try:
         try:
-            asyncio.run(_drive(port, SESSIONS, quiet, duration, options.think, writer, log))
+            asyncio.run(_drive(port, SESSIONS, plan, writer, log))
         except RuntimeError as exc:
-            raise RuntimeError(
-                f"{exc}\n--- the app's log:\n{(workdir / 'streamlit.log').read_text()[-4000:]}"
-            ) from exc
+            raise RuntimeError(f"{exc}\n--- the app's log:\n{app_log.read_text()[-4000:]}") from exc
         rss = own_peak_rss_mb(process.pid)
     finally:
         _stop_app(process)
@@ -304,21 +314,21 @@ def _run(url: str, store: Store, options: Options, workdir: Path) -> tuple[RunLo
     return log, rss
 
 
-def _results(
-    engine: str, size: Size, options: Options, log: RunLog, rss: float, duration: float
-) -> list[Result]:
+def _results(engine: str, size: Size, plan: Plan, log: RunLog, rss: float) -> list[Result]:
     busy = [r.seconds for r in log.reruns if r.busy]
     quiet = [r.seconds for r in log.reruns if not r.busy]
-    if not busy or not quiet:
-        raise RuntimeError(f"too few reruns to report ({len(quiet)} quiet, {len(busy)} with the writer)")
+    if not busy or not quiet or not log.writes:
+        raise RuntimeError(
+            f"too little to report: {len(quiet)} quiet reruns, {len(busy)} with the writer, "
+            f"{len(log.writes)} writes"
+        )
     p95 = percentile(busy, 95)
     by_page = ", ".join(
         f"{title} {percentile(times, 95) * 1000:,.0f}"
         for title, _ in READ_PAGES
         if (times := [r.seconds for r in log.reruns if r.busy and r.page == title])
     )
-    scale = f"{size.orders:,} orders"
-    who = f"{SESSIONS} sessions, 1 writer at 1 write/s, {scale}, {engine}"
+    who = f"{SESSIONS} sessions, 1 writer at 1 write/s, {size.orders:,} orders, {engine}"
     rerun = Result(
         name=f"{who}: p95 rerun",
         seconds=[p95],
@@ -330,8 +340,9 @@ def _results(
         note=(
             f"p50 {statistics.median(busy) * 1000:,.0f} ms, max {max(busy) * 1000:,.0f} ms; "
             f"p95 by page (ms): {by_page}; {len(busy)} reruns by {SESSIONS - 1} sessions "
-            f"(think {options.think:g} s) and {len(log.writes)} writes in {duration:g} s; "
-            f"real streamlit server, websocket clients"
+            f"(think {plan.think:g} s) and {len(log.writes)} writes "
+            f"(median {statistics.median(log.writes) * 1000:,.0f} ms) in {plan.duration:g} s; "
+            "real streamlit server, websocket clients"
         ),
     )
     memory = Result(
@@ -352,26 +363,25 @@ def _results(
 @measurement("10 sessions 1M")
 def many_sessions(options: Options) -> list[Result]:
     size = SIZES["tiny" if options.size == "tiny" else "full"]
-    duration = min(options.duration, 4.0) if options.size == "tiny" else options.duration
+    plan = Plan.of(options)
     results: list[Result] = []
     with tempfile.TemporaryDirectory(dir=PROJECT_ROOT / "var", prefix="bench-sessions-") as tmp:
         workdir = Path(tmp)
         # SQLite: a copy of the bench file, so the writes do not reach the data other benches use
         copy = workdir / "sessions.sqlite"
         shutil.copyfile(sqlite_url(size).removeprefix("sqlite:///"), copy)
-        from sqlalchemy.engine import make_url
-
-        store = make_store(DatabaseTarget(make_url(f"sqlite:///{copy}"), "bench"))
+        url = f"sqlite:///{copy}"
+        store = make_store(DatabaseTarget(make_url(url), "bench"))
         try:
-            log, rss = _run(f"sqlite:///{copy}", store, options, workdir)
+            log, rss = _run(url, store, plan, workdir)
         finally:
             store.dispose()
-        results += _results("SQLite", size, options, log, rss, duration)
+        results += _results("SQLite", size, plan, log, rss)
         pg = postgres_store(size)
         if pg is not None:
             try:
-                log, rss = _run(postgres_url_with_schema(pg), pg, options, workdir)
+                log, rss = _run(postgres_url_with_schema(pg), pg, plan, workdir)
             finally:
                 pg.dispose()
-            results += _results("PostgreSQL", size, options, log, rss, duration)
+            results += _results("PostgreSQL", size, plan, log, rss)
     return results
