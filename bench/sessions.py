@@ -19,7 +19,9 @@ replica or the command line would be: once a second it puts an order on hold or 
 next rerun. The order ends as it started; on PostgreSQL the run adds its events to the shared
 bench schema, on SQLite it works on a copy of the bench file.
 
-Phases: every session's first load (not in the figures); `quiet` seconds of reruns with nobody
+Phases: every session's first load, one after another (not in the figures: concurrent first loads
+on a fresh server can catch a library that another script thread is half-way through importing);
+`quiet` seconds of reruns with nobody
 writing (the baseline column); `duration` seconds with the writer (the row). The peak RSS is the
 server process's own high-water mark (VmHWM) over the whole run.
 """
@@ -29,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -93,15 +96,12 @@ class RunLog:
     reruns: list[Rerun] = field(default_factory=list)
     first_loads: list[float] = field(default_factory=list)
     writes: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
 
 
 # --- the app process --------------------------------------------------------------------------
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
