@@ -8,7 +8,7 @@ import platform
 import sys
 import time
 
-from bench import cold_start, enrichment, io, orders, pages, pushdown, scoring  # noqa: F401  (each module registers its measurements)
+from bench import cold_start, enrichment, io, orders, pages, pushdown, scoring, sessions  # noqa: F401  (each module registers its measurements)
 from bench.core import REGISTRY, Options, render_table
 
 # The target table in its order; anything registered and not listed runs after these.
@@ -20,6 +20,7 @@ TABLE_ORDER = [
     "order status 1M",
     "integration 1M",
     "app memory 1M",
+    "10 sessions 1M",
     "order transitions per second",
     "import 500k order lines",
     "cold start",
@@ -86,11 +87,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--size", choices=["tiny", "full"], default="full", help="tiny: a quick end-to-end check"
     )
+    parser.add_argument(
+        "--duration", type=float, help="seconds of load for '10 sessions 1M' (default 60; 4 with --size tiny)"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="seconds each simulated user of '10 sessions 1M' waits between reruns (default 1)",
+    )
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in REGISTRY]
     if unknown:
         parser.error(f"unknown measurement(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}")
-    options = Options(repeat=args.repeat, size=args.size)
+    options = Options(repeat=args.repeat, size=args.size, duration=args.duration, think=args.think)
     results = []
     default = [n for n in TABLE_ORDER if n in REGISTRY] + [n for n in REGISTRY if n not in TABLE_ORDER]
     for name in args.names or default:

@@ -48,6 +48,8 @@ class Result:
 class Options:
     repeat: int = 5
     size: str = "full"  # "tiny" runs every measurement end to end on small data (used by a test)
+    duration: float | None = None  # seconds of load for '10 sessions 1M' (None: 60 s, 4 s on tiny)
+    think: float = 1.0  # seconds a simulated user waits between reruns (10 sessions)
 
 
 Measurement = Callable[[Options], "Result | list[Result]"]
