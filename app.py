@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui.preload  # noqa: F401  (first: see its docstring)
 from crm_core.errors import ConfigError
 from ui.auth import current_actor, sidebar_identity
 from ui.data import database_stopped, get_store, is_streamlit_cloud
