@@ -37,7 +37,6 @@ from crm_core.services.opportunity_edits import (
     may_reassign,
     reassign_opportunities,
 )
-from crm_core.services.opportunity_reads import opportunity_detail, opportunity_history
 from crm_core.services.order_actions import (
     ACTION_PERMISSION,
     ActionResult,
@@ -55,14 +54,6 @@ from crm_core.services.order_actions import (
     ship_order,
 )
 from crm_core.services.order_dispatch import perform
-from crm_core.services.order_views import (
-    CustomerCredit,
-    OrderDetail,
-    customer_credit,
-    invoice_document,
-    order_detail,
-    order_findings,
-)
 from crm_core.services.orders import (
     NewOrder,
     create_order,
@@ -91,6 +82,15 @@ from crm_core.services.users import (
     get_actor,
     list_users,
 )
+from crm_core.store.reads.opportunities import OpportunityDetail, opportunity_detail, opportunity_history
+from crm_core.store.reads.orders import (
+    CustomerCredit,
+    OrderDetail,
+    customer_credit,
+    invoice_document,
+    order_detail,
+    order_findings,
+)
 
 __all__ = [
     "ACTION_PERMISSION",
@@ -103,6 +103,7 @@ __all__ = [
     "CustomerCredit",
     "MergeResult",
     "NewOrder",
+    "OpportunityDetail",
     "OrderDetail",
     "Preset",
     "PresetChoice",

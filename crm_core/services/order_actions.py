@@ -33,8 +33,8 @@ from crm_core.orders import (
     transition,
 )
 from crm_core.permissions import Actor, Permission, require
-from crm_core.services import order_facts as facts
 from crm_core.store import Store, UnitOfWork
+from crm_core.store import orders as facts
 from crm_core.store.models import Invoice, Order, Payment, utcnow
 
 MAX_REASON = 500
@@ -208,7 +208,7 @@ def invoice_order(
         drafts = facts.line_drafts(facts.order_lines(uow.session, order.id))
         totals = totals_cents(drafts, order.shipping_cents, order.tax_rate_bp)
         number = invoice_number(at.year, uow.next_in_sequence(invoice_sequence_key(at.year)))
-        uow.session.add(
+        uow.add(
             Invoice(
                 number=number,
                 order_id=order.id,
@@ -254,7 +254,7 @@ def record_payment(
                 f"invoice {invoice.number}; a payment must be exactly {format_money(invoice.total_cents)}.",
             )
         paid_by = chosen or order.payment_method
-        uow.session.add(
+        uow.add(
             Payment(
                 order_id=order.id,
                 invoice_id=invoice.id,

@@ -183,6 +183,18 @@ class UnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
 
+    def add(self, *rows: object) -> None:
+        """Stage new rows in this transaction (written at the next flush or the commit)."""
+        self.session.add_all(rows)
+
+    def flush(self) -> None:
+        """Write what is staged now (new rows get their ids)."""
+        self.session.flush()
+
+    def delete(self, row: object) -> None:
+        """Delete a row in this transaction (at the next flush or the commit)."""
+        self.session.delete(row)
+
 
 def data_version(store: Store) -> int:
     """The number that changes on every committed write (one cheap query)."""

@@ -1,4 +1,6 @@
-"""Reading what the order rules need from the store, and writing stock moves, inside a session.
+"""The store side of orders, inside the caller's session: the products an order's lines are checked
+against, replacing lines, finding an order by number; what the order rules need (lines, customer,
+open unpaid invoices, free stock, recent orders) and the stock moves the actions write.
 
 Shared by the read side and the actions: an action reads the facts and acts on them in the same
 transaction. The statements are built once (with bound parameters) and select plain columns
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, exists, func, insert, select, update
+from sqlalchemy import Row, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from crm_core.allocation import LineNeed, Pick, StockKey, StockLevel, WarehouseRef
@@ -22,6 +24,7 @@ from crm_core.store.models import (
     Allocation,
     Customer,
     Invoice,
+    Opportunity,
     Order,
     OrderLine,
     Payment,
@@ -241,3 +244,67 @@ def invoice_of(session: Session, order_id: int) -> Invoice | None:
 
 def has_payment(session: Session, order_id: int) -> bool:
     return bool(session.scalar(_HAS_PAYMENT, {"order_id": order_id}))
+
+
+def products(session: Session) -> list[ProductRef]:
+    """Every product, active and inactive (inactive ones are refused by name)."""
+    rows = session.execute(
+        select(Product.id, Product.sku, Product.name, Product.list_price_cents, Product.active)
+    ).all()
+    return [ProductRef(*row) for row in rows]
+
+
+def current_lines(session: Session, order_id: int) -> list[LineDraft]:
+    """The order's lines as drafts, in line order."""
+    rows = session.execute(
+        select(
+            OrderLine.product_id,
+            Product.sku,
+            OrderLine.quantity,
+            OrderLine.unit_price_cents,
+            OrderLine.discount_bp,
+        )
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.order_id == order_id)
+        .order_by(OrderLine.line_no)
+    ).all()
+    return [LineDraft(*row) for row in rows]
+
+
+def delete_lines(session: Session, order_id: int) -> None:
+    session.execute(delete(OrderLine).where(OrderLine.order_id == order_id))
+
+
+def add_lines(session: Session, order_id: int, drafts: Sequence[LineDraft]) -> None:
+    session.add_all(
+        OrderLine(
+            order_id=order_id,
+            line_no=line_no,
+            product_id=draft.product_id,
+            quantity=draft.quantity,
+            unit_price_cents=draft.unit_price_cents,
+            discount_bp=draft.discount_bp,
+        )
+        for line_no, draft in enumerate(drafts, start=1)
+    )
+
+
+def order_id_by_number(session: Session, number: str) -> int | None:
+    found = session.scalar(select(Order.id).where(Order.number == number))
+    return None if found is None else int(found)
+
+
+def count_orders(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Order)) or 0)
+
+
+def find_order(session: Session, order_id: int) -> Order | None:
+    return session.get(Order, order_id)
+
+
+def find_customer(session: Session, customer_id: int) -> Customer | None:
+    return session.get(Customer, customer_id)
+
+
+def find_opportunity(session: Session, opportunity_id: int) -> Opportunity | None:
+    return session.get(Opportunity, opportunity_id)
