@@ -9,7 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from crm_core.config import PROJECT_ROOT
-from crm_core.store.engine import Store
+from crm_core.store.engine import WRITE_OPTION, Store
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -41,3 +41,11 @@ def migrate(conn: Connection) -> bool:
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")
     return True
+
+
+def migrate_store(store: Store) -> bool:
+    """Upgrade this store to the newest schema in one write transaction (the `migrate` command).
+
+    Returns True if anything was applied."""
+    with store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        return migrate(conn)

@@ -53,3 +53,10 @@ def other_active_admins(session: Session, user_id: int) -> int:
 def known_emails(session: Session) -> list[str]:
     """Every user's email, lower-case."""
     return [e.lower() for e in session.scalars(select(User.email))]
+
+
+def first_active_admin_id(session: Session) -> int | None:
+    """The active admin with the lowest id (whom the command line acts as by default), or None."""
+    return session.scalar(
+        select(User.id).where(User.role == Role.ADMIN.value, User.active.is_(True)).order_by(User.id).limit(1)
+    )
