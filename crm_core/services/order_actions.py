@@ -185,10 +185,9 @@ def allocate_order(
         plan = plan_allocation(needs, facts.warehouses(session), levels, number=order.number)
         facts.write_levels(session, levels, reserve(levels, plan.picks))
         facts.add_allocations(session, order.id, plan.picks)
-        order.promised_date = promised_date(
-            at.date(), plan.lead_time_days, order.delivery_method, order.payment_method
-        )
-        return f"{plan.describe()}; promised for {order.promised_date.isoformat()}"
+        promised = promised_date(at.date(), plan.lead_time_days, order.delivery_method, order.payment_method)
+        order.promised_date = promised
+        return f"{plan.describe()}; promised for {promised.isoformat()}"
 
     return _act(store, actor, order_id, Action.ALLOCATE, expected_version, work, now)
 

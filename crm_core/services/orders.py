@@ -96,6 +96,7 @@ def create_order(
     tax_rate_bp = f.check("tax rate %", validation.percent, new.tax_rate_pct)
     drafts = f.run(lambda: validate_lines(new.lines, product_refs(store)))
     f.done()
+    assert customer_id is not None  # required: f.done() refused a missing one
     totals = totals_cents(drafts, shipping_cents, tax_rate_bp)
 
     joined = uow is not None

@@ -73,7 +73,7 @@ def customer_candidates(session: Session, company: str | None, email: str) -> li
             same_domain, Opportunity.customer_id.in_(list(emails))
         )
         for customer_id, address in session.execute(found):
-            emails[customer_id].append(address)
+            emails[customer_id].append(address or "")
     return [CustomerCandidate(row.id, row.name, tuple(emails[row.id])) for row in rows]
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from crm_core.allocation import LineNeed, Pick, StockKey, StockLevel, WarehouseRef
@@ -32,6 +32,8 @@ from crm_core.store.models import (
     Stock,
     Warehouse,
 )
+
+AnyRow = Row[*tuple[Any, ...]]  # a result row, whatever its columns
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 CANCELLED = OrderStatus.CANCELLED.value
@@ -102,17 +104,17 @@ _INVOICE = select(Invoice).where(Invoice.order_id == bindparam("order_id"))
 _HAS_PAYMENT = select(exists().where(Payment.order_id == bindparam("order_id")))
 
 
-def order_lines(session: Session, order_id: int) -> Sequence[Row[Any]]:
+def order_lines(session: Session, order_id: int) -> Sequence[AnyRow]:
     """The order's lines with their products: line_id, line_no, quantity, unit_price_cents,
     discount_bp, product_id, sku, name, list_price_cents, active."""
     return session.execute(_LINES, {"order_id": order_id}).all()
 
 
-def line_drafts(rows: Sequence[Row[Any]]) -> list[LineDraft]:
+def line_drafts(rows: Sequence[AnyRow]) -> list[LineDraft]:
     return [LineDraft(r.product_id, r.sku, r.quantity, r.unit_price_cents, r.discount_bp) for r in rows]
 
 
-def line_needs(rows: Sequence[Row[Any]]) -> list[LineNeed]:
+def line_needs(rows: Sequence[AnyRow]) -> list[LineNeed]:
     return [LineNeed(r.line_id, r.line_no, r.product_id, r.sku, r.quantity) for r in rows]
 
 
@@ -144,7 +146,7 @@ def recent_orders(session: Session, order: Order, window: timedelta = DUPLICATE_
 
 
 def audit_inputs(
-    session: Session, order: Order, rows: Sequence[Row[Any]] | None = None
+    session: Session, order: Order, rows: Sequence[AnyRow] | None = None
 ) -> tuple[AuditOrder, AuditContext]:
     """The order and every fact its audit rules look at, read in this session."""
     rows = order_lines(session, order.id) if rows is None else rows
@@ -184,7 +186,7 @@ def locked_stock(session: Session, product_ids: Sequence[int]) -> dict[StockKey,
     return {(r.warehouse_id, r.product_id): StockLevel(r.on_hand, r.reserved) for r in rows}
 
 
-_STOCK_TABLE = Stock.__table__
+_STOCK_TABLE = cast(Table, Stock.__table__)
 _SET_STOCK = (
     update(_STOCK_TABLE)
     .where(
@@ -193,7 +195,7 @@ _SET_STOCK = (
     )
     .values(on_hand=bindparam("on_hand"), reserved=bindparam("reserved"))
 )
-_ADD_ALLOCATION = insert(Allocation.__table__)
+_ADD_ALLOCATION = insert(cast(Table, Allocation.__table__))
 
 
 def write_levels(session: Session, old: dict[StockKey, StockLevel], new: dict[StockKey, StockLevel]) -> None:

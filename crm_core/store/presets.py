@@ -51,7 +51,7 @@ def name_taken(session: Session, name: str) -> bool:
     return bool(session.scalar(query))
 
 
-def _newest(session: Session, query: Select[tuple[WeightPreset]], limit: int) -> list[WeightPreset]:
+def _newest(session: Session, query: Select[WeightPreset], limit: int) -> list[WeightPreset]:
     """The newest `limit` rows of a query: ids sorted first (a sort of full rows is ~5× slower), then rows."""
     ids = list(
         session.scalars(query.with_only_columns(WeightPreset.id).order_by(*_NEWEST_FIRST).limit(limit))
@@ -75,7 +75,7 @@ def visible_rows(
 ) -> PresetRows:
     """The published presets, the viewer's newest `own`, and the newest `others` of everyone else's
     (of both, only those whose name contains `name_contains`, ignoring case, when it is given)."""
-    published: Select[tuple[WeightPreset]] = select(WeightPreset).where(WeightPreset.published.is_(True))
+    published: Select[WeightPreset] = select(WeightPreset).where(WeightPreset.published.is_(True))
     rows = list(session.scalars(published.order_by(WeightPreset.published_at.desc(), *_NEWEST_FIRST)))
     unpublished = select(WeightPreset).where(WeightPreset.published.is_(False))
     if name_contains:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -33,7 +33,7 @@ from crm_core.store.models import Event, Meta, User, utcnow
 
 DATA_VERSION_KEY = "data_version"
 T = TypeVar("T")
-_META = Meta.__table__
+_META = cast(Table, Meta.__table__)
 # The events' name for a versioned table's records.
 _ENTITY_TYPES = {"orders": "order", "opportunities": "opportunity", "customers": "customer"}
 # Built once, on the table (not the ORM entity): this runs on every commit, and the ORM's bulk

@@ -20,6 +20,8 @@ from crm_core.store.columnar import read_select
 from crm_core.store.engine import Store
 from crm_core.store.models import Customer, Event, Invoice, Opportunity, Order, Payment, User
 
+AnyRow = Row[*tuple[Any, ...]]  # a result row, whatever its columns
+
 CANCELLED = OrderStatus.CANCELLED.value
 
 
@@ -80,7 +82,7 @@ def read_customer_list(store: Store) -> pl.DataFrame:
     return read_select(store, stmt).with_columns(pl.col("blocked").cast(pl.Boolean))
 
 
-def customer_opportunities(session: Session, customer_id: int) -> Sequence[Row[Any]]:
+def customer_opportunities(session: Session, customer_id: int) -> Sequence[AnyRow]:
     return session.execute(
         select(
             Opportunity.id,
@@ -98,7 +100,7 @@ def customer_opportunities(session: Session, customer_id: int) -> Sequence[Row[A
     ).all()
 
 
-def customer_orders(session: Session, customer_id: int) -> Sequence[Row[Any]]:
+def customer_orders(session: Session, customer_id: int) -> Sequence[AnyRow]:
     return session.execute(
         select(
             Order.id,
@@ -114,7 +116,7 @@ def customer_orders(session: Session, customer_id: int) -> Sequence[Row[Any]]:
     ).all()
 
 
-def customer_open_invoices(session: Session, customer_id: int) -> Sequence[Row[Any]]:
+def customer_open_invoices(session: Session, customer_id: int) -> Sequence[AnyRow]:
     unpaid = _unpaid_invoices().where(Order.customer_id == customer_id).order_by(Invoice.due_date, Invoice.id)
     return session.execute(unpaid).all()
 
