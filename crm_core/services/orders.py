@@ -31,8 +31,6 @@ from crm_core.store import orders as rows
 from crm_core.store.models import Order, utcnow
 from crm_core.store.seed import ORDER_SEQUENCE_KEY
 
-MAX_TAX_RATE_PCT = Decimal(100)
-
 
 @dataclass(frozen=True)
 class NewOrder:

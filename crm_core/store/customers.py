@@ -10,10 +10,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from crm_core.orders import OrderStatus
 from crm_core.store.models import Customer, Opportunity, Order, Setting
-
-CANCELLED = OrderStatus.CANCELLED.value
 
 
 def read_settings(session: Session) -> dict[str, str]:

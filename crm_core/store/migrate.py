@@ -26,11 +26,6 @@ def head_revision() -> str:
     return head
 
 
-def current_revision(store: Store) -> str | None:
-    with store.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
 def migrate(conn: Connection) -> bool:
     """Upgrade to the newest schema on this connection (inside the caller's transaction).
 

@@ -300,10 +300,6 @@ def count_orders(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Order)) or 0)
 
 
-def find_order(session: Session, order_id: int) -> Order | None:
-    return session.get(Order, order_id)
-
-
 def find_customer(session: Session, customer_id: int) -> Customer | None:
     return session.get(Customer, customer_id)
 
