@@ -1,8 +1,9 @@
-"""Use cases. Each takes the store and the acting user, checks permissions itself, runs in
-one unit of work, writes an event and returns plain values.
+"""Use cases. Each takes the store and the acting user, checks permissions itself, opens one
+unit of work (or a read session), calls the domain and the store's query functions, writes an
+event and returns plain values. No SQL here: that is `crm_core.store` (docs/architecture.md §2).
 
-The package is split by area (users, opportunities, orders, scoring, data) so each
-file stays small; import from here.
+The package is split by area (users, opportunities, orders, customers, scoring, data) so each
+file stays small; import from here — the read side (`crm_core.store.reads`) is re-exported too.
 """
 
 from crm_core.services.customers import (
