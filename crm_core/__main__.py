@@ -45,12 +45,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from crm_core.store.engine import WRITE_OPTION
-    from crm_core.store.migrate import migrate
+    from crm_core.store.migrate import migrate_store
 
     store = _store()
-    with store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
-        applied = migrate(conn)
+    applied = migrate_store(store)
     print(
         f"{store.describe()}: " + ("migrated to the newest schema." if applied else "schema already current.")
     )

@@ -7,8 +7,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
-
 from crm_core.errors import NotFound, ValidationError
 from crm_core.io.fields import Kind, fields_for
 from crm_core.io.mapping import check_mapping_size
@@ -17,7 +15,8 @@ from crm_core.io.plan import ImportOptions
 from crm_core.permissions import Actor
 from crm_core.services.users import actor_for_email, get_actor
 from crm_core.store import Store
-from crm_core.store.models import TABLE_ORDER, User
+from crm_core.store.models import TABLE_ORDER
+from crm_core.store.users import first_active_admin_id
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 Handler = Callable[[argparse.Namespace], int]
@@ -31,9 +30,7 @@ def system_actor(store: Store, email: str | None) -> Actor:
             raise NotFound(f"--as: no active user with email {email[:100]!r}.")
         return actor
     with store.read() as session:
-        first = session.scalar(
-            select(User.id).where(User.role == "admin", User.active.is_(True)).order_by(User.id).limit(1)
-        )
+        first = first_active_admin_id(session)
     if first is None:
         raise NotFound("No active admin to act as; pass --as EMAIL of a user allowed to do this.")
     return get_actor(store, first)

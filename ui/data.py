@@ -21,9 +21,9 @@ from crm_core.config import DatabaseTarget, resolve_database
 from crm_core.errors import ConfigError
 from crm_core.io.export import readable
 from crm_core.store import Store, check_connection, data_version, init_db, make_store
-from crm_core.store import customers as customer_rows
 from crm_core.store import frames as store_frames
 from crm_core.store.readable import read_readable_table
+from crm_core.store.reads import customers as customer_rows
 from ui.text import message
 
 

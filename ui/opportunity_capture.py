@@ -10,7 +10,7 @@ import streamlit as st
 
 from crm_core.opportunity_fields import close_date_bounds
 from crm_core.permissions import Actor, Permission
-from crm_core.services.opportunities import OWNER_ROLES
+from crm_core.store.opportunities import OWNER_ROLES
 from ui import form_errors
 from ui.dates import today
 from ui.opportunity_actions import CAPTURE_FORM, CAPTURE_KEYS, CAPTURE_MATCHES, queue_capture

@@ -22,13 +22,13 @@ from crm_core.opportunities import (
 from crm_core.permissions import Actor
 from crm_core.scoring import score_one
 from crm_core.services import (
+    OpportunityDetail,
     active_weights,
     list_users,
     may_work_on,
     opportunity_detail,
     opportunity_history,
 )
-from crm_core.services.opportunity_reads import OpportunityDetail
 from crm_core.store import Store
 from ui.charts.pipeline import stage_timeline
 from ui.data import frame

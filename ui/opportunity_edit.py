@@ -20,13 +20,13 @@ from crm_core.opportunities import CLOSED_STAGES, EDIT_EVENT, REASSIGN_EVENT, De
 from crm_core.opportunity_fields import DealEdit, close_date_rule
 from crm_core.permissions import Actor
 from crm_core.services import (
+    OpportunityDetail,
     edit_opportunity,
     editable_by,
     list_users,
     may_reassign,
     reassign_opportunities,
 )
-from crm_core.services.opportunity_reads import OpportunityDetail
 from crm_core.store import Store
 from crm_core.store.opportunities import OWNER_ROLES
 from ui import form_errors

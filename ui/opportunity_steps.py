@@ -17,8 +17,7 @@ from crm_core.opportunities import (
 from crm_core.opportunity_fields import COMMON_LOST_REASONS, MEETING_KINDS, TIMEFRAMES, meeting_bounds
 from crm_core.orders import DELIVERY_METHODS, PAYMENT_METHODS
 from crm_core.scoring import format_weights, score_one
-from crm_core.services import active_weights
-from crm_core.services.opportunity_reads import OpportunityDetail
+from crm_core.services import OpportunityDetail, active_weights
 from ui.data import get_store
 from ui.opportunity_actions import (
     key,

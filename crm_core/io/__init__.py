@@ -4,7 +4,7 @@
 - `fields`: what each kind of record can import, and the names other systems use;
 - `mapping`: auto-detected, adjusted or TOML column mappings;
 - `parse`: vectorised field parsing with a reason per bad value;
-- `resolve`, `plan`, `plan_deals`: matching to the store and the plan of writes;
+- `resolve`, `plan`, `plan_opportunities`, `plan_orders`: matching to the store and the plan of writes;
 - `report`: what the user reads afterwards;
 - `export`: files out, formulas neutralised;
 - `output`: the command line's files written atomically, never over the database or an input.

@@ -2,9 +2,9 @@
 create and to update — all as Polars frames, nothing written. `crm_core.store.imports` carries
 a plan out in one transaction; a dry run stops here.
 
-Each kind (customers, products here; opportunities and orders in `plan_deals`) adds its own
-reason columns (`_why_<field>` or `_why_<field>__<what>`); every non-null reason becomes one
-line of the report, naming the file's row and column.
+Each kind (customers, products here; opportunities in `plan_opportunities`, orders in
+`plan_orders`) adds its own reason columns (`_why_<field>` or `_why_<field>__<what>`); every
+non-null reason becomes one line of the report, naming the file's row and column.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from __future__ import annotations
 import polars as pl
 
 from crm_core.io.plan import WHY, Context, TableWrites, as_db, provided, split_existing
-from crm_core.io.plan_deals import (
+from crm_core.io.plan_opportunities import (
     NULL,
     check_customer_refs,
     check_product_refs,

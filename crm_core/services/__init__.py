@@ -1,8 +1,9 @@
-"""Use cases. Each takes the store and the acting user, checks permissions itself, runs in
-one unit of work, writes an event and returns plain values.
+"""Use cases. Each takes the store and the acting user, checks permissions itself, opens one
+unit of work (or a read session), calls the domain and the store's query functions, writes an
+event and returns plain values. No SQL here: that is `crm_core.store` (docs/architecture.md §2).
 
-The package is split by area (users, opportunities, orders, scoring, data) so each
-file stays small; import from here.
+The package is split by area (users, opportunities, orders, customers, scoring, data) so each
+file stays small; import from here — the read side (`crm_core.store.reads`) is re-exported too.
 """
 
 from crm_core.services.customers import (
@@ -37,7 +38,6 @@ from crm_core.services.opportunity_edits import (
     may_reassign,
     reassign_opportunities,
 )
-from crm_core.services.opportunity_reads import opportunity_detail, opportunity_history
 from crm_core.services.order_actions import (
     ACTION_PERMISSION,
     ActionResult,
@@ -55,14 +55,6 @@ from crm_core.services.order_actions import (
     ship_order,
 )
 from crm_core.services.order_dispatch import perform
-from crm_core.services.order_views import (
-    CustomerCredit,
-    OrderDetail,
-    customer_credit,
-    invoice_document,
-    order_detail,
-    order_findings,
-)
 from crm_core.services.orders import (
     NewOrder,
     create_order,
@@ -91,6 +83,15 @@ from crm_core.services.users import (
     get_actor,
     list_users,
 )
+from crm_core.store.reads.opportunities import OpportunityDetail, opportunity_detail, opportunity_history
+from crm_core.store.reads.orders import (
+    CustomerCredit,
+    OrderDetail,
+    customer_credit,
+    invoice_document,
+    order_detail,
+    order_findings,
+)
 
 __all__ = [
     "ACTION_PERMISSION",
@@ -103,6 +104,7 @@ __all__ = [
     "CustomerCredit",
     "MergeResult",
     "NewOrder",
+    "OpportunityDetail",
     "OrderDetail",
     "Preset",
     "PresetChoice",

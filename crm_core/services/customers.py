@@ -22,26 +22,25 @@ Decisions where the contract is silent:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from statistics import median
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select
 
 from crm_core import settings as desk
 from crm_core import validation
 from crm_core.customer_fields import CREDIT_FIELDS, describe_change, validate_changes
-from crm_core.errors import DomainError, NotFound, ValidationError
+from crm_core.errors import DomainError, ValidationError
 from crm_core.money import format_money
-from crm_core.opportunities import Stage
 from crm_core.orders import OrderStatus, status_label
 from crm_core.permissions import Actor, Permission, require
-from crm_core.services import order_facts as facts
 from crm_core.store import Store, UnitOfWork
 from crm_core.store import customers as rows
-from crm_core.store.models import Customer, Event, Order, User, utcnow
+from crm_core.store import orders as facts
+from crm_core.store.models import Customer, Order, utcnow
+from crm_core.store.reads import customers as reads
+from crm_core.store.reads.customers import CustomerCard, WonToDelivered
 
 CREDIT_STEP_CENTS = 100_000  # a raised limit is rounded up to the next $1,000
 SETTINGS_ENTITY_ID = 0  # the desk's settings are one record in the audit trail
@@ -52,114 +51,12 @@ SETTINGS_ENTITY_ID = 0  # the desk's settings are one record in the audit trail
 
 def customer_list(store: Store) -> pl.DataFrame:
     """Every customer with its contact, region, credit, blocked flag, counts and open balance."""
-    return rows.read_customer_list(store)
-
-
-@dataclass(frozen=True)
-class WonToDelivered:
-    """A customer's record from won deal to delivered order."""
-
-    won: int  # opportunities won
-    lost: int
-    orders_from_won: int  # orders created from its won opportunities
-    delivered: int  # orders delivered (any origin)
-    delivered_cents: int
-    median_days_won_to_delivered: float | None  # over orders from won deals that were delivered
-
-
-@dataclass(frozen=True)
-class CustomerCard:
-    id: int
-    name: str
-    version: int
-    industry: str | None
-    employees: int | None
-    annual_revenue_cents: int | None
-    region: str | None
-    credit_limit_cents: int
-    blocked: bool
-    contact_name: str | None
-    contact_email: str | None
-    contact_phone: str | None
-    billing_address: str | None
-    shipping_address: str | None
-    tax_id: str | None
-    external_id: str | None
-    created_at: datetime
-    updated_at: datetime
-    balance_cents: int
-    record: WonToDelivered
-    opportunities: list[dict[str, Any]] = field(default_factory=list)
-    orders: list[dict[str, Any]] = field(default_factory=list)
-    open_invoices: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def available_credit_cents(self) -> int:
-        return max(self.credit_limit_cents - self.balance_cents, 0)
-
-
-def _record(opportunities: list[dict[str, Any]], orders: list[dict[str, Any]]) -> WonToDelivered:
-    won_at = {o["id"]: o["closed_at"] for o in opportunities if o["stage"] == Stage.WON.value}
-    from_won = [o for o in orders if o["opportunity_id"] in won_at]
-    delivered = [o for o in orders if o["status"] == OrderStatus.DELIVERED.value]
-    lags = [
-        (o["delivered_at"] - won_at[o["opportunity_id"]]).total_seconds() / 86_400
-        for o in from_won
-        if o["delivered_at"] is not None and won_at[o["opportunity_id"]] is not None
-    ]
-    return WonToDelivered(
-        won=len(won_at),
-        lost=sum(o["stage"] == Stage.LOST.value for o in opportunities),
-        orders_from_won=len(from_won),
-        delivered=len(delivered),
-        delivered_cents=sum(o["total_cents"] for o in delivered),
-        median_days_won_to_delivered=round(median(lags), 1) if lags else None,
-    )
+    return reads.read_customer_list(store)
 
 
 def customer_card(store: Store, customer_id: int) -> CustomerCard:
     """Everything the Customers page shows about one customer, or NotFound."""
-    customer_id = validation.integer("customer", customer_id, minimum=1)
-    with store.read() as session:
-        customer = session.get(Customer, customer_id)
-        if customer is None:
-            raise NotFound(f"No customer with id {customer_id} (it may have been merged into another).")
-        opportunities = [r._asdict() for r in rows.customer_opportunities(session, customer_id)]
-        orders = [r._asdict() for r in rows.customer_orders(session, customer_id)]
-        invoices = [r._asdict() for r in rows.customer_open_invoices(session, customer_id)]
-        events = session.execute(
-            select(Event.at, Event.action, Event.note, User.name.label("actor"))
-            .outerjoin(User, User.id == Event.actor_id)
-            .where(Event.entity_type == "customer", Event.entity_id == customer_id)
-            .order_by(Event.at.desc(), Event.id.desc())
-        ).all()
-        return CustomerCard(
-            id=customer.id,
-            name=customer.name,
-            version=customer.version,
-            industry=customer.industry,
-            employees=customer.employees,
-            annual_revenue_cents=customer.annual_revenue_cents,
-            region=customer.region,
-            credit_limit_cents=customer.credit_limit_cents,
-            blocked=customer.blocked,
-            contact_name=customer.contact_name,
-            contact_email=customer.contact_email,
-            contact_phone=customer.contact_phone,
-            billing_address=customer.billing_address,
-            shipping_address=customer.shipping_address,
-            tax_id=customer.tax_id,
-            external_id=customer.external_id,
-            created_at=customer.created_at,
-            updated_at=customer.updated_at,
-            balance_cents=sum(i["total_cents"] for i in invoices),
-            record=_record(opportunities, orders),
-            opportunities=opportunities,
-            orders=orders,
-            open_invoices=invoices,
-            events=[e._asdict() for e in events],
-        )
+    return reads.customer_card(store, validation.integer("customer", customer_id, minimum=1))
 
 
 # --- editing and merging -------------------------------------------------------------------------
@@ -258,8 +155,8 @@ def merge_customers(
             at=now,
             note=f"Merged into {survivor.name} (#{survivor.id}): {moved}; this record was removed",
         )
-        uow.session.delete(duplicate)
-        uow.session.flush()
+        uow.delete(duplicate)
+        uow.flush()
         if survivor.external_id is None and external_id is not None:
             survivor.external_id = external_id
         survivor.updated_at = now

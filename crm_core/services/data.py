@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from crm_core.permissions import Actor, Permission, require
 from crm_core.store import Store, reset_to_sample
-from crm_core.store.models import TABLE_ORDER, Base
 from crm_core.store.seed import has_business_data
+from crm_core.store.tables import row_counts
 
 
 def table_counts(store: Store) -> dict[str, int]:
     """Rows per table, in foreign-key order."""
     with store.read() as session:
-        return {
-            name: int(session.scalar(select(func.count()).select_from(Base.metadata.tables[name])) or 0)
-            for name in TABLE_ORDER
-        }
+        return row_counts(session)
 
 
 def moving_in(store: Store) -> bool:

@@ -21,7 +21,7 @@ from crm_core.io.plan import (
     product_checks,
     product_writes,
 )
-from crm_core.io.plan_deals import opportunity_checks, opportunity_writes
+from crm_core.io.plan_opportunities import opportunity_checks, opportunity_writes
 from crm_core.io.plan_orders import order_checks, order_writes
 from crm_core.io.read import ROW, read_table_file
 from crm_core.io.report import ImportReport

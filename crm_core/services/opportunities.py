@@ -24,10 +24,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
-
 from crm_core import validation
-from crm_core.customers import CustomerCandidate, PossibleDuplicateCustomer, company_domain, match_customers
+from crm_core.customers import PossibleDuplicateCustomer, match_customers
 from crm_core.errors import ValidationError
 from crm_core.money import format_money
 from crm_core.opportunities import (
@@ -56,8 +54,9 @@ from crm_core.services.customers import default_credit_limit_cents
 from crm_core.services.orders import NewOrder, create_order
 from crm_core.services.scoring import active_weights
 from crm_core.store import Store, UnitOfWork
-from crm_core.store.models import Customer, Meeting, Opportunity, Order, Product, User, utcnow
-from crm_core.store.opportunities import OWNER_ROLES
+from crm_core.store import customers as customer_rows
+from crm_core.store import opportunities as rows
+from crm_core.store.models import Customer, Meeting, Opportunity, Order, utcnow
 
 MAX_AMOUNT_CENTS = int(validation.MAX_AMOUNT * 100)
 
@@ -112,33 +111,8 @@ def _move(
         note=note,
         at=now,
     )
-    uow.session.flush()
+    uow.flush()
     return opportunity.version
-
-
-def _customer_candidates(uow: UnitOfWork, company: str | None, email: str) -> list[CustomerCandidate]:
-    """Customers whose name or contact email domain might match (SQL narrows, `match_customers` decides)."""
-    conditions = []
-    if company:
-        conditions.append(func.lower(func.trim(Customer.name)) == " ".join(company.split()).lower())
-    domain = company_domain(email)
-    same_domain = func.lower(Opportunity.contact_email).like(f"%@{domain}")  # domains hold no % or _
-    if domain:
-        conditions.append(func.lower(Customer.contact_email).like(f"%@{domain}"))
-        conditions.append(Customer.id.in_(select(Opportunity.customer_id).where(same_domain)))
-    if not conditions:
-        return []
-    rows = uow.session.execute(
-        select(Customer.id, Customer.name, Customer.contact_email).where(or_(*conditions)).limit(50)
-    ).all()
-    emails: dict[int, list[str]] = {row.id: [row.contact_email or ""] for row in rows}
-    if domain and emails:
-        found = select(Opportunity.customer_id, Opportunity.contact_email).where(
-            same_domain, Opportunity.customer_id.in_(list(emails))
-        )
-        for customer_id, address in uow.session.execute(found):
-            emails[customer_id].append(address)
-    return [CustomerCandidate(row.id, row.name, tuple(emails[row.id])) for row in rows]
 
 
 def capture_opportunity(
@@ -156,10 +130,9 @@ def capture_opportunity(
     if owner_id != actor.id:
         require(actor, Permission.WORK_ANY_OPPORTUNITY)
     with UnitOfWork(store, actor) as uow:
-        owner = uow.session.get(User, owner_id)
-        if owner is None or not owner.active or owner.role not in OWNER_ROLES:
+        if rows.active_owner(uow.session, owner_id) is None:
             raise ValidationError("owner", f"no active sales rep or manager with id {owner_id}")
-        product = uow.session.get(Product, fields.product_id)
+        product = rows.find_product(uow.session, fields.product_id)
         if product is None:
             raise ValidationError("product interest", f"no product with id {fields.product_id}")
         if not product.active:
@@ -172,7 +145,7 @@ def capture_opportunity(
                     "quantity", "quantity × list price is more than 10^12; check the quantity"
                 )
         if fields.customer_id is not None:
-            customer = uow.session.get(Customer, fields.customer_id)
+            customer = customer_rows.find_customer(uow.session, fields.customer_id)
             if customer is None:
                 raise ValidationError("customer", f"no customer with id {fields.customer_id}")
             customer_note = f"Existing customer {customer.name}"
@@ -180,7 +153,9 @@ def capture_opportunity(
             assert fields.company is not None
             if not new.new_customer:
                 matches = match_customers(
-                    fields.company, fields.email, _customer_candidates(uow, fields.company, fields.email)
+                    fields.company,
+                    fields.email,
+                    rows.customer_candidates(uow.session, fields.company, fields.email),
                 )
                 if matches:
                     raise PossibleDuplicateCustomer(matches)
@@ -194,8 +169,8 @@ def capture_opportunity(
                 created_at=now,
                 updated_at=now,
             )
-            uow.session.add(customer)
-            uow.session.flush()
+            uow.add(customer)
+            uow.flush()
             uow.record(
                 "customer",
                 customer.id,
@@ -220,8 +195,8 @@ def capture_opportunity(
             created_at=now,
             updated_at=now,
         )
-        uow.session.add(opportunity)
-        uow.session.flush()
+        uow.add(opportunity)
+        uow.flush()
         uow.record(
             "opportunity",
             opportunity.id,
@@ -321,7 +296,7 @@ def schedule_meeting(
     clean = validate_meeting(meeting, now=now)
 
     def book(uow: UnitOfWork, opportunity: Opportunity, actor: Actor) -> None:
-        uow.session.add(
+        uow.add(
             Meeting(
                 opportunity_id=opportunity.id,
                 kind=clean.kind,
@@ -380,11 +355,9 @@ def convert_to_order(
     with UnitOfWork(store, actor) as uow:
         opportunity = _load(uow, actor, opportunity_id, expected_version, now)
         assert actor is not None
-        existing = uow.session.scalars(
-            select(Order.number).where(Order.opportunity_id == opportunity.id).order_by(Order.id)
-        ).all()
+        existing = rows.order_numbers(uow.session, opportunity.id)
         check_conversion(opportunity.stage, existing, another_order=bool(another_order))
-        product = uow.session.get(Product, opportunity.product_id) if opportunity.product_id else None
+        product = rows.find_product(uow.session, opportunity.product_id) if opportunity.product_id else None
         if product is None:
             raise ValidationError("product interest", "the opportunity names no product to put on the order")
         new = NewOrder(

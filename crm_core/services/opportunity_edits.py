@@ -23,8 +23,6 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from crm_core import validation
 from crm_core.errors import ConflictError, NotFound, ValidationError
 from crm_core.money import format_money
@@ -51,8 +49,8 @@ from crm_core.opportunity_fields import (
 from crm_core.permissions import Actor, Permission, require
 from crm_core.services.opportunities import MAX_AMOUNT_CENTS, may_work_on
 from crm_core.store import Store, UnitOfWork
-from crm_core.store.models import Customer, Opportunity, Product, utcnow
-from crm_core.store.opportunities import active_owner, first_order_day, lock_opportunities, user_names
+from crm_core.store import opportunities as deals
+from crm_core.store.models import Opportunity, Product, utcnow
 
 MAX_REASSIGN = 5_000  # opportunities in one reassignment
 _QUOTED = frozenset({DealField.CONTACT_NAME, DealField.EMAIL, DealField.PHONE, DealField.TITLE})
@@ -99,16 +97,16 @@ def _kept(value: Any, current: Any) -> Any:
 
 
 def _product_and_amount(
-    session: Session, opportunity: Opportunity, clean: DealEditFields
+    uow: UnitOfWork, opportunity: Opportunity, clean: DealEditFields
 ) -> tuple[int | None, int, int, dict[int, Product]]:
     """The product, quantity and amount after the edit (an empty amount priced from the product, as
     at capture), and the products involved by id (for the history's words)."""
     products: dict[int, Product] = {}
     if opportunity.product_id is not None:
-        products[opportunity.product_id] = session.get_one(Product, opportunity.product_id)
+        products[opportunity.product_id] = deals.product(uow.session, opportunity.product_id)
     product_id = _kept(clean.product_id, opportunity.product_id)
     if product_id is not None and product_id not in products:
-        product = session.get(Product, product_id)
+        product = deals.find_product(uow.session, product_id)
         if product is None:
             raise ValidationError(DealField.PRODUCT, f"does not exist (no product with id {product_id})")
         if not product.active:
@@ -126,13 +124,13 @@ def _product_and_amount(
 
 
 def _title(
-    session: Session, opportunity: Opportunity, product_id: int | None, products: dict[int, Product]
+    uow: UnitOfWork, opportunity: Opportunity, product_id: int | None, products: dict[int, Product]
 ) -> str:
     """A generated title ('Company — Product') follows the product; a title someone chose stays."""
     old = opportunity.product_id
     if product_id == old or old is None or product_id is None:
         return opportunity.title
-    company = session.get_one(Customer, opportunity.customer_id).name
+    company = deals.customer_name(uow.session, opportunity.customer_id)
     if opportunity.title != opportunity_title(company, products[old].name):
         return opportunity.title
     return opportunity_title(company, products[product_id].name)
@@ -176,10 +174,10 @@ def edit_opportunity(
             today=today or now.date(),
             captured=opportunity.created_at.date(),
             current=close_day,
-            first_order=first_order_day(uow.session, opportunity.id) if stage is Stage.WON else None,
+            first_order=deals.first_order_day(uow.session, opportunity.id) if stage is Stage.WON else None,
         )
         clean = validate_deal_edit(edit, close_dates=rule)
-        product_id, quantity, amount, products = _product_and_amount(uow.session, opportunity, clean)
+        product_id, quantity, amount, products = _product_and_amount(uow, opportunity, clean)
         o = opportunity
         wanted: dict[DealField, tuple[Any, Any]] = {
             DealField.AMOUNT: (o.expected_amount_cents, amount),
@@ -189,7 +187,7 @@ def edit_opportunity(
             DealField.CONTACT_NAME: (o.contact_name, _kept(clean.contact_name, o.contact_name)),
             DealField.EMAIL: (o.contact_email, _kept(clean.email, o.contact_email)),
             DealField.PHONE: (o.contact_phone, _kept(clean.phone, o.contact_phone)),
-            DealField.TITLE: (o.title, _title(uow.session, o, product_id, products)),
+            DealField.TITLE: (o.title, _title(uow, o, product_id, products)),
         }
         changed = {field: values for field, values in wanted.items() if values[0] != values[1]}
         if not changed:
@@ -239,10 +237,10 @@ def reassign_opportunities(
     }
     now = utcnow()
     with UnitOfWork(store, actor) as uow:
-        owner = active_owner(uow.session, owner_id)
+        owner = deals.active_owner(uow.session, owner_id)
         if owner is None:
             raise ValidationError("new owner", f"is not an active sales rep or manager (user #{owner_id})")
-        rows = lock_opportunities(uow.session, seen)
+        rows = deals.lock_opportunities(uow.session, seen)
         missing = sorted(set(seen) - set(rows))
         if missing:
             raise NotFound(f"No opportunity with id {missing[0]}.")
@@ -254,7 +252,7 @@ def reassign_opportunities(
         moving = [rows[ident] for ident in sorted(seen) if rows[ident].owner_id != owner.id]
         if not moving:
             return 0
-        names = user_names(uow.session, {o.owner_id for o in moving})
+        names = deals.user_names(uow.session, {o.owner_id for o in moving})
         for opportunity in moving:
             note = describe_change(DealField.OWNER, names[opportunity.owner_id], owner.name)
             _record(uow, opportunity, REASSIGN_EVENT, actor, note, now)

@@ -33,8 +33,8 @@ from crm_core.orders import (
     transition,
 )
 from crm_core.permissions import Actor, Permission, require
-from crm_core.services import order_facts as facts
 from crm_core.store import Store, UnitOfWork
+from crm_core.store import orders as facts
 from crm_core.store.models import Invoice, Order, Payment, utcnow
 
 MAX_REASON = 500
@@ -185,10 +185,9 @@ def allocate_order(
         plan = plan_allocation(needs, facts.warehouses(session), levels, number=order.number)
         facts.write_levels(session, levels, reserve(levels, plan.picks))
         facts.add_allocations(session, order.id, plan.picks)
-        order.promised_date = promised_date(
-            at.date(), plan.lead_time_days, order.delivery_method, order.payment_method
-        )
-        return f"{plan.describe()}; promised for {order.promised_date.isoformat()}"
+        promised = promised_date(at.date(), plan.lead_time_days, order.delivery_method, order.payment_method)
+        order.promised_date = promised
+        return f"{plan.describe()}; promised for {promised.isoformat()}"
 
     return _act(store, actor, order_id, Action.ALLOCATE, expected_version, work, now)
 
@@ -208,7 +207,7 @@ def invoice_order(
         drafts = facts.line_drafts(facts.order_lines(uow.session, order.id))
         totals = totals_cents(drafts, order.shipping_cents, order.tax_rate_bp)
         number = invoice_number(at.year, uow.next_in_sequence(invoice_sequence_key(at.year)))
-        uow.session.add(
+        uow.add(
             Invoice(
                 number=number,
                 order_id=order.id,
@@ -254,7 +253,7 @@ def record_payment(
                 f"invoice {invoice.number}; a payment must be exactly {format_money(invoice.total_cents)}.",
             )
         paid_by = chosen or order.payment_method
-        uow.session.add(
+        uow.add(
             Payment(
                 order_id=order.id,
                 invoice_id=invoice.id,

@@ -9,8 +9,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select
-
 from crm_core import validation
 from crm_core.errors import InvalidTransition, NotFound, ValidationError
 from crm_core.money import format_money
@@ -29,10 +27,9 @@ from crm_core.orders import (
 )
 from crm_core.permissions import Actor, Permission, require
 from crm_core.store import Store, UnitOfWork
-from crm_core.store.models import Customer, Opportunity, Order, OrderLine, Product, utcnow
+from crm_core.store import orders as rows
+from crm_core.store.models import Order, utcnow
 from crm_core.store.seed import ORDER_SEQUENCE_KEY
-
-MAX_TAX_RATE_PCT = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -53,10 +50,8 @@ class NewOrder:
 def product_refs(store: Store) -> dict[str, ProductRef]:
     """Every product keyed by upper-case SKU (active and inactive: inactive ones are refused by name)."""
     with store.read() as session:
-        rows = session.execute(
-            select(Product.id, Product.sku, Product.name, Product.list_price_cents, Product.active)
-        ).all()
-    return {row.sku.upper(): ProductRef(*row) for row in rows}
+        products = rows.products(session)
+    return {product.sku.upper(): product for product in products}
 
 
 def create_order(
@@ -99,17 +94,18 @@ def create_order(
     tax_rate_bp = f.check("tax rate %", validation.percent, new.tax_rate_pct)
     drafts = f.run(lambda: validate_lines(new.lines, product_refs(store)))
     f.done()
+    assert customer_id is not None  # required: f.done() refused a missing one
     totals = totals_cents(drafts, shipping_cents, tax_rate_bp)
 
     joined = uow is not None
     with nullcontext(uow) if joined else UnitOfWork(store, actor) as uow:
-        customer = uow.session.get(Customer, customer_id)
+        customer = rows.find_customer(uow.session, customer_id)
         if customer is None:
             raise ValidationError("customer", f"no customer with id {customer_id}")
         if customer.blocked:
             raise ValidationError("customer", f"{customer.name} is blocked: no new orders for this account")
         if new.opportunity_id is not None:
-            opportunity = uow.session.get(Opportunity, new.opportunity_id)
+            opportunity = rows.find_opportunity(uow.session, new.opportunity_id)
             if opportunity is None or opportunity.customer_id != customer_id:
                 raise ValidationError("opportunity", "the opportunity belongs to another customer")
         now = utcnow()
@@ -130,9 +126,9 @@ def create_order(
             updated_at=now,
             status_changed_at=now,
         )
-        uow.session.add(order)
-        uow.session.flush()
-        _add_lines(uow, order.id, drafts)
+        uow.add(order)
+        uow.flush()
+        rows.add_lines(uow.session, order.id, drafts)
         note = f"Created from opportunity #{new.opportunity_id}" if new.opportunity_id else None
         uow.record(
             "order", order.id, "create", actor.id, to_state=OrderStatus.ENTERED.value, note=note, at=now
@@ -165,10 +161,10 @@ def update_order_lines(
                 f"Cannot change the lines of order {order.number}: it is {status_label(order.status)}; "
                 "lines change only while an order is entered."
             )
-        before = _current_lines(uow, order.id)
+        before = rows.current_lines(uow.session, order.id)
         total_before = order.total_cents
-        uow.session.execute(delete(OrderLine).where(OrderLine.order_id == order.id))
-        _add_lines(uow, order.id, drafts)
+        rows.delete_lines(uow.session, order.id)
+        rows.add_lines(uow.session, order.id, drafts)
         order.total_cents = totals_cents(drafts, order.shipping_cents, order.tax_rate_bp)["total"]
         order.updated_at = now
         uow.record(
@@ -186,22 +182,6 @@ def update_order_lines(
         return order.version
 
 
-def _current_lines(uow: UnitOfWork, order_id: int) -> list[LineDraft]:
-    rows = uow.session.execute(
-        select(
-            OrderLine.product_id,
-            Product.sku,
-            OrderLine.quantity,
-            OrderLine.unit_price_cents,
-            OrderLine.discount_bp,
-        )
-        .join(Product, Product.id == OrderLine.product_id)
-        .where(OrderLine.order_id == order_id)
-        .order_by(OrderLine.line_no)
-    ).all()
-    return [LineDraft(*row) for row in rows]
-
-
 def _lines_text(lines: Sequence[LineDraft]) -> str:
     """'[SW-1001 × 2 at $1,850.00; SW-1003 × 5 at $350.00 less 10 %]': what the event keeps of lines."""
 
@@ -214,26 +194,12 @@ def _lines_text(lines: Sequence[LineDraft]) -> str:
     return "[" + "; ".join(one(line) for line in lines) + "]"
 
 
-def _add_lines(uow: UnitOfWork, order_id: int, drafts: Sequence[LineDraft]) -> None:
-    uow.session.add_all(
-        OrderLine(
-            order_id=order_id,
-            line_no=line_no,
-            product_id=draft.product_id,
-            quantity=draft.quantity,
-            unit_price_cents=draft.unit_price_cents,
-            discount_bp=draft.discount_bp,
-        )
-        for line_no, draft in enumerate(drafts, start=1)
-    )
-
-
 def order_id_for_number(store: Store, number: Any) -> int:
     """The id of the order with this number ('SO-000123', any case, spaces ignored), or NotFound."""
     text = validation.text("order number", number, max_length=32)
     assert text is not None
     with store.read() as session:
-        found = session.scalar(select(Order.id).where(Order.number == text.upper().replace(" ", "")))
+        found = rows.order_id_by_number(session, text.upper().replace(" ", ""))
     if found is None:
         raise NotFound(f"No order with number {text[:32]}.")
     return int(found)
@@ -241,4 +207,4 @@ def order_id_for_number(store: Store, number: Any) -> int:
 
 def count_orders(store: Store) -> int:
     with store.read() as session:
-        return int(session.scalar(select(func.count()).select_from(Order)) or 0)
+        return rows.count_orders(session)

@@ -26,9 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from crm_core import validation
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
@@ -37,7 +35,7 @@ from crm_core.permissions import Actor, Permission, require
 from crm_core.scoring import DEFAULT_BANT, DEFAULT_WEIGHTS, BantWeights, Weights
 from crm_core.store import Store, UnitOfWork
 from crm_core.store import presets as queries
-from crm_core.store.models import User, WeightPreset, utcnow
+from crm_core.store.models import WeightPreset, utcnow
 
 NAME_MAX = 100
 PRESET_NAME = "preset name"  # the field, as the form labels it and messages name it
@@ -143,20 +141,15 @@ def save_preset(
             created_at=utcnow(),
             published=False,
         )
-        uow.session.add(row)
+        uow.add(row)
         try:
-            uow.session.flush()
+            uow.flush()
         except IntegrityError:  # saved by someone else a moment ago
             raise taken from None
         uow.record("preset", row.id, "save", actor.id, note=clean)
         uow.commit()
         preset_id = row.id
     return _get(store, preset_id)
-
-
-def _names(session: Session, *user_ids: int | None) -> dict[int, str]:
-    ids = [i for i in user_ids if i is not None]
-    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 def list_presets(
@@ -181,31 +174,23 @@ def list_presets(
 
 def _get(store: Store, preset_id: int) -> Preset:
     with store.read() as session:
-        row = session.get(WeightPreset, preset_id)
+        row = queries.find_preset(session, preset_id)
         if row is None:
             raise NotFound(f"No preset with id {preset_id}.")
-        return _to_preset(row, _names(session, row.author_id, row.published_by))
+        return _to_preset(row, queries.people_names(session, row.author_id, row.published_by))
 
 
 def publish_preset(store: Store, actor: Actor | None, preset_id: int) -> Preset:
     """Make one preset the team's active weights (managers and admins); the others are unpublished."""
     actor = require(actor, Permission.PUBLISH_WEIGHTS)
     with UnitOfWork(store, actor) as uow:
-        # Lock every preset row first, so two managers publishing at once end with one published.
-        uow.session.execute(select(WeightPreset.id).with_for_update()).all()
+        queries.lock_all(uow.session)  # first: two managers publishing at once end with one published
         preset = uow.get(WeightPreset, preset_id, what="preset")
         try:
             _to_preset(preset, {})
         except ValidationError as exc:
             raise ValidationError("preset", f"“{preset.name}” has invalid weights ({exc})") from None
-        previous = uow.session.scalars(
-            select(WeightPreset.name).where(WeightPreset.published.is_(True), WeightPreset.id != preset_id)
-        ).all()
-        uow.session.execute(
-            update(WeightPreset)
-            .where(WeightPreset.published.is_(True), WeightPreset.id != preset_id)
-            .values(published=False)
-        )
+        previous = queries.unpublish_others(uow.session, preset_id)
         preset.published = True
         preset.published_at = utcnow()
         preset.published_by = actor.id
@@ -218,14 +203,9 @@ def publish_preset(store: Store, actor: Actor | None, preset_id: int) -> Preset:
 def active_weights(store: Store) -> ActiveWeights:
     """The published preset's weights, else the defaults."""
     with store.read() as session:
-        rows = session.scalars(
-            select(WeightPreset)
-            .where(WeightPreset.published.is_(True))
-            .order_by(WeightPreset.published_at.desc().nulls_last(), WeightPreset.id.desc())
-        ).all()
-        for row in rows:
+        for row in queries.published_newest_first(session):
             try:
-                preset = _to_preset(row, _names(session, row.author_id, row.published_by))
+                preset = _to_preset(row, queries.people_names(session, row.author_id, row.published_by))
             except ValidationError:
                 continue
             return ActiveWeights(preset.weights, preset.bant, preset)
@@ -238,7 +218,7 @@ def delete_preset(store: Store, actor: Actor | None, preset_id: int) -> str:
     Returns the deleted preset's name."""
     actor = require(actor, Permission.SAVE_PRESET)
     with UnitOfWork(store, actor) as uow:
-        preset = uow.session.get(WeightPreset, preset_id, with_for_update=True)
+        preset = queries.find_preset(uow.session, preset_id, lock=True)
         if preset is None:
             raise NotFound(f"No preset with id {preset_id} (deleted by someone else?).")
         if preset.author_id != actor.id and not actor.can(Permission.PUBLISH_WEIGHTS):
@@ -249,7 +229,7 @@ def delete_preset(store: Store, actor: Actor | None, preset_id: int) -> str:
                 f"“{preset.name}” is the team's active weights — publish another preset before deleting it",
             )
         name = preset.name
-        uow.session.delete(preset)
+        uow.delete(preset)
         uow.record("preset", preset_id, "delete", actor.id, from_state="saved", note=name)
         uow.commit()
     return name

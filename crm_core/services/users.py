@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import func, select
 
 from crm_core import validation
 from crm_core.errors import NotFound, ValidationError
@@ -14,6 +13,7 @@ from crm_core.io.fields import normalise_name
 from crm_core.io.read import ROW, read_table_file
 from crm_core.io.report import PROBLEM_SCHEMA, ImportReport
 from crm_core.permissions import Actor, Permission, Role, require
+from crm_core.store import users as rows
 from crm_core.store.engine import Store
 from crm_core.store.models import User, utcnow
 from crm_core.store.uow import UnitOfWork
@@ -27,16 +27,13 @@ def list_users(store: Store, *, active_only: bool = True) -> list[Actor]:
     """Users ordered by role (managers first, then reps, then admins) and name."""
     order = {Role.MANAGER.value: 0, Role.REP.value: 1, Role.ADMIN.value: 2}
     with store.read() as session:
-        stmt = select(User)
-        if active_only:
-            stmt = stmt.where(User.active.is_(True))
-        users = list(session.scalars(stmt))
+        users = rows.users(session, active_only=active_only)
     return [_to_actor(u) for u in sorted(users, key=lambda u: (order.get(u.role, 9), u.name))]
 
 
 def get_actor(store: Store, user_id: int) -> Actor:
     with store.read() as session:
-        user = session.get(User, user_id)
+        user = rows.find_user(session, user_id)
         if user is None or not user.active:
             raise NotFound(f"No active user with id {user_id}.")
         return _to_actor(user)
@@ -45,9 +42,7 @@ def get_actor(store: Store, user_id: int) -> Actor:
 def actor_for_email(store: Store, email: str) -> Actor | None:
     """The active user with this email (case-insensitive), or None."""
     with store.read() as session:
-        user = session.scalars(
-            select(User).where(func.lower(User.email) == email.strip().lower(), User.active.is_(True))
-        ).first()
+        user = rows.active_user_by_email(session, email)
         return _to_actor(user) if user else None
 
 
@@ -59,7 +54,7 @@ ROLES: tuple[str, ...] = tuple(r.value for r in Role)
 def all_users(store: Store) -> list[dict[str, object]]:
     """Every user, active or not, as plain rows (id, name, email, role, active) ordered by name."""
     with store.read() as session:
-        users = list(session.scalars(select(User).order_by(User.name, User.id)))
+        users = rows.users_by_name(session)
     return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role, "active": u.active} for u in users]
 
 
@@ -71,12 +66,11 @@ def add_user(store: Store, actor: Actor | None, name: Any, email: Any, role: Any
     clean_role = validation.choice("role", role, ROLES)
     assert clean_name is not None and clean_email is not None
     with UnitOfWork(store, actor) as uow:
-        taken = uow.session.scalar(select(User.id).where(func.lower(User.email) == clean_email))
-        if taken is not None:
+        if rows.email_taken(uow.session, clean_email):
             raise ValidationError("email", f"{clean_email} is already a user")
         user = User(name=clean_name, email=clean_email, role=clean_role, active=True, created_at=utcnow())
-        uow.session.add(user)
-        uow.session.flush()
+        uow.add(user)
+        uow.flush()
         uow.record(
             "user", user.id, "create", actor.id, to_state=clean_role, note=f"{clean_name} <{clean_email}>"
         )
@@ -121,12 +115,7 @@ def deactivate_user(store: Store, actor: Actor | None, user_id: Any) -> None:
 
 
 def _keep_an_admin(uow: UnitOfWork, user: User, what: str) -> None:
-    others = uow.session.scalar(
-        select(func.count())
-        .select_from(User)
-        .where(User.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id)
-    )
-    if not others:
+    if not rows.other_active_admins(uow.session, user.id):
         raise ValidationError("role", f"{what}: they are the last active admin")
 
 
@@ -158,7 +147,7 @@ def import_users(
             "file", f"has no column(s) {', '.join(missing)} (a users file has the columns name, email, role)"
         )
     with store.read() as session:
-        known = [e.lower() for e in session.scalars(select(User.email))]
+        known = rows.known_emails(session)
     text = {c: pl.col(by_norm[c]).cast(pl.String).str.strip_chars() for c in USER_COLUMNS}
     checked = frame.select(
         pl.col(ROW).alias("row"),
@@ -217,8 +206,8 @@ def import_users(
                 user = User(
                     name=row["name"], email=row["email"], role=row["role"], active=True, created_at=utcnow()
                 )
-                uow.session.add(user)
-                uow.session.flush()
+                uow.add(user)
+                uow.flush()
                 uow.record(
                     "user", user.id, "create", actor.id, to_state=row["role"],
                     note=f"{row['name']} <{row['email']}> (imported from {name[:150]})",

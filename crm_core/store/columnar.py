@@ -22,18 +22,19 @@ def _schema_for(stmt: Select) -> dict[str, pl.DataType]:
     mapping: dict[str, pl.DataType] = {}
     for col in stmt.selected_columns:
         kind = type(col.type).__name__
+        assert col.key is not None, "every column a frame reads is named"
         if isinstance(col.type, UTCDateTime) or kind == "DateTime":
             mapping[col.key] = pl.Datetime("us")
         elif kind == "Date":
-            mapping[col.key] = pl.Date
+            mapping[col.key] = pl.Date()
         elif kind in {"Integer", "BigInteger"}:
-            mapping[col.key] = pl.Int64
+            mapping[col.key] = pl.Int64()
         elif kind == "Float":
-            mapping[col.key] = pl.Float64
+            mapping[col.key] = pl.Float64()
         elif kind == "Boolean":
-            mapping[col.key] = pl.Boolean
+            mapping[col.key] = pl.Boolean()
         else:
-            mapping[col.key] = pl.String
+            mapping[col.key] = pl.String()
     return mapping
 
 
@@ -65,7 +66,8 @@ def _cursor_rows(conn: Connection, stmt: Select, schema: dict[str, pl.DataType])
     # The DBAPI cursor: plain tuples, dates as text. Taken a block at a time so that the Python
     # objects of at most one block exist at once (all of 1,000,000 orders would be ~1 GB).
     cursor = conn.execute(stmt).cursor
-    raw_schema = {name: _RAW_SQLITE.get(dtype, pl.String) for name, dtype in schema.items()}
+    assert cursor is not None  # a SELECT has rows to fetch
+    raw_schema = {name: _RAW_SQLITE.get(dtype, pl.String()) for name, dtype in schema.items()}
     blocks = [pl.DataFrame(schema=raw_schema)]
     while rows := cursor.fetchmany(CURSOR_BLOCK_ROWS):
         blocks.append(pl.DataFrame(rows, schema=raw_schema, orient="row", strict=False))
@@ -89,9 +91,9 @@ def _numeric_times(stmt: Select, schema: dict[str, pl.DataType]) -> Select:
 
 def _postgres_csv_schema(schema: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
     """How each column is read from the CSV: numbers as numbers (times too, see _numeric_times)."""
-    numeric = {pl.Int64, pl.Float64, pl.Datetime("us"), pl.Date}
+    numeric = {pl.Int64(), pl.Float64(), pl.Datetime("us"), pl.Date()}
     return {
-        name: (pl.Float64 if dtype == pl.Float64 else pl.Int64) if dtype in numeric else pl.String
+        name: (pl.Float64() if dtype == pl.Float64 else pl.Int64()) if dtype in numeric else pl.String()
         for name, dtype in schema.items()
     }
 
@@ -114,9 +116,9 @@ def _copy_out(conn: Connection, stmt: Select, csv_schema: dict[str, pl.DataType]
 
 
 _RAW_SQLITE: dict[pl.DataType, pl.DataType] = {
-    pl.Int64: pl.Int64,
-    pl.Float64: pl.Float64,
-    pl.Boolean: pl.Int64,  # SQLite keeps booleans as 0/1
+    pl.Int64(): pl.Int64(),
+    pl.Float64(): pl.Float64(),
+    pl.Boolean(): pl.Int64(),  # SQLite keeps booleans as 0/1
 }
 CURSOR_BLOCK_ROWS = 50_000
 EPOCH_DAY = date(1970, 1, 1)

@@ -121,10 +121,12 @@ def _own_columns(stmt: Select, table: Any) -> Select:
     return select(*own).order_by(*stmt._order_by_clauses)
 
 
-def _joined(frame: pl.DataFrame, lookups: list[tuple[str, pl.DataFrame]], columns: list[str]) -> pl.DataFrame:
+def _joined(
+    frame: pl.DataFrame, lookups: list[tuple[str, pl.DataFrame]], columns: list[str | None]
+) -> pl.DataFrame:
     for key, lookup in lookups:
         frame = frame.join(lookup, on=key, how="left", maintain_order="left")
-    return frame.select(columns)
+    return frame.select(c for c in columns if c is not None)
 
 
 def read_opportunities(store: Store) -> pl.DataFrame:

@@ -9,7 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from crm_core.config import PROJECT_ROOT
-from crm_core.store.engine import Store
+from crm_core.store.engine import WRITE_OPTION, Store
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -26,11 +26,6 @@ def head_revision() -> str:
     return head
 
 
-def current_revision(store: Store) -> str | None:
-    with store.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
 def migrate(conn: Connection) -> bool:
     """Upgrade to the newest schema on this connection (inside the caller's transaction).
 
@@ -41,3 +36,11 @@ def migrate(conn: Connection) -> bool:
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")
     return True
+
+
+def migrate_store(store: Store) -> bool:
+    """Upgrade this store to the newest schema in one write transaction (the `migrate` command).
+
+    Returns True if anything was applied."""
+    with store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        return migrate(conn)

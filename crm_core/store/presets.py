@@ -1,4 +1,5 @@
-"""Queries for weight presets: bounded reads for the Scoring page, and the checks a save needs.
+"""Queries for weight presets: bounded reads for the Scoring page, the checks a save needs, and
+publishing one (the others unpublished) and deleting one.
 
 The page never loads every preset: the published ones, the viewer's own (at most `own`) and the
 newest `others` of everyone else's — with a search text, only the unpublished ones whose name
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm_core.store.models import User, WeightPreset
@@ -50,7 +51,7 @@ def name_taken(session: Session, name: str) -> bool:
     return bool(session.scalar(query))
 
 
-def _newest(session: Session, query: Select[tuple[WeightPreset]], limit: int) -> list[WeightPreset]:
+def _newest(session: Session, query: Select[WeightPreset], limit: int) -> list[WeightPreset]:
     """The newest `limit` rows of a query: ids sorted first (a sort of full rows is ~5× slower), then rows."""
     ids = list(
         session.scalars(query.with_only_columns(WeightPreset.id).order_by(*_NEWEST_FIRST).limit(limit))
@@ -74,7 +75,7 @@ def visible_rows(
 ) -> PresetRows:
     """The published presets, the viewer's newest `own`, and the newest `others` of everyone else's
     (of both, only those whose name contains `name_contains`, ignoring case, when it is given)."""
-    published: Select[tuple[WeightPreset]] = select(WeightPreset).where(WeightPreset.published.is_(True))
+    published: Select[WeightPreset] = select(WeightPreset).where(WeightPreset.published.is_(True))
     rows = list(session.scalars(published.order_by(WeightPreset.published_at.desc(), *_NEWEST_FIRST)))
     unpublished = select(WeightPreset).where(WeightPreset.published.is_(False))
     if name_contains:
@@ -90,3 +91,37 @@ def visible_rows(
     rows += _newest(session, others_query, others)
     total = int(session.scalar(select(func.count()).select_from(WeightPreset)) or 0)
     return PresetRows(rows, _names(session, rows), total)
+
+
+def find_preset(session: Session, preset_id: int, *, lock: bool = False) -> WeightPreset | None:
+    """The preset, with `lock` read FOR UPDATE on PostgreSQL (SQLite's write transaction holds all)."""
+    return session.get(WeightPreset, preset_id, with_for_update=lock or None)
+
+
+def people_names(session: Session, *user_ids: int | None) -> dict[int, str]:
+    """Names of these users (an author, a publisher), by id."""
+    ids = [i for i in user_ids if i is not None]
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def lock_all(session: Session) -> None:
+    """Lock every preset row, so two managers publishing at once end with one published."""
+    session.execute(select(WeightPreset.id).with_for_update()).all()
+
+
+def unpublish_others(session: Session, preset_id: int) -> list[str]:
+    """Unpublish every published preset but this one; returns their names."""
+    others = (WeightPreset.published.is_(True), WeightPreset.id != preset_id)
+    previous = list(session.scalars(select(WeightPreset.name).where(*others)))
+    session.execute(update(WeightPreset).where(*others).values(published=False))
+    return previous
+
+
+def published_newest_first(session: Session) -> list[WeightPreset]:
+    return list(
+        session.scalars(
+            select(WeightPreset)
+            .where(WeightPreset.published.is_(True))
+            .order_by(WeightPreset.published_at.desc().nulls_last(), WeightPreset.id.desc())
+        )
+    )

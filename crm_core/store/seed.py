@@ -147,7 +147,9 @@ def insert_frames(conn: Connection, frames: dict[str, pl.DataFrame]) -> dict[str
     orders = frames.get("orders")
     meta = {
         DATA_VERSION_KEY: 1,
-        ORDER_SEQUENCE_KEY: int(orders["id"].max() or 0) if orders is not None and orders.height else 0,
+        ORDER_SEQUENCE_KEY: int(orders.select(pl.max("id")).item() or 0)
+        if orders is not None and orders.height
+        else 0,
         **invoice_counters(frames.get("invoices", pl.DataFrame())),
     }
     for key, value in meta.items():
@@ -215,7 +217,7 @@ def onto_current_users(conn: Connection, frames: dict[str, pl.DataFrame]) -> dic
         return frames
     sample = frames["users"].with_columns(pl.col("email").str.to_lowercase().alias("email_key"))
     matched = sample.join(current, on="email_key", how="left", maintain_order="left")
-    next_id = int(current["current_id"].max() or 0) + 1
+    next_id = int(current.select(pl.max("current_id")).item() or 0) + 1
     new_id = pl.col("current_id").is_null().cum_sum() + next_id - 1
     mapped = matched.with_columns(
         pl.when(pl.col("current_id").is_null()).then(new_id).otherwise(pl.col("current_id")).alias("new_id")

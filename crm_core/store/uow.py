@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -33,7 +33,7 @@ from crm_core.store.models import Event, Meta, User, utcnow
 
 DATA_VERSION_KEY = "data_version"
 T = TypeVar("T")
-_META = Meta.__table__
+_META = cast(Table, Meta.__table__)
 # The events' name for a versioned table's records.
 _ENTITY_TYPES = {"orders": "order", "opportunities": "opportunity", "customers": "customer"}
 # Built once, on the table (not the ORM entity): this runs on every commit, and the ORM's bulk
@@ -182,6 +182,18 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    def add(self, *rows: object) -> None:
+        """Stage new rows in this transaction (written at the next flush or the commit)."""
+        self.session.add_all(rows)
+
+    def flush(self) -> None:
+        """Write what is staged now (new rows get their ids)."""
+        self.session.flush()
+
+    def delete(self, row: object) -> None:
+        """Delete a row in this transaction (at the next flush or the commit)."""
+        self.session.delete(row)
 
 
 def data_version(store: Store) -> int:

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from crm_core.audit import replay_all
 from crm_core.config import PROJECT_ROOT
+from crm_core.event_replay import replay_all
 from crm_core.orders import LineInput, OrderStatus
 from crm_core.services import order_detail, reset_sample_data, update_order_lines
 from crm_core.store import Store, UnitOfWork, data_version

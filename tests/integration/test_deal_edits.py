@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from crm_core.audit import EventRow, replay_opportunity
 from crm_core.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from crm_core.event_replay import EventRow, replay_opportunity
 from crm_core.opportunity_fields import KEEP, DealEdit, InvalidFields
 from crm_core.permissions import Actor
 from crm_core.services import (

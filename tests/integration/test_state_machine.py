@@ -28,9 +28,9 @@ from hypothesis.stateful import (
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from crm_core.audit import replay_all
 from crm_core.config import DatabaseTarget
 from crm_core.errors import ConflictError, DomainError
+from crm_core.event_replay import replay_all
 from crm_core.opportunities import FACTORS
 from crm_core.opportunity_fields import Enrichment, MeetingRequest, NewOpportunity
 from crm_core.orders import Action, LineInput, next_actions

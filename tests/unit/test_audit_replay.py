@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_core.audit import EventRow, ReplayError, replay_all, replay_opportunity, replay_order
+from crm_core.event_replay import EventRow, ReplayError, replay_all, replay_opportunity, replay_order
 
 
 def history(*moves: tuple[str, str | None, str | None]) -> list[EventRow]:

@@ -1,4 +1,6 @@
-"""Reading what the order rules need from the store, and writing stock moves, inside a session.
+"""The store side of orders, inside the caller's session: the products an order's lines are checked
+against, replacing lines, finding an order by number; what the order rules need (lines, customer,
+open unpaid invoices, free stock, recent orders) and the stock moves the actions write.
 
 Shared by the read side and the actions: an action reads the facts and acts on them in the same
 transaction. The statements are built once (with bound parameters) and select plain columns
@@ -10,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, exists, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from crm_core.allocation import LineNeed, Pick, StockKey, StockLevel, WarehouseRef
@@ -22,6 +24,7 @@ from crm_core.store.models import (
     Allocation,
     Customer,
     Invoice,
+    Opportunity,
     Order,
     OrderLine,
     Payment,
@@ -29,6 +32,8 @@ from crm_core.store.models import (
     Stock,
     Warehouse,
 )
+
+AnyRow = Row[*tuple[Any, ...]]  # a result row, whatever its columns
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 CANCELLED = OrderStatus.CANCELLED.value
@@ -99,17 +104,17 @@ _INVOICE = select(Invoice).where(Invoice.order_id == bindparam("order_id"))
 _HAS_PAYMENT = select(exists().where(Payment.order_id == bindparam("order_id")))
 
 
-def order_lines(session: Session, order_id: int) -> Sequence[Row[Any]]:
+def order_lines(session: Session, order_id: int) -> Sequence[AnyRow]:
     """The order's lines with their products: line_id, line_no, quantity, unit_price_cents,
     discount_bp, product_id, sku, name, list_price_cents, active."""
     return session.execute(_LINES, {"order_id": order_id}).all()
 
 
-def line_drafts(rows: Sequence[Row[Any]]) -> list[LineDraft]:
+def line_drafts(rows: Sequence[AnyRow]) -> list[LineDraft]:
     return [LineDraft(r.product_id, r.sku, r.quantity, r.unit_price_cents, r.discount_bp) for r in rows]
 
 
-def line_needs(rows: Sequence[Row[Any]]) -> list[LineNeed]:
+def line_needs(rows: Sequence[AnyRow]) -> list[LineNeed]:
     return [LineNeed(r.line_id, r.line_no, r.product_id, r.sku, r.quantity) for r in rows]
 
 
@@ -141,7 +146,7 @@ def recent_orders(session: Session, order: Order, window: timedelta = DUPLICATE_
 
 
 def audit_inputs(
-    session: Session, order: Order, rows: Sequence[Row[Any]] | None = None
+    session: Session, order: Order, rows: Sequence[AnyRow] | None = None
 ) -> tuple[AuditOrder, AuditContext]:
     """The order and every fact its audit rules look at, read in this session."""
     rows = order_lines(session, order.id) if rows is None else rows
@@ -181,7 +186,7 @@ def locked_stock(session: Session, product_ids: Sequence[int]) -> dict[StockKey,
     return {(r.warehouse_id, r.product_id): StockLevel(r.on_hand, r.reserved) for r in rows}
 
 
-_STOCK_TABLE = Stock.__table__
+_STOCK_TABLE = cast(Table, Stock.__table__)
 _SET_STOCK = (
     update(_STOCK_TABLE)
     .where(
@@ -190,7 +195,7 @@ _SET_STOCK = (
     )
     .values(on_hand=bindparam("on_hand"), reserved=bindparam("reserved"))
 )
-_ADD_ALLOCATION = insert(Allocation.__table__)
+_ADD_ALLOCATION = insert(cast(Table, Allocation.__table__))
 
 
 def write_levels(session: Session, old: dict[StockKey, StockLevel], new: dict[StockKey, StockLevel]) -> None:
@@ -241,3 +246,63 @@ def invoice_of(session: Session, order_id: int) -> Invoice | None:
 
 def has_payment(session: Session, order_id: int) -> bool:
     return bool(session.scalar(_HAS_PAYMENT, {"order_id": order_id}))
+
+
+def products(session: Session) -> list[ProductRef]:
+    """Every product, active and inactive (inactive ones are refused by name)."""
+    rows = session.execute(
+        select(Product.id, Product.sku, Product.name, Product.list_price_cents, Product.active)
+    ).all()
+    return [ProductRef(*row) for row in rows]
+
+
+def current_lines(session: Session, order_id: int) -> list[LineDraft]:
+    """The order's lines as drafts, in line order."""
+    rows = session.execute(
+        select(
+            OrderLine.product_id,
+            Product.sku,
+            OrderLine.quantity,
+            OrderLine.unit_price_cents,
+            OrderLine.discount_bp,
+        )
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.order_id == order_id)
+        .order_by(OrderLine.line_no)
+    ).all()
+    return [LineDraft(*row) for row in rows]
+
+
+def delete_lines(session: Session, order_id: int) -> None:
+    session.execute(delete(OrderLine).where(OrderLine.order_id == order_id))
+
+
+def add_lines(session: Session, order_id: int, drafts: Sequence[LineDraft]) -> None:
+    session.add_all(
+        OrderLine(
+            order_id=order_id,
+            line_no=line_no,
+            product_id=draft.product_id,
+            quantity=draft.quantity,
+            unit_price_cents=draft.unit_price_cents,
+            discount_bp=draft.discount_bp,
+        )
+        for line_no, draft in enumerate(drafts, start=1)
+    )
+
+
+def order_id_by_number(session: Session, number: str) -> int | None:
+    found = session.scalar(select(Order.id).where(Order.number == number))
+    return None if found is None else int(found)
+
+
+def count_orders(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Order)) or 0)
+
+
+def find_customer(session: Session, customer_id: int) -> Customer | None:
+    return session.get(Customer, customer_id)
+
+
+def find_opportunity(session: Session, opportunity_id: int) -> Opportunity | None:
+    return session.get(Opportunity, opportunity_id)

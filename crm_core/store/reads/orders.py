@@ -17,9 +17,9 @@ from crm_core.errors import NotFound
 from crm_core.invoice_document import InvoiceDocument, InvoiceLine
 from crm_core.order_audit import Finding, audit
 from crm_core.orders import OrderStatus, totals_cents
-from crm_core.services import order_facts as facts
 from crm_core.store import Store
 from crm_core.store import customers as customer_rows
+from crm_core.store import orders as facts
 from crm_core.store.models import Allocation, Customer, Event, Invoice, Order, Payment, User, Warehouse
 
 
