@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.auth import current_actor
-from ui.customer_card import customer_card_view
-from ui.customer_list import SELECTED, customer_list
-from ui.customer_settings import settings_section
+from ui.customers.card import customer_card_view
+from ui.customers.list import SELECTED, customer_list
+from ui.customers.settings import settings_section
 from ui.data import frame, get_store
 from ui.frame import inside_frame
 

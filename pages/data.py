@@ -18,14 +18,14 @@ from crm_core.services import (
     table_counts,
 )
 from crm_core.store.models import TABLE_ORDER
+from ui.admin.imports import mapping_editor, read_upload, show_report
+from ui.admin.users import users_section
 from ui.auth import current_actor
 from ui.data import get_store, table_preview
 from ui.frame import inside_frame
-from ui.imports import mapping_editor, read_upload, show_report
-from ui.scoring_enrichment import data_page_button
+from ui.scoring.enrichment import data_page_button
 from ui.text import message, plain
 from ui.theme import label
-from ui.users_admin import users_section
 from ui.widgets import run_action
 
 inside_frame()

@@ -18,10 +18,10 @@ from ui.auth import current_actor
 from ui.data import frame, get_store
 from ui.filters import date_range_filter, multiselect_filter, search_filter
 from ui.frame import inside_frame
-from ui.opportunity_actions import DETAILS_TAB, NEXT_VIEW, SELECTED, run_pending_capture, select
-from ui.opportunity_capture import capture_form
-from ui.opportunity_detail import detail_view
-from ui.opportunity_edit import bulk_reassign_bar, run_pending_reassign
+from ui.opportunities.actions import DETAILS_TAB, NEXT_VIEW, SELECTED, run_pending_capture, select
+from ui.opportunities.capture import capture_form
+from ui.opportunities.detail import detail_view
+from ui.opportunities.edit import bulk_reassign_bar, run_pending_reassign
 from ui.theme import label, label_expr
 
 inside_frame()

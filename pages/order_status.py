@@ -13,7 +13,7 @@ from ui.data import frame, get_store
 from ui.dates import now as clock_now
 from ui.filters import date_range_filter, multiselect_filter
 from ui.frame import inside_frame
-from ui.order_status_data import order_status_metrics
+from ui.orders.status_data import order_status_metrics
 from ui.theme import label, label_expr, money
 from ui.widgets import show_data
 

@@ -13,9 +13,9 @@ from crm_core.services import order_id_for_number
 from ui.auth import current_actor
 from ui.data import frame, get_store
 from ui.frame import inside_frame
-from ui.order_detail import order_detail_view
-from ui.order_entry import new_order_form, reset_new_order
-from ui.order_list import TABLE_NONCE, order_list
+from ui.orders.detail import order_detail_view
+from ui.orders.entry import new_order_form, reset_new_order
+from ui.orders.list import TABLE_NONCE, order_list
 from ui.text import message
 
 inside_frame()

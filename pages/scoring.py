@@ -26,13 +26,13 @@ from crm_core.scoring import (
     unscored_count,
 )
 from crm_core.services import active_weights
-from ui import scoring_actions as actions
-from ui import scoring_enrichment
-from ui import scoring_sections as sections
 from ui.auth import current_actor
 from ui.data import current_version, get_store, scoring_opportunities, store_key
 from ui.frame import inside_frame
-from ui.scoring_state import CLOSED_KEY, LINK_NOTICE, TOP_N_KEY, Current, init_state, read_current, sync_link
+from ui.scoring import actions as actions
+from ui.scoring import enrichment as scoring_enrichment
+from ui.scoring import sections as sections
+from ui.scoring.state import CLOSED_KEY, LINK_NOTICE, TOP_N_KEY, Current, init_state, read_current, sync_link
 from ui.text import message, plain
 
 inside_frame()

@@ -136,7 +136,7 @@ def test_a_rep_stays_the_acting_user_through_every_navigation(page, app_server: 
     walk.press("Mark won")
     assert {name for _, _, name in walk.new_events()} == {"Aisha Khan"}  # capture … won, all hers
     walk.press("Create order")
-    walk.followed_to("ui/opportunity_actions.py:run_pending_step:switch_page(pages/orders.py)", "Orders")
+    walk.followed_to("ui/opportunities/actions.py:run_pending_step:switch_page(pages/orders.py)", "Orders")
     assert {(entity, name) for entity, _, name in walk.new_events()} == {
         ("opportunity", "Aisha Khan"),
         ("order", "Aisha Khan"),
@@ -152,7 +152,7 @@ def test_a_rep_stays_the_acting_user_through_every_navigation(page, app_server: 
     page.get_by_role("tab", name="Selected opportunity").click()
     settle(page)
     walk.press("Open on the Orders page")
-    walk.followed_to("ui/opportunity_detail.py:_orders:switch_page(pages/orders.py)", "Orders")
+    walk.followed_to("ui/opportunities/detail.py:_orders:switch_page(pages/orders.py)", "Orders")
     expect(page.get_by_role("heading", name=re.compile(f" · {COMPANY}$"))).to_be_visible()
     walk.resume()
 
@@ -180,7 +180,7 @@ def test_a_rep_stays_the_acting_user_through_every_navigation(page, app_server: 
     # Scoring: the sliders' weights go into the address bar; a preset saved there is hers.
     walk.sidebar("Scoring")
     expect(page).to_have_url(re.compile(r"/scoring\?w="))
-    walk.followed_to("ui/scoring_state.py:sync_link:query_params", "Scoring")
+    walk.followed_to("ui/scoring/state.py:sync_link:query_params", "Scoring")
     page.get_by_label("Preset name", exact=True).fill("Aisha's harbour focus")
     walk.press("Save preset")
     expect(page.get_by_text("Preset saved")).to_be_visible()

@@ -32,9 +32,9 @@ from crm_core.services.opportunity_reads import OpportunityDetail
 from crm_core.store import Store
 from ui.charts.pipeline import stage_timeline
 from ui.data import frame
-from ui.opportunity_actions import FLASH, run_pending_step
-from ui.opportunity_edit import changes_in_words, edit_section, reassign_outcome, run_pending_edit
-from ui.opportunity_steps import convert_form, enrich_form, lose_form, schedule_form, score_panel, win_panel
+from ui.opportunities.actions import FLASH, run_pending_step
+from ui.opportunities.edit import changes_in_words, edit_section, reassign_outcome, run_pending_edit
+from ui.opportunities.steps import convert_form, enrich_form, lose_form, schedule_form, score_panel, win_panel
 from ui.text import message, plain
 from ui.theme import label, money
 

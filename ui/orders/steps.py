@@ -19,7 +19,7 @@ from crm_core.services import ActionResult, OrderDetail, allowed_actions, perfor
 from crm_core.services.order_actions import valid_reason
 from crm_core.store import Store
 from ui import form_errors
-from ui.order_format import amount_text, cents, day, method, plain
+from ui.orders.format import amount_text, cents, day, method, plain
 
 PENDING = "orders_pending"
 CANCEL_REQUEST = "orders_cancel_request"

@@ -30,7 +30,7 @@ from crm_core.services import NewOrder, create_order, customer_credit
 from crm_core.store import Store
 from ui import form_errors
 from ui.dates import today
-from ui.order_format import cents, method, pct
+from ui.orders.format import cents, method, pct
 from ui.text import message
 
 FORM = "orders_new"

@@ -2,7 +2,7 @@
 through ui.form_errors like every other form) and reassigning deals, one from its details or many
 selected in the list.
 
-Like the steps (ui.opportunity_actions), a submit queues the change with the version on screen and
+Like the steps (ui.opportunities.actions), a submit queues the change with the version on screen and
 the page runs it once; the services decide what is allowed (`editable_by` only says what to show).
 Widget keys carry the version, so after a save — or someone else's — the form shows the fresh deal.
 """
@@ -31,7 +31,7 @@ from crm_core.store import Store
 from crm_core.store.opportunities import OWNER_ROLES
 from ui import form_errors
 from ui.dates import today
-from ui.opportunity_actions import FLASH
+from ui.opportunities.actions import FLASH
 from ui.text import message, plain
 from ui.theme import money
 

@@ -1,5 +1,5 @@
 """The form for each step of an opportunity. Each queues its step with the version on screen
-(see ui.opportunity_actions); nothing here decides whether a step is allowed."""
+(see ui.opportunities.actions); nothing here decides whether a step is allowed."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from crm_core.scoring import format_weights, score_one
 from crm_core.services import active_weights
 from crm_core.services.opportunity_reads import OpportunityDetail
 from ui.data import get_store
-from ui.opportunity_actions import (
+from ui.opportunities.actions import (
     key,
     queue_convert,
     queue_enrich,

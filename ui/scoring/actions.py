@@ -19,7 +19,7 @@ from crm_core.services import (
 from crm_core.services.scoring import OTHERS_SHOWN, PRESET_NAME, PRESETS, SEARCH_MAX
 from crm_core.store import Store
 from ui import form_errors
-from ui.scoring_state import PUBLISHED, SUGGESTION, apply_suggestion, apply_weights, share_url
+from ui.scoring.state import PUBLISHED, SUGGESTION, apply_suggestion, apply_weights, share_url
 from ui.text import message, plain
 from ui.widgets import run_action
 

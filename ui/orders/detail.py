@@ -17,10 +17,10 @@ from crm_core.services import OrderDetail, invoice_document, order_detail
 from crm_core.store import Store
 from ui.charts.orders import order_timeline
 from ui.data import frame
-from ui.order_credit import CREDIT_CODE, credit_actions, run_credit_pending
-from ui.order_format import cents, day, method, pct, plain
-from ui.order_lines_edit import edit_lines
-from ui.order_steps import next_step_panel, run_pending
+from ui.orders.credit import CREDIT_CODE, credit_actions, run_credit_pending
+from ui.orders.format import cents, day, method, pct, plain
+from ui.orders.lines_edit import edit_lines
+from ui.orders.steps import next_step_panel, run_pending
 from ui.theme import label
 
 STATUS_BADGE = {

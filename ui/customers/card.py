@@ -10,8 +10,8 @@ from crm_core.errors import NotFound
 from crm_core.permissions import Actor
 from crm_core.services import CustomerCard, customer_card
 from crm_core.store import Store
-from ui.customer_edit import edit_customer, merge_duplicate, run_pending_edit
-from ui.order_format import cents, day, plain
+from ui.customers.edit import edit_customer, merge_duplicate, run_pending_edit
+from ui.orders.format import cents, day, plain
 from ui.theme import label_expr, money
 
 

@@ -14,7 +14,7 @@ from crm_core.order_audit import Finding
 from crm_core.permissions import Actor, Permission
 from crm_core.services import OrderDetail, raise_credit_limit_for_order, require_prepayment
 from crm_core.store import Store
-from ui.order_format import cents, plain
+from ui.orders.format import cents, plain
 from ui.widgets import run_action
 
 CREDIT_PENDING = "orders_credit_pending"

@@ -15,7 +15,7 @@ from ui.charts.scoring import (
     sensitivity_ranges,
     slope_chart,
 )
-from ui.scoring_state import BANT_KEYS, SCALE_KEYS, SEARCH_KEY, STEP, THRESHOLD_KEYS, normalised_shares
+from ui.scoring.state import BANT_KEYS, SCALE_KEYS, SEARCH_KEY, STEP, THRESHOLD_KEYS, normalised_shares
 from ui.text import message, plain
 from ui.theme import label_expr
 

@@ -13,7 +13,7 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services.opportunities import OWNER_ROLES
 from ui import form_errors
 from ui.dates import today
-from ui.opportunity_actions import CAPTURE_FORM, CAPTURE_KEYS, CAPTURE_MATCHES, queue_capture
+from ui.opportunities.actions import CAPTURE_FORM, CAPTURE_KEYS, CAPTURE_MATCHES, queue_capture
 from ui.text import plain
 from ui.theme import money
 

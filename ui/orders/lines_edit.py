@@ -10,7 +10,7 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services import OrderDetail, update_order_lines
 from crm_core.store import Store
 from ui import form_errors
-from ui.order_entry import EDITOR_WIDTHS, LINE_NUMBER_COLUMNS, SCHEMA, line_inputs
+from ui.orders.entry import EDITOR_WIDTHS, LINE_NUMBER_COLUMNS, SCHEMA, line_inputs
 
 SEEN_VERSION = "orders_lines_seen_version"
 

@@ -10,7 +10,7 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services import desk_settings, update_desk_settings
 from crm_core.store import Store
 from ui import form_errors
-from ui.order_format import amount_text, cents, plain
+from ui.orders.format import amount_text, cents, plain
 from ui.text import message
 
 PREFIX = "customers_settings_"

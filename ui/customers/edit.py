@@ -22,7 +22,7 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services import CustomerCard, merge_customers, update_customer
 from crm_core.store import Store
 from ui import form_errors
-from ui.order_format import amount_text, plain
+from ui.orders.format import amount_text, plain
 from ui.text import message
 from ui.widgets import run_action
 
