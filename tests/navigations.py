@@ -30,12 +30,12 @@ COVERED: dict[str, str] = {
     "ui/opportunities/detail.py:_orders:switch_page(pages/orders.py)": (
         "Opportunities: Open on the Orders page"
     ),
-    "pages/order_status.py:<module>:switch_page(pages/orders.py)": (
+    "ui/orders/status.py:attention_section:switch_page(pages/orders.py)": (
         "Order status: a row of the exceptions table"
     ),
-    "pages/overview.py:tile:page_link": "Overview: the link under each headline figure",
-    "pages/orders.py:<module>:query_params": "Orders: an open order's number in the address bar",
-    "pages/customers.py:<module>:query_params": "Customers: an open card's customer id in the address bar",
+    "ui/reports/overview.py:tile:page_link": "Overview: the link under each headline figure",
+    "ui/orders/desk.py:link_to:query_params": "Orders: an open order's number in the address bar",
+    "ui/customers/desk.py:link_to:query_params": "Customers: an open card's customer id in the address bar",
     "ui/scoring/state.py:sync_link:query_params": "Scoring: the sliders' weights in the address bar",
     "ui/first_run.py:show_first_run:page_link": "First run (a database made by init): link to the Data page",
 }

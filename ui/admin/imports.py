@@ -1,19 +1,42 @@
-"""Data-page widgets for imports: reading the upload, the column-mapping editor and the import report."""
+"""The Data page's Import section: reading the upload, the column-mapping editor, the import itself
+and its report."""
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
 from crm_core.errors import DomainError
-from crm_core.io import ColumnMapping, ImportReport, fields_for, read_table_file
-from ui.text import message
+from crm_core.io import ColumnMapping, ImportOptions, ImportReport, Kind, fields_for, read_table_file
+from crm_core.permissions import Actor, Permission, Role
+from crm_core.services import import_table, list_users, mapping_for
+from crm_core.store import Store
+from ui.admin.state import (
+    IMPORT_CREATE,
+    IMPORT_DRY,
+    IMPORT_FILE,
+    IMPORT_GO,
+    IMPORT_KIND,
+    IMPORT_LENIENT,
+    IMPORT_OWNER,
+    IMPORT_REFUSED,
+    IMPORT_REPORT,
+    IMPORT_RESULT,
+    IMPORT_TOML,
+    IMPORT_UPLOAD,
+    import_mapping,
+)
+from ui.text import message, plain
+from ui.theme import label
+from ui.widgets import run_action
 
 NOT_MAPPED = "— not in the file —"
-REFUSED_KEY = "data_import_refused"  # {sha256 of the upload and its name: why it was refused}
+REFUSED_KEY = IMPORT_REFUSED
 MAX_REFUSALS_KEPT = 20
+UPLOAD_LIMIT_MB = 50  # .streamlit/config.toml server.maxUploadSize
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file…")
@@ -125,3 +148,99 @@ def show_report(report: ImportReport, *, key: str) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def import_section(store: Store, actor: Actor | None) -> None:
+    """Import a file with a column mapping: check it (dry run), then import; the report stays shown."""
+    st.subheader("Import")
+    if actor is None or not actor.can(Permission.IMPORT_DATA):
+        st.caption("Only an admin can import data. Pick an admin in the sidebar to try it.")
+        return
+    st.caption(
+        "Customers, products, opportunities or orders (one row per order line) from CSV, Excel (.xlsx) or "
+        f"Parquet, up to {UPLOAD_LIMIT_MB} MB here (larger files: `python -m crm_core import`). Columns are "
+        "matched by name; adjust the mapping below or upload a TOML mapping file. Strict by default: "
+        "one bad row and nothing is imported."
+    )
+    kind = st.selectbox("What the file holds", [k.value for k in Kind], format_func=label, key=IMPORT_KIND)
+    upload = st.file_uploader("File", type=["csv", "xlsx", "parquet"], key=IMPORT_UPLOAD)
+    if upload is not None:
+        st.session_state[IMPORT_FILE] = {"name": upload.name, "data": upload.getvalue()}
+    toml_upload = st.file_uploader("Mapping file (optional, TOML)", type=["toml"], key=IMPORT_TOML)
+    toml_text = toml_upload.getvalue().decode("utf-8", errors="replace") if toml_upload is not None else None
+    current = st.session_state.get(IMPORT_FILE)
+    if current is not None:
+        _import_file(store, actor, kind, current, toml_text)
+    report = st.session_state.get(IMPORT_RESULT)
+    if report is not None:
+        st.markdown("#### Import report")
+        show_report(report, key=IMPORT_REPORT)
+
+
+def _import_file(
+    store: Store, actor: Actor, kind: str, current: dict[str, Any], toml_text: str | None
+) -> None:
+    """The uploaded file read, its mapping edited, then checked or imported."""
+    try:
+        raw = read_upload(current["data"], current["name"])
+        start = mapping_for(kind, raw.columns, toml_text)
+    except DomainError as exc:
+        st.error(message(exc), icon=":material/warning:")
+        return
+    file_name = plain(current["name"])
+    st.write(f"**{file_name}** — {raw.height:,} rows, {raw.width - 1} columns. First rows:")
+    st.dataframe(raw.drop("_row").head(5), hide_index=True, width="stretch")
+    columns = [c for c in raw.columns if c != "_row"]
+    st.markdown("**Column mapping** — pick the column of your file for each field (auto-detected).")
+    mapping = mapping_editor(kind, columns, start, key=import_mapping(kind, columns))
+    if start.values or start.constants or start.date_format or start.datetime_format:
+        st.caption(
+            "From the mapping file: "
+            + "; ".join(
+                [f"values of {k} translated" for k in start.values]
+                + [f"{k} = '{v}' for every row" for k, v in start.constants.items()]
+                + [f"dates as {f}" for f in (start.date_format, start.datetime_format) if f]
+            )
+        )
+    left, right = st.columns(2)
+    lenient = left.toggle("Lenient: import the valid rows, report the others", key=IMPORT_LENIENT)
+    create = right.toggle(
+        "Create the customers and products the file names but Scalewise lacks, and owners as reps",
+        key=IMPORT_CREATE,
+    )
+    owner_email = None
+    if kind == Kind.OPPORTUNITIES.value and not mapping.provides("owner"):
+        owners = {u.email: f"{u.name} ({u.role.value})" for u in list_users(store) if u.role != Role.ADMIN}
+        owner_email = st.selectbox(
+            "Owner of the deals (the file has no owner column)",
+            list(owners),
+            index=None,
+            placeholder="you, the importing user",
+            format_func=lambda e: owners[e],
+            key=IMPORT_OWNER,
+        )
+    buttons = st.container(horizontal=True)
+    dry = buttons.button("Check only (dry run)", key=IMPORT_DRY, icon=":material/fact_check:")
+    go = buttons.button("Import", type="primary", key=IMPORT_GO, icon=":material/upload:")
+    if dry or go:
+        bar = st.progress(0.0, text="Starting…")
+        options = ImportOptions(
+            lenient=lenient, create_missing=create, dry_run=bool(dry), owner_email=owner_email
+        )
+        report = run_action(
+            lambda: import_table(
+                store,
+                actor,
+                kind,
+                raw,
+                current["name"],
+                mapping=mapping,
+                options=options,
+                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+            )
+        )
+        bar.empty()
+        if report is not None:
+            st.session_state[IMPORT_RESULT] = report
+            if report.written:
+                st.rerun()  # the counts above and every cached frame move to the new data

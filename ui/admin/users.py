@@ -11,11 +11,21 @@ from crm_core.services import add_user, all_users, change_role, deactivate_user
 from crm_core.services.users import ROLES
 from crm_core.store import Store
 from ui import form_errors
+from ui.admin.state import (
+    USERS_ADD_FORM,
+    USERS_ADD_GO,
+    USERS_ADD_KEYS,
+    USERS_CHANGE_FORM,
+    USERS_DEACTIVATE,
+    USERS_FLASH,
+    USERS_NEW_ROLE,
+    USERS_PICK,
+    USERS_ROLE,
+    USERS_TABLE,
+)
 from ui.text import plain
 
-FLASH_KEY = "data_users_flash"
-ADD_FORM, CHANGE_FORM = "data_users_add", "data_users_change"
-ADD_KEYS = {"name": "data_users_name", "email": "data_users_email"}
+FLASH_KEY, ADD_FORM, CHANGE_FORM, ADD_KEYS = USERS_FLASH, USERS_ADD_FORM, USERS_CHANGE_FORM, USERS_ADD_KEYS
 
 
 def users_section(store: Store, actor: Actor | None) -> None:
@@ -42,7 +52,7 @@ def users_section(store: Store, actor: Actor | None) -> None:
         ),
         hide_index=True,
         width="stretch",
-        key="data_users_table",
+        key=USERS_TABLE,
     )
 
 
@@ -59,9 +69,9 @@ def _add_form(store: Store, actor: Actor) -> None:
             email = st.text_input("Email", key=ADD_KEYS["email"])
             form_errors.under(ADD_FORM, "email")
         with right:
-            role = st.selectbox("Role", ROLES, key="data_users_role")
+            role = st.selectbox("Role", ROLES, key=USERS_ROLE)
             form_errors.under(ADD_FORM, "role")
-        if st.form_submit_button("Add user", key="data_users_add_go"):
+        if st.form_submit_button("Add user", key=USERS_ADD_GO):
             added = form_errors.submit(
                 ADD_FORM,
                 lambda: add_user(store, actor, name, email, role),
@@ -84,21 +94,21 @@ def _change_form(store: Store, actor: Actor) -> None:
             "User",
             list(users),
             format_func=lambda uid: f"{users[uid]['name']} · {users[uid]['email']} · {users[uid]['role']}",
-            key="data_users_pick",
+            key=USERS_PICK,
         )
         form_errors.under(CHANGE_FORM, "user")
     with right:
-        new_role = st.selectbox("New role", ROLES, key="data_users_new_role")
+        new_role = st.selectbox("New role", ROLES, key=USERS_NEW_ROLE)
         form_errors.under(CHANGE_FORM, "role")
     buttons = st.container(horizontal=True)
     fields = ("user", "role")
-    if buttons.button("Change role", key="data_users_change") and picked is not None:
+    if buttons.button("Change role", key=USERS_CHANGE_FORM) and picked is not None:
         changed = form_errors.submit(
             CHANGE_FORM, lambda: change_role(store, actor, picked, new_role), fields=fields, rerun=True
         )
         if changed is not None:
             _done(f"{plain(changed.name)} is now {changed.role.value}.")
-    if buttons.button("Deactivate", key="data_users_deactivate") and picked is not None:
+    if buttons.button("Deactivate", key=USERS_DEACTIVATE) and picked is not None:
         done = form_errors.submit(
             CHANGE_FORM, lambda: deactivate_user(store, actor, picked) or True, fields=fields, rerun=True
         )

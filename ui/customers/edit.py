@@ -22,12 +22,11 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services import CustomerCard, merge_customers, update_customer
 from crm_core.store import Store
 from ui import form_errors
+from ui.customers.state import EDIT_PREFIX, PENDING, edit_field, merge_button, merge_choice, merge_search
 from ui.orders.format import amount_text, plain
 from ui.text import message
 from ui.widgets import run_action
 
-PENDING = "customers_pending"
-EDIT_PREFIX = "customers_edit_"
 TEXT_FIELDS: tuple[tuple[str, str], ...] = (
     ("name", "Name"),
     ("contact_name", "Contact name"),
@@ -44,7 +43,7 @@ ADDRESS_FIELDS: tuple[tuple[str, str], ...] = (
 
 
 def _key(field: str, customer_id: int) -> str:
-    return f"{EDIT_PREFIX}{field}_{customer_id}"
+    return edit_field(field, customer_id)
 
 
 def _form(customer_id: int) -> str:
@@ -186,7 +185,7 @@ def merge_duplicate(card: CustomerCard, actor: Actor | None, customers: pl.DataF
             f"The duplicate's opportunities and orders move to {plain(card.name)}, and the duplicate is "
             "removed. Its history stays in the audit trail."
         )
-        search = st.text_input("Find the duplicate", key=f"customers_merge_search_{card.id}")
+        search = st.text_input("Find the duplicate", key=merge_search(card.id))
         candidates = (
             customers.filter(customer_filter(search) & (pl.col("id") != card.id)).head(50)
             if search.strip()
@@ -194,7 +193,7 @@ def merge_duplicate(card: CustomerCard, actor: Actor | None, customers: pl.DataF
         )
         names = dict(zip(candidates["id"].to_list(), candidates["name"].to_list(), strict=True))
         versions = dict(zip(candidates["id"].to_list(), candidates["version"].to_list(), strict=True))
-        choice_key = f"customers_merge_choice_{card.id}"
+        choice_key = merge_choice(card.id)
         st.selectbox(
             "Duplicate",
             list(names),
@@ -205,7 +204,7 @@ def merge_duplicate(card: CustomerCard, actor: Actor | None, customers: pl.DataF
         )
         st.button(
             "Merge into this customer",
-            key=f"customers_merge_{card.id}",
+            key=merge_button(card.id),
             icon=":material/merge:",
             on_click=_request_merge,
             args=(card.id, card.version, choice_key, versions),

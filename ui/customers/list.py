@@ -8,8 +8,8 @@ import polars as pl
 import streamlit as st
 
 from crm_core.customers import BLOCKED_CHOICES, customer_filter
+from ui.customers.state import BLOCKED, INDUSTRY, REGION, SEARCH, SELECTED, list_table
 
-SELECTED = "customers_selected"
 MAX_ROWS = 2_000  # filters and search narrow a longer list
 
 
@@ -27,18 +27,12 @@ def customer_list(customers: pl.DataFrame) -> None:
     """Render the filters and the table; a picked row opens the customer's card (on rerun)."""
     with st.container(border=True):
         cols = st.columns([1.6, 1, 1, 0.8])
-        search = cols[0].text_input(
-            "Search", key="customers_search", placeholder="Name, contact, email or tax id"
-        )
+        search = cols[0].text_input("Search", key=SEARCH, placeholder="Name, contact, email or tax id")
         industries = cols[1].multiselect(
-            "Industry", _options(customers, "industry"), key="customers_industry", placeholder="All"
+            "Industry", _options(customers, "industry"), key=INDUSTRY, placeholder="All"
         )
-        regions = cols[2].multiselect(
-            "Region", _options(customers, "region"), key="customers_region", placeholder="All"
-        )
-        blocked = cols[3].selectbox(
-            "Blocked", BLOCKED_CHOICES, key="customers_blocked", format_func=str.capitalize
-        )
+        regions = cols[2].multiselect("Region", _options(customers, "region"), key=REGION, placeholder="All")
+        blocked = cols[3].selectbox("Blocked", BLOCKED_CHOICES, key=BLOCKED, format_func=str.capitalize)
     matching = customers.filter(
         customer_filter(search, industries=industries, regions=regions, blocked=blocked)
     )
@@ -46,7 +40,7 @@ def customer_list(customers: pl.DataFrame) -> None:
     more = f" (the first {MAX_ROWS:,} by name: narrow the filters)" if matching.height > MAX_ROWS else ""
     st.caption(f"{matching.height:,} of {customers.height:,} customers{more} · select a row to open its card")
     ids = tuple(shown["id"].to_list())
-    table_key = f"customers_table_{hash(ids) & 0xFFFFFFFF:x}"
+    table_key = list_table(ids)
     st.dataframe(
         shown.select(
             "name",

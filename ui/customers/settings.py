@@ -10,11 +10,11 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services import desk_settings, update_desk_settings
 from crm_core.store import Store
 from ui import form_errors
+from ui.customers.state import SETTINGS_FLASH, SETTINGS_FORM, SETTINGS_PREFIX
 from ui.orders.format import amount_text, cents, plain
 from ui.text import message
 
-PREFIX = "customers_settings_"
-FORM = "customers_settings_form"
+PREFIX, FORM = SETTINGS_PREFIX, SETTINGS_FORM
 
 
 def _save(store: Store, actor: Actor | None) -> None:
@@ -24,7 +24,7 @@ def _save(store: Store, actor: Actor | None) -> None:
         FORM, lambda: update_desk_settings(store, actor, **values), fields=labels, rerun=True
     )
     if saved is not None:
-        st.session_state[PREFIX + "flash"] = "Settings saved."
+        st.session_state[SETTINGS_FLASH] = "Settings saved."
 
 
 FIELDS = ("default_credit_limit", "seller_name", "seller_address", "seller_tax_id", "seller_email")
@@ -33,7 +33,7 @@ FIELDS = ("default_credit_limit", "seller_name", "seller_address", "seller_tax_i
 def settings_section(store: Store, actor: Actor | None) -> None:
     current = desk_settings(store)
     with st.expander("Settings: new customers' credit limit, seller on invoices", icon=":material/settings:"):
-        if flash := st.session_state.pop(PREFIX + "flash", None):
+        if flash := st.session_state.pop(SETTINGS_FLASH, None):
             st.success(message(flash), icon=":material/check_circle:")
         limit, seller = cents(current.default_credit_limit_cents), plain(current.seller_name)
         st.caption(
@@ -69,5 +69,5 @@ def settings_section(store: Store, actor: Actor | None) -> None:
             submitted = st.form_submit_button("Save settings", type="primary")
         if submitted:
             _save(store, actor)
-            if PREFIX + "flash" in st.session_state:
+            if SETTINGS_FLASH in st.session_state:
                 st.rerun()

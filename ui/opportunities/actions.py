@@ -29,28 +29,22 @@ from crm_core.services import (
 )
 from crm_core.store import Store
 from ui import form_errors
+from ui.opportunities.state import (
+    CAPTURE_FORM,
+    CAPTURE_KEYS,
+    CAPTURE_MATCHES,
+    CAPTURE_PENDING,
+    FLASH,
+    NEXT_VIEW,
+    PENDING,
+    SELECTED,
+    key,
+    step_form,
+)
+from ui.orders import state as orders_state
 
-PENDING = "opportunities_pending"
-CAPTURE_PENDING = "opportunities_capture_pending"
-CAPTURE_FORM = "opportunities_capture"  # its messages: ui.form_errors
-CAPTURE_MATCHES = "opportunities_capture_matches"
-SELECTED = "opportunities_selected"
-NEXT_VIEW = "opportunities_next_view"
-FLASH = "opportunities_flash"
 DETAILS_TAB = ":material/handshake: Selected opportunity"
 
-# Capture form: the field names services use in their messages → the widget key of each.
-CAPTURE_KEYS: dict[str, str] = {
-    "company": "opportunities_capture_company",
-    "contact name": "opportunities_capture_contact",
-    "email": "opportunities_capture_email",
-    "phone": "opportunities_capture_phone",
-    "product interest": "opportunities_capture_product",
-    "quantity": "opportunities_capture_quantity",
-    "expected amount": "opportunities_capture_amount",
-    "expected close date": "opportunities_capture_close",
-    "owner": "opportunities_capture_owner",
-}
 # Each step's fields, as crm_core names them in its messages (shown under each field's widget).
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "enrich": ("industry", "company size", "need", "budget", "decision maker", "timing"),
@@ -70,18 +64,8 @@ SUCCESS = {
 }
 
 
-def key(name: str, opportunity_id: int) -> str:
-    """The widget key of a step form's field, per opportunity (inputs never leak to another one)."""
-    return f"opportunities_{name}_{opportunity_id}"
-
-
 def field(name: str, opportunity_id: int) -> Any:
     return st.session_state.get(key(name, opportunity_id))
-
-
-def step_form(step: str, opportunity_id: int) -> str:
-    """The name a step's field messages are kept by, per opportunity (see ui.form_errors)."""
-    return f"opportunities_{step}_{opportunity_id}"
 
 
 def under(step: str, opportunity_id: int, name: str) -> None:
@@ -181,7 +165,7 @@ def run_pending_step(store: Store, actor: Actor | None) -> None:
         step_form(step, oid), steps[step], fields=STEP_FIELDS[step], success=SUCCESS[step]
     )
     if result is not None and pending["action"] == "convert":
-        st.session_state["orders_selected"] = result  # the Orders page opens this order
+        st.session_state[orders_state.SELECTED] = result  # the Orders page opens this order
         st.switch_page("pages/orders.py")
 
 

@@ -13,7 +13,15 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services.opportunities import OWNER_ROLES
 from ui import form_errors
 from ui.dates import today
-from ui.opportunities.actions import CAPTURE_FORM, CAPTURE_KEYS, CAPTURE_MATCHES, queue_capture
+from ui.opportunities.actions import queue_capture
+from ui.opportunities.state import (
+    CAPTURE_FORM,
+    CAPTURE_FORM_WIDGET,
+    CAPTURE_KEYS,
+    CAPTURE_MATCHES,
+    CAPTURE_NEW_ANYWAY,
+    capture_use,
+)
 from ui.text import plain
 from ui.theme import money
 
@@ -49,7 +57,7 @@ def capture_form(actor: Actor | None, owners: list[Actor], products: pl.DataFram
     st.session_state.setdefault(CAPTURE_KEYS["quantity"], 1)
     st.session_state.setdefault(CAPTURE_KEYS["expected close date"], today() + timedelta(days=60))
 
-    with st.form("opportunities_capture_form", border=True):
+    with st.form(CAPTURE_FORM_WIDGET, border=True):
         left, right = st.columns(2)
         with left:
             st.text_input(
@@ -119,14 +127,14 @@ def _offer_matches() -> None:
             cols[0].markdown(f"**{plain(name)}** · customer #{customer_id} · {plain(reason)}")
             cols[1].button(
                 "Use this customer",
-                key=f"opportunities_capture_use_{customer_id}",
+                key=capture_use(customer_id),
                 on_click=queue_capture,
                 kwargs={"customer_id": customer_id},
                 width="stretch",
             )
         st.button(
             "Create a new customer anyway",
-            key="opportunities_capture_new_anyway",
+            key=CAPTURE_NEW_ANYWAY,
             on_click=queue_capture,
             kwargs={"new_customer": True},
         )

@@ -32,9 +32,11 @@ from crm_core.services.opportunity_reads import OpportunityDetail
 from crm_core.store import Store
 from ui.charts.pipeline import stage_timeline
 from ui.data import frame
-from ui.opportunities.actions import FLASH, run_pending_step
+from ui.opportunities.actions import run_pending_step
 from ui.opportunities.edit import changes_in_words, edit_section, reassign_outcome, run_pending_edit
+from ui.opportunities.state import FLASH, open_order_button, timeline_chart
 from ui.opportunities.steps import convert_form, enrich_form, lose_form, schedule_form, score_panel, win_panel
+from ui.orders import state as orders_state
 from ui.text import message, plain
 from ui.theme import label, money
 
@@ -208,10 +210,8 @@ def _orders(d: OpportunityDetail) -> None:
             f"**{order.number}** · {label(order.status)} · {money(order.total_cents)} · "
             f"entered {order.created_at:%Y-%m-%d}"
         )
-        if cols[1].button(
-            "Open on the Orders page", key=f"opportunities_open_order_{order.id}", width="stretch"
-        ):
-            st.session_state["orders_selected"] = order.id
+        if cols[1].button("Open on the Orders page", key=open_order_button(order.id), width="stretch"):
+            st.session_state[orders_state.SELECTED] = order.id
             st.switch_page("pages/orders.py")
 
 
@@ -223,9 +223,7 @@ def _history(d: OpportunityDetail, history: pl.DataFrame) -> None:
     events = history.with_columns(pl.lit("opportunity").alias("entity_type"), pl.lit(d.id).alias("entity_id"))
     stays = analytics.stage_stays(events.lazy(), as_of=datetime.now(UTC)).collect()
     if not stays.is_empty():
-        st.plotly_chart(
-            stage_timeline(stays, title="Time in each stage"), key=f"opportunities_timeline_{d.id}"
-        )
+        st.plotly_chart(stage_timeline(stays, title="Time in each stage"), key=timeline_chart(d.id))
     changes_in_words(history)
     st.dataframe(
         history.select(

@@ -31,13 +31,22 @@ from crm_core.store import Store
 from crm_core.store.opportunities import OWNER_ROLES
 from ui import form_errors
 from ui.dates import today
-from ui.opportunities.actions import FLASH
+from ui.opportunities.state import (
+    BULK_OWNER,
+    BULK_REASSIGN,
+    EDIT_PENDING,
+    FLASH,
+    REASSIGN_PENDING,
+    REASSIGN_RESULT,
+    edit_form,
+    edit_form_widget,
+    edit_key,
+    reassign_button,
+    reassign_owner,
+)
 from ui.text import message, plain
 from ui.theme import money
 
-EDIT_PENDING = "opportunities_edit_pending"
-REASSIGN_PENDING = "opportunities_reassign_pending"
-REASSIGN_RESULT = "opportunities_reassign_result"
 # The form's widgets → the edit's fields. A message about any other field shows above the form.
 EDIT_ARGUMENTS: dict[str, str] = {
     "amount": "expected_amount",
@@ -49,15 +58,6 @@ EDIT_ARGUMENTS: dict[str, str] = {
     "phone": "phone",
 }
 UNDER_A_WIDGET: tuple[str, ...] = tuple(f for f in DealField if f not in (DealField.TITLE, DealField.OWNER))
-
-
-def edit_key(name: str, opportunity_id: int, version: int) -> str:
-    return f"opportunities_edit_{name}_{opportunity_id}_v{version}"
-
-
-def edit_form(opportunity_id: int) -> str:
-    """The name the edit form's field messages are kept by, per deal (see ui.form_errors)."""
-    return f"opportunities_edit_{opportunity_id}"
 
 
 # --- callbacks (run before the script, with the version drawn on screen) ------------------------
@@ -82,7 +82,7 @@ def queue_reassign(versions: dict[int, int], owner_key: str, where: str) -> None
 def queue_reassign_selected(table_key: str, ids: tuple[int, ...], versions: tuple[int, ...]) -> None:
     rows = st.session_state.get(table_key, {}).get("selection", {}).get("rows", [])
     chosen = {ids[r]: versions[r] for r in rows if r < len(ids)}
-    queue_reassign(chosen, "opportunities_bulk_owner", "list")
+    queue_reassign(chosen, BULK_OWNER, "list")
 
 
 # --- running them -------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def _edit_form(d: OpportunityDetail, closed: bool, products: pl.DataFrame) -> No
     earliest, latest = rule.picker_range
     st.session_state.setdefault(k("amount"), f"{from_cents(d.expected_amount_cents)}")
     st.session_state.setdefault(k("close"), current)
-    with st.form(f"opportunities_edit_form_{d.id}_v{d.version}", border=False):
+    with st.form(edit_form_widget(d.id, d.version), border=False):
         if closed:
             st.caption(
                 f"This deal is {d.stage}, and won and lost are final. As a manager you can correct the "
@@ -262,7 +262,7 @@ def _open_fields(d: OpportunityDetail, k: Any, products: pl.DataFrame, earliest:
 
 def _reassign_one(d: OpportunityDetail, owners: list[Actor]) -> None:
     choices = _owner_choices(owners)
-    owner_key = f"opportunities_reassign_owner_{d.id}"
+    owner_key = reassign_owner(d.id)
     if st.session_state.get(owner_key) not in choices:
         st.session_state[owner_key] = d.owner_id if d.owner_id in choices else None
     st.divider()
@@ -278,7 +278,7 @@ def _reassign_one(d: OpportunityDetail, owners: list[Actor]) -> None:
     row.button(
         "Reassign",
         icon=":material/swap_horiz:",
-        key=f"opportunities_reassign_{d.id}",
+        key=reassign_button(d.id),
         on_click=queue_reassign,
         args=({d.id: d.version}, owner_key, "detail"),
     )
@@ -314,8 +314,8 @@ def bulk_reassign_bar(shown: pl.DataFrame, table_key: str, owners: list[Actor]) 
     picked = shown[rows] if rows else shown.clear()
     closed = picked.filter(pl.col("stage").is_in([s.value for s in CLOSED_STAGES])).height
     choices = _owner_choices(owners)
-    if st.session_state.get("opportunities_bulk_owner") not in choices:
-        st.session_state["opportunities_bulk_owner"] = None
+    if st.session_state.get(BULK_OWNER) not in choices:
+        st.session_state[BULK_OWNER] = None
     reassign_outcome("list")
     with st.container(border=True, horizontal=True, vertical_alignment="bottom"):
         st.markdown(
@@ -327,14 +327,14 @@ def bulk_reassign_bar(shown: pl.DataFrame, table_key: str, owners: list[Actor]) 
             list(choices),
             format_func=lambda uid: choices[uid],
             placeholder="Choose a rep or manager",
-            key="opportunities_bulk_owner",
+            key=BULK_OWNER,
             width=300,
         )
         st.button(
             "Reassign",
             type="primary",
             icon=":material/swap_horiz:",
-            key="opportunities_bulk_reassign",
+            key=BULK_REASSIGN,
             disabled=picked.is_empty(),
             on_click=queue_reassign_selected,
             args=(table_key, tuple(shown["id"].to_list()), tuple(shown["version"].to_list())),

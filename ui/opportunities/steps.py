@@ -21,7 +21,6 @@ from crm_core.services import active_weights
 from crm_core.services.opportunity_reads import OpportunityDetail
 from ui.data import get_store
 from ui.opportunities.actions import (
-    key,
     queue_convert,
     queue_enrich,
     queue_lose,
@@ -30,6 +29,7 @@ from ui.opportunities.actions import (
     queue_win,
     under,
 )
+from ui.opportunities.state import key
 from ui.text import plain
 from ui.theme import label
 

@@ -15,9 +15,9 @@ from crm_core.permissions import Actor, Permission
 from crm_core.services import OrderDetail, raise_credit_limit_for_order, require_prepayment
 from crm_core.store import Store
 from ui.orders.format import cents, plain
+from ui.orders.state import CREDIT_PENDING, CREDIT_PREPAY, CREDIT_RAISE
 from ui.widgets import run_action
 
-CREDIT_PENDING = "orders_credit_pending"
 CREDIT_CODE = "over_credit_limit"
 RAISE, PREPAY = "raise", "prepay"
 
@@ -65,7 +65,7 @@ def credit_actions(detail: OrderDetail, actor: Actor | None) -> None:
     row = st.container(horizontal=True)
     row.button(
         "Raise credit limit",
-        key="orders_credit_raise",
+        key=CREDIT_RAISE,
         icon=":material/trending_up:",
         on_click=_request,
         args=(RAISE, detail.id, detail.version),
@@ -73,7 +73,7 @@ def credit_actions(detail: OrderDetail, actor: Actor | None) -> None:
     )
     row.button(
         "Require prepayment",
-        key="orders_credit_prepay",
+        key=CREDIT_PREPAY,
         icon=":material/payments:",
         on_click=_request,
         args=(PREPAY, detail.id, detail.version),

@@ -20,6 +20,7 @@ from ui.data import frame
 from ui.orders.credit import CREDIT_CODE, credit_actions, run_credit_pending
 from ui.orders.format import cents, day, method, pct, plain
 from ui.orders.lines_edit import edit_lines
+from ui.orders.state import INVOICE_PDF
 from ui.orders.steps import next_step_panel, run_pending
 from ui.theme import label
 
@@ -235,7 +236,7 @@ def _invoice(store: Store, detail: OrderDetail) -> None:
         file_name=f"{invoice.number}.pdf",
         mime="application/pdf",
         icon=":material/download:",
-        key="orders_invoice_pdf",
+        key=INVOICE_PDF,
         on_click="ignore",
     )
 

@@ -31,9 +31,24 @@ from crm_core.store import Store
 from ui import form_errors
 from ui.dates import today
 from ui.orders.format import cents, method, pct
+from ui.orders.state import (
+    NEW_CREATE,
+    NEW_CUSTOMER,
+    NEW_DELIVERY,
+    NEW_FORM,
+    NEW_LINES,
+    NEW_NONCE,
+    NEW_NOTES,
+    NEW_PAYMENT,
+    NEW_PREFIX,
+    NEW_REQUESTED,
+    NEW_SHIPPING,
+    new_editor,
+    new_tax,
+)
 from ui.text import message
 
-FORM = "orders_new"
+FORM = NEW_FORM
 FIELDS = (
     "customer",
     form_errors.LINES,
@@ -44,8 +59,7 @@ FIELDS = (
     "tax rate %",
     "notes",
 )
-LINES = "orders_new_lines"
-NONCE = "orders_new_nonce"
+LINES, NONCE = NEW_LINES, NEW_NONCE
 SCHEMA = {"sku": pl.String, "quantity": pl.Int64, "unit_price": pl.Float64, "discount_pct": pl.Float64}
 EDITOR_WIDTHS = {
     "sku": 420,
@@ -80,7 +94,7 @@ LINE_NUMBER_COLUMNS = {
 
 
 def _editor_key() -> str:
-    return f"orders_new_editor_{st.session_state.get(NONCE, 0)}"
+    return new_editor(st.session_state.get(NONCE, 0))
 
 
 def _apply_edits(rows: list[dict[str, Any]], state: dict[str, Any]) -> list[dict[str, Any]]:
@@ -123,7 +137,7 @@ def _lines_frame(rows: list[dict[str, Any]]) -> tuple[pl.DataFrame, list[str]]:
 
 
 def reset_new_order() -> None:
-    for key in [k for k in st.session_state if str(k).startswith("orders_new_")]:
+    for key in [k for k in st.session_state if str(k).startswith(NEW_PREFIX)]:
         del st.session_state[key]
 
 
@@ -158,7 +172,7 @@ def new_order_form(
         index=None,
         format_func=lambda cid: f"{names[cid]} ({regions[cid] or 'no region'})",
         placeholder="Type to search customers",
-        key="orders_new_customer",
+        key=NEW_CUSTOMER,
         help="Blocked customers are not listed: they cannot place orders.",
     )
     form_errors.under(FORM, "customer")
@@ -206,9 +220,7 @@ def new_order_form(
 
     left, middle, right = st.columns(3)
     with left:
-        payment = st.selectbox(
-            "Payment method", PAYMENT_METHODS, format_func=method, key="orders_new_payment"
-        )
+        payment = st.selectbox("Payment method", PAYMENT_METHODS, format_func=method, key=NEW_PAYMENT)
         form_errors.under(FORM, "payment method")
     with middle:
         delivery = st.selectbox(
@@ -217,7 +229,7 @@ def new_order_form(
             format_func=lambda m: (
                 f"{method(m)} ({DELIVERY_METHODS[m]} day{'s' if DELIVERY_METHODS[m] != 1 else ''} in transit)"
             ),
-            key="orders_new_delivery",
+            key=NEW_DELIVERY,
         )
         form_errors.under(FORM, "delivery method")
     with right:
@@ -228,7 +240,7 @@ def new_order_form(
             min_value=earliest,
             max_value=latest,
             format="YYYY-MM-DD",
-            key="orders_new_requested",
+            key=NEW_REQUESTED,
         )
         form_errors.under(FORM, "requested date")
     left, middle, right = st.columns(3)
@@ -236,7 +248,7 @@ def new_order_form(
         shipping = st.text_input(
             "Shipping ($)",
             value="0.00",
-            key="orders_new_shipping",
+            key=NEW_SHIPPING,
             help="Digits, like 25 or $1,250.00 (a point before the cents).",
         )
         form_errors.under(FORM, "shipping")
@@ -249,20 +261,18 @@ def new_order_form(
             value=default_tax,
             step=0.25,
             format="%.2f",
-            key=f"orders_new_tax_{customer_id}",
+            key=new_tax(customer_id),
             help="Prefilled with this customer's rate on their last order. Tax is on goods, not shipping.",
         )
         form_errors.under(FORM, "tax rate %")
     notes = st.text_area(
-        "Notes", key="orders_new_notes", max_chars=5000, placeholder="Delivery instructions, PO number…"
+        "Notes", key=NEW_NOTES, max_chars=5000, placeholder="Delivery instructions, PO number…"
     )
     form_errors.under(FORM, "notes")
 
     lines = line_inputs(edited)
     _live_totals(lines, refs, shipping, tax)
-    if st.button(
-        "Create order", type="primary", key="orders_new_create", icon=":material/add_shopping_cart:"
-    ):
+    if st.button("Create order", type="primary", key=NEW_CREATE, icon=":material/add_shopping_cart:"):
         new = NewOrder(
             customer_id=customer_id,
             lines=lines,

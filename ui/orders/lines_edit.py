@@ -11,8 +11,9 @@ from crm_core.services import OrderDetail, update_order_lines
 from crm_core.store import Store
 from ui import form_errors
 from ui.orders.entry import EDITOR_WIDTHS, LINE_NUMBER_COLUMNS, SCHEMA, line_inputs
+from ui.orders.state import FLASH, LINES_SEEN_VERSION, lines_editor, lines_save
 
-SEEN_VERSION = "orders_lines_seen_version"
+SEEN_VERSION = LINES_SEEN_VERSION
 
 
 def _remember_version(version: int) -> None:
@@ -41,7 +42,7 @@ def edit_lines(store: Store, actor: Actor | None, detail: OrderDetail, products:
         )
         edited = st.data_editor(
             rows,
-            key=f"orders_lines_editor_{detail.id}_{detail.version}",  # a new version starts afresh
+            key=lines_editor(detail.id, detail.version),
             num_rows="dynamic",
             hide_index=True,
             width="content",
@@ -66,7 +67,7 @@ def edit_lines(store: Store, actor: Actor | None, detail: OrderDetail, products:
         )
         if st.button(
             "Save lines",
-            key=f"orders_lines_save_{detail.id}",
+            key=lines_save(detail.id),
             icon=":material/save:",
             on_click=_remember_version,
             args=(detail.version,),
@@ -80,5 +81,5 @@ def edit_lines(store: Store, actor: Actor | None, detail: OrderDetail, products:
                 rerun=True,
             )
             if saved is not None:
-                st.session_state["orders_flash"] = f"Lines of {detail.number} saved."
+                st.session_state[FLASH] = f"Lines of {detail.number} saved."
                 st.rerun()

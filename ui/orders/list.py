@@ -7,15 +7,15 @@ import streamlit as st
 
 from crm_core.orders import OrderStatus
 from ui.filters import date_range_filter, search_filter
+from ui.orders.state import LIST_CREATED, LIST_CUSTOMER, LIST_SEARCH, LIST_STATUS, TABLE_NONCE, list_table
 from ui.theme import label, label_expr
 
-TABLE_NONCE = "orders_table_nonce"
 MAX_ROWS = 2_000  # a table longer than this helps nobody; filters and search narrow it
 
 
 def _customer_filter() -> pl.Expr:
     """Part of a customer's name (a text box scales to any number of customers; a list would not)."""
-    text = st.text_input("Customer", key="orders_customer", placeholder="Part of the name").strip().lower()
+    text = st.text_input("Customer", key=LIST_CUSTOMER, placeholder="Part of the name").strip().lower()
     if not text:
         return pl.lit(True)
     return pl.col("customer").str.to_lowercase().str.contains(text, literal=True)
@@ -26,21 +26,19 @@ def order_list(orders: pl.DataFrame) -> int | None:
     with st.container(border=True):
         cols = st.columns(4)
         with cols[0]:
-            by_number = search_filter(
-                ["number"], key="orders_search", placeholder="Order number, e.g. SO-000123"
-            )
+            by_number = search_filter(["number"], key=LIST_SEARCH, placeholder="Order number, e.g. SO-000123")
         with cols[1]:
             statuses = st.multiselect(
                 "Status",
                 [s.value for s in OrderStatus],
                 format_func=label,
-                key="orders_status",
+                key=LIST_STATUS,
                 placeholder="All",
             )
         with cols[2]:
             by_customer = _customer_filter()
         with cols[3]:
-            by_date = date_range_filter(orders, "created_at", "Entered between", key="orders_created")
+            by_date = date_range_filter(orders, "created_at", "Entered between", key=LIST_CREATED)
     by_status = pl.col("status").is_in(statuses) if statuses else pl.lit(True)
     matching = orders.filter(by_number & by_status & by_customer & by_date)
     shown = matching.sort("created_at", "id", descending=True).head(MAX_ROWS)
@@ -64,7 +62,7 @@ def order_list(orders: pl.DataFrame) -> int | None:
         placeholder="—",
         on_select="rerun",
         selection_mode="single-row",
-        key=f"orders_table_{st.session_state.get(TABLE_NONCE, 0)}",
+        key=list_table(st.session_state.get(TABLE_NONCE, 0)),
         column_config={
             "number": "Order",
             "customer": st.column_config.TextColumn("Customer", width="medium"),

@@ -20,10 +20,19 @@ from crm_core.services.order_actions import valid_reason
 from crm_core.store import Store
 from ui import form_errors
 from ui.orders.format import amount_text, cents, day, method, plain
+from ui.orders.state import (
+    ACT_CANCEL,
+    ACT_HOLD,
+    CANCEL_NO,
+    CANCEL_REQUEST,
+    CANCEL_YES,
+    INPUT_PREFIX,
+    PENDING,
+    act,
+    step_form,
+    step_input,
+)
 
-PENDING = "orders_pending"
-CANCEL_REQUEST = "orders_cancel_request"
-INPUT_PREFIX = "orders_in_"
 # The fields the order's action inputs are about (as crm_core names them in its messages).
 STEP_FIELDS = ("amount", "payment method", "tracking number", "hold reason", "cancel reason")
 FORWARD_HELP = {
@@ -39,12 +48,12 @@ WAITING_FOR = {
 
 
 def _key(name: str, order_id: int) -> str:
-    return f"{INPUT_PREFIX}{name}_{order_id}"
+    return step_input(name, order_id)
 
 
 def _form(order_id: int) -> str:
     """The name the order's step messages are kept by (see ui.form_errors)."""
-    return f"orders_steps_{order_id}"
+    return step_form(order_id)
 
 
 def _request(action: str, order_id: int, version: int, inputs: dict[str, str] | None = None) -> None:
@@ -113,7 +122,7 @@ def _button(
 ) -> None:
     st.button(
         ACTION_LABELS[action],
-        key=f"orders_act_{action.value}",
+        key=act(action.value),
         on_click=_request,
         args=(action.value, detail.id, detail.version, inputs),
         **kwargs,
@@ -206,14 +215,14 @@ def _side_step(detail: OrderDetail, action: Action) -> None:
             form_errors.under(_form(detail.id), "hold reason")
             st.button(
                 "Confirm hold",
-                key="orders_act_hold",
+                key=ACT_HOLD,
                 on_click=_request,
                 args=(Action.HOLD.value, detail.id, detail.version, {"reason": key}),
             )
     elif action == Action.CANCEL:
         st.button(
             ACTION_LABELS[Action.CANCEL],
-            key="orders_act_cancel",
+            key=ACT_CANCEL,
             icon=":material/cancel:",
             on_click=_open_cancel,
             args=(detail.id, detail.version),
@@ -257,13 +266,13 @@ def _cancel_dialog(detail: OrderDetail, version: int) -> None:
     confirmed = yes.button(
         "Yes, cancel the order",
         type="primary",
-        key="orders_cancel_yes",
+        key=CANCEL_YES,
         on_click=_confirm_cancel,
         args=(detail.id, version, key),
     )
     if confirmed and st.session_state.get(CANCEL_REQUEST) is None:  # accepted: the page runs it
         st.rerun()
-    if no.button("Keep the order", key="orders_cancel_no"):
+    if no.button("Keep the order", key=CANCEL_NO):
         form_errors.clear(_form(detail.id))
         _close_cancel()
         st.rerun()

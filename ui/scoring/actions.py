@@ -19,13 +19,28 @@ from crm_core.services import (
 from crm_core.services.scoring import OTHERS_SHOWN, PRESET_NAME, PRESETS, SEARCH_MAX
 from crm_core.store import Store
 from ui import form_errors
-from ui.scoring.state import PUBLISHED, SUGGESTION, apply_suggestion, apply_weights, share_url
+from ui.scoring.state import (
+    APPLY,
+    PRESET_CHOICE,
+    PRESET_DELETE,
+    PRESET_FORM,
+    PRESET_JUST_SAVED,
+    PRESET_LOAD,
+    PRESET_NAME_INPUT,
+    PRESET_PUBLISH,
+    PRESET_SAVE_FORM,
+    PRESET_SEARCH,
+    PUBLISHED,
+    SUGGEST,
+    SUGGESTION,
+    apply_suggestion,
+    apply_weights,
+    share_url,
+)
 from ui.text import message, plain
 from ui.widgets import run_action
 
-PRESET_FORM = "scoring_preset"
-CHOICE = "scoring_preset_choice"
-JUST_SAVED = "scoring_preset_just_saved"
+CHOICE, JUST_SAVED = PRESET_CHOICE, PRESET_JUST_SAVED
 
 
 def _weights_text(weights: Weights | BantWeights) -> str:
@@ -49,7 +64,7 @@ def suggest(opportunities: pl.DataFrame, current: Weights, data_version: int) ->
     if st.button(
         "Suggest weights",
         icon=":material/auto_awesome:",
-        key="scoring_suggest",
+        key=SUGGEST,
         help="Search every weight combination in 0.05 steps for the one that best separates won from "
         "lost deals on older history, then check it on the newest 30 % of closed deals.",
     ):
@@ -92,7 +107,7 @@ def suggest(opportunities: pl.DataFrame, current: Weights, data_version: int) ->
         applied = all(abs(a - b) < 1e-9 for a, b in zip(current.normalized().as_tuple(), target, strict=True))
         st.button(
             "Applied" if applied else "Apply",
-            key="scoring_apply",
+            key=APPLY,
             type="primary",
             icon=":material/check:",
             on_click=apply_suggestion,
@@ -122,7 +137,7 @@ def presets(store: Store, actor: Actor | None, weights: Weights, bant: BantWeigh
         st.markdown("**Load or publish a preset**")
         search = st.text_input(
             "Find a preset by name",
-            key="scoring_preset_search",
+            key=PRESET_SEARCH,
             max_chars=SEARCH_MAX,
             placeholder="Part of its name",
             icon=":material/search:",
@@ -145,11 +160,9 @@ def presets(store: Store, actor: Actor | None, weights: Weights, bant: BantWeigh
             _load_or_publish(store, actor, offered)
         else:
             st.caption("No presets match that name." if search else "No presets yet.")
-    with save_col, st.form("scoring_save_form", clear_on_submit=False, border=True):
+    with save_col, st.form(PRESET_SAVE_FORM, clear_on_submit=False, border=True):
         st.markdown("**Save the sliders as a preset**")
-        name = st.text_input(
-            "Preset name", key="scoring_preset_name", max_chars=100, placeholder="e.g. Q3 focus"
-        )
+        name = st.text_input("Preset name", key=PRESET_NAME_INPUT, max_chars=100, placeholder="e.g. Q3 focus")
         form_errors.under(PRESET_FORM, PRESET_NAME)
         submitted = st.form_submit_button("Save preset", icon=":material/save:", disabled=actor is None)
         if actor is None:
@@ -196,7 +209,7 @@ def _load_or_publish(store: Store, actor: Actor | None, offered: list[Preset]) -
     buttons = st.container(horizontal=True)
     buttons.button(
         "Load into sliders",
-        key="scoring_load",
+        key=PRESET_LOAD,
         icon=":material/download:",
         on_click=apply_weights,
         args=(chosen.weights.as_tuple(), chosen.bant.as_tuple()),
@@ -204,7 +217,7 @@ def _load_or_publish(store: Store, actor: Actor | None, offered: list[Preset]) -
     may_publish = actor is not None and actor.can(Permission.PUBLISH_WEIGHTS)
     if may_publish and buttons.button(
         "Publish for the team",
-        key="scoring_publish",
+        key=PRESET_PUBLISH,
         icon=":material/campaign:",
         disabled=chosen.published,
         help="Make this preset the team's active weights: the baseline everyone compares with.",
@@ -216,7 +229,7 @@ def _load_or_publish(store: Store, actor: Actor | None, offered: list[Preset]) -
     may_delete = actor is not None and (may_publish or chosen.author_id == actor.id)
     if may_delete and buttons.button(
         "Delete",
-        key="scoring_delete",
+        key=PRESET_DELETE,
         icon=":material/delete:",
         disabled=chosen.published,
         help="The team's active weights cannot be deleted; publish another preset first."

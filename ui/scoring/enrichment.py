@@ -22,13 +22,25 @@ from crm_core.services.enrichment import (
 )
 from crm_core.store import Store
 from ui.data import current_version, frame
+from ui.scoring.state import (
+    DATA_PAGE_ENRICH,
+    ENRICH_APPLY,
+    ENRICH_PREVIEW,
+    ENRICH_PREVIEW_BUTTON,
+    ENRICH_RESET,
+    ENRICH_RULES,
+    ENRICH_UPLOAD,
+    ENRICH_UPLOADED,
+)
 from ui.text import message, plain
 from ui.widgets import run_action
 
-RULES_KEY = "scoring_enrich_rules"
-UPLOAD_KEY = "scoring_enrich_upload"
-UPLOADED_KEY = "scoring_enrich_uploaded"  # the id of the uploaded file already copied into the editor
-PREVIEW_KEY = "scoring_enrich_preview"  # (rules text, data version, EnrichmentPreview)
+RULES_KEY, UPLOAD_KEY, UPLOADED_KEY, PREVIEW_KEY = (
+    ENRICH_RULES,
+    ENRICH_UPLOAD,
+    ENRICH_UPLOADED,
+    ENRICH_PREVIEW,
+)
 PAGE_SOURCE = "edited on the Scoring page"
 CLOSED = [s.value for s in CLOSED_STAGES]
 RULES_MAX_BYTES = 100_000  # the default file is ~3 KB; anything near this is not a rules file
@@ -132,10 +144,10 @@ def section(store: Store, actor: Actor | None) -> None:
             height=420,
             help="Bands read 'from this value up, this score'; `unknown` scores deals without the data.",
         )
-        st.button("Back to the default rules", key="scoring_enrich_reset", on_click=_reset_rules)
+        st.button("Back to the default rules", key=ENRICH_RESET, on_click=_reset_rules)
     rules_text = st.session_state[RULES_KEY]
     version = current_version(store)
-    if st.button("Preview", key="scoring_enrich_preview_button", icon=":material/preview:"):
+    if st.button("Preview", key=ENRICH_PREVIEW_BUTTON, icon=":material/preview:"):
         preview = run_action(lambda: preview_enrichment(store, actor, rules_text))
         if preview is not None:
             st.session_state[PREVIEW_KEY] = (rules_text, version, preview)
@@ -150,7 +162,7 @@ def section(store: Store, actor: Actor | None) -> None:
     source = DEFAULT_SOURCE if rules_text == default_rules_text() else PAGE_SOURCE
     if st.button(
         f"Apply to {preview.deals_filled:,} deals",
-        key="scoring_enrich_apply",
+        key=ENRICH_APPLY,
         type="primary",
         icon=":material/auto_fix_high:",
         disabled=not preview.deals_filled,
@@ -173,7 +185,7 @@ def data_page_button(store: Store, actor: Actor | None) -> None:
         "*Derive scores from history* shows and edits them). Scores a person entered are kept. "
         + closed_left_out_sentence()
     )
-    if st.button("Derive missing scores", key="data_enrich", icon=":material/auto_fix_high:"):
+    if st.button("Derive missing scores", key=DATA_PAGE_ENRICH, icon=":material/auto_fix_high:"):
         done = run_action(lambda: apply_enrichment(store, actor))
         if done is not None:
             _toast(done)

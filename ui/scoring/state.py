@@ -43,6 +43,27 @@ THRESHOLD_KEYS = {"value": "scoring_t_value", "potential": "scoring_t_potential"
 TOP_N_KEY = "scoring_top_n"
 CLOSED_KEY = "scoring_include_closed"
 SEARCH_KEY = "scoring_search"
+# Suggest weights, presets
+SUGGEST = "scoring_suggest"
+APPLY = "scoring_apply"
+PRESET_FORM = "scoring_preset"  # its messages: ui.form_errors
+PRESET_CHOICE = "scoring_preset_choice"
+PRESET_JUST_SAVED = "scoring_preset_just_saved"
+PRESET_SEARCH = "scoring_preset_search"
+PRESET_SAVE_FORM = "scoring_save_form"
+PRESET_NAME_INPUT = "scoring_preset_name"
+PRESET_LOAD = "scoring_load"
+PRESET_PUBLISH = "scoring_publish"
+PRESET_DELETE = "scoring_delete"
+# Cold-start enrichment ("Derive scores from history"; its button on the Data page is `data_enrich`)
+ENRICH_RULES = "scoring_enrich_rules"
+ENRICH_UPLOAD = "scoring_enrich_upload"
+ENRICH_UPLOADED = "scoring_enrich_uploaded"  # the id of the uploaded file already copied into the editor
+ENRICH_PREVIEW = "scoring_enrich_preview"  # (rules text, data version, EnrichmentPreview)
+ENRICH_RESET = "scoring_enrich_reset"
+ENRICH_PREVIEW_BUTTON = "scoring_enrich_preview_button"
+ENRICH_APPLY = "scoring_enrich_apply"
+DATA_PAGE_ENRICH = "data_enrich"
 
 
 def set_scale_sliders(weights: Weights) -> None:
