@@ -224,6 +224,10 @@ def _import_file(
     go = buttons.button("Import", type="primary", key=IMPORT_GO, icon=":material/upload:")
     if dry or go:
         bar = st.progress(0.0, text="Starting…")
+
+        def progress(fraction: float, text: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=text)
+
         options = ImportOptions(
             lenient=lenient, create_missing=create, dry_run=bool(dry), owner_email=owner_email
         )
@@ -236,7 +240,7 @@ def _import_file(
                 current["name"],
                 mapping=mapping,
                 options=options,
-                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+                progress=progress,
             )
         )
         bar.empty()

@@ -88,13 +88,13 @@ def filter_bar(opportunities: pl.DataFrame) -> PipelineFilters:
 
 
 def reset_probabilities() -> None:
-    for stage, key in PIPELINE_PROBABILITIES.items():
-        st.session_state[key] = round(DEFAULT_STAGE_PROBABILITY[stage] * 100)
+    for stage, probability in DEFAULT_STAGE_PROBABILITY.items():
+        st.session_state[PIPELINE_PROBABILITIES[stage.value]] = round(probability * 100)
 
 
 def init_probabilities() -> None:
-    for stage, key in PIPELINE_PROBABILITIES.items():
-        st.session_state.setdefault(key, round(DEFAULT_STAGE_PROBABILITY[stage] * 100))
+    for stage, probability in DEFAULT_STAGE_PROBABILITY.items():
+        st.session_state.setdefault(PIPELINE_PROBABILITIES[stage.value], round(probability * 100))
 
 
 def dollars(frame: pl.DataFrame) -> pl.DataFrame:
@@ -257,7 +257,7 @@ def conversion_and_velocity(shown: dict[str, pl.DataFrame]) -> None:
                 else "."
             )
         )
-        if conversion["moved_on"].sum() + conversion["lost"].sum() == 0:
+        if conversion.select(pl.col("moved_on").sum() + pl.col("lost").sum()).item() == 0:
             st.info(
                 "No opportunity has left a stage yet, so there is no conversion to show: it appears once "
                 "deals move from one stage to the next here.",

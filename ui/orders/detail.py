@@ -4,6 +4,7 @@ invoice (PDF), payments and the history as a timeline."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 import polars as pl
 import streamlit as st
@@ -24,7 +25,8 @@ from ui.orders.state import INVOICE_PDF
 from ui.orders.steps import next_step_panel, run_pending
 from ui.theme import label
 
-STATUS_BADGE = {
+BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"]
+STATUS_BADGE: dict[str, BadgeColor] = {
     OrderStatus.DELIVERED: "green",
     OrderStatus.SHIPPED: "green",
     OrderStatus.CANCELLED: "red",

@@ -8,7 +8,7 @@ own edits and nothing is re-mounted.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 import streamlit as st
@@ -207,7 +207,7 @@ def new_order_form(
             "sku": st.column_config.SelectboxColumn(
                 "Product",
                 options=list(product_names),
-                format_func=lambda sku: f"{sku} · {product_names.get(sku, '')}",
+                format_func=lambda sku: f"{sku} · {product_names.get(str(sku), '')}",
                 required=True,
                 width="large",
             ),
@@ -270,7 +270,7 @@ def new_order_form(
     )
     form_errors.under(FORM, "notes")
 
-    lines = line_inputs(edited)
+    lines = line_inputs(cast(pl.DataFrame, edited))  # polars in, polars out
     _live_totals(lines, refs, shipping, tax)
     if st.button("Create order", type="primary", key=NEW_CREATE, icon=":material/add_shopping_cart:"):
         new = NewOrder(

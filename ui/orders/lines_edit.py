@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 import streamlit as st
 
@@ -73,7 +75,7 @@ def edit_lines(store: Store, actor: Actor | None, detail: OrderDetail, products:
             args=(detail.version,),
         ):
             seen = st.session_state.pop(SEEN_VERSION, detail.version)
-            lines = line_inputs(edited)
+            lines = line_inputs(cast(pl.DataFrame, edited))  # polars in, polars out
             saved = form_errors.submit(
                 form,
                 lambda: update_order_lines(store, actor, detail.id, lines, expected_version=seen),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 import streamlit as st
 
@@ -212,7 +214,7 @@ def scatter_and_breakdown(scored: pl.DataFrame, weights: Weights, thresholds: Th
                     "Points of V",
                     format="%.2f",
                     min_value=0.0,
-                    max_value=max(1.0, float(parts["points"].max())),
+                    max_value=max(1.0, float(cast(float, parts["points"].max()))),
                 ),
             },
         )
