@@ -17,7 +17,15 @@ from ui.charts.scoring import (
     sensitivity_ranges,
     slope_chart,
 )
-from ui.scoring.state import BANT_KEYS, SCALE_KEYS, SEARCH_KEY, STEP, THRESHOLD_KEYS, normalised_shares
+from ui.scoring.state import (
+    BANT_KEYS,
+    SCALE_KEYS,
+    SCATTER,
+    SEARCH_KEY,
+    STEP,
+    THRESHOLD_KEYS,
+    normalised_shares,
+)
 from ui.text import message, plain
 from ui.theme import label_expr
 
@@ -163,7 +171,7 @@ def scatter_and_breakdown(scored: pl.DataFrame, weights: Weights, thresholds: Th
     with chart_col:
         event = st.vega_lite_chart(
             spec=quadrant_scatter(ranked, thresholds),
-            key="scoring_scatter",
+            key=SCATTER,
             on_select="rerun",
             selection_mode=PICK,
         )

@@ -43,6 +43,7 @@ THRESHOLD_KEYS = {"value": "scoring_t_value", "potential": "scoring_t_potential"
 TOP_N_KEY = "scoring_top_n"
 CLOSED_KEY = "scoring_include_closed"
 SEARCH_KEY = "scoring_search"
+SCATTER = "scoring_scatter"  # the value × potential chart; its selection picks the dot to explain
 # Suggest weights, presets
 SUGGEST = "scoring_suggest"
 APPLY = "scoring_apply"
