@@ -24,17 +24,19 @@ CALL_KINDS = ("switch_page", "page_link", "navigation", "link_button", "LinkColu
 # in the browser test) for every new one: tests/app/test_navigation_sources.py fails until then.
 COVERED: dict[str, str] = {
     "app.py:<module>:navigation": "the sidebar's page links, used to reach every other step",
-    "ui/opportunity_actions.py:run_pending_step:switch_page(pages/orders.py)": (
+    "ui/opportunities/actions.py:run_pending_step:switch_page(pages/orders.py)": (
         "Opportunities: Mark won, then Create order"
     ),
-    "ui/opportunity_detail.py:_orders:switch_page(pages/orders.py)": "Opportunities: Open on the Orders page",
-    "pages/order_status.py:<module>:switch_page(pages/orders.py)": (
+    "ui/opportunities/detail.py:_orders:switch_page(pages/orders.py)": (
+        "Opportunities: Open on the Orders page"
+    ),
+    "ui/orders/status.py:attention_section:switch_page(pages/orders.py)": (
         "Order status: a row of the exceptions table"
     ),
-    "pages/overview.py:tile:page_link": "Overview: the link under each headline figure",
-    "pages/orders.py:<module>:query_params": "Orders: an open order's number in the address bar",
-    "pages/customers.py:<module>:query_params": "Customers: an open card's customer id in the address bar",
-    "ui/scoring_state.py:sync_link:query_params": "Scoring: the sliders' weights in the address bar",
+    "ui/reports/overview.py:tile:page_link": "Overview: the link under each headline figure",
+    "ui/orders/desk.py:link_to:query_params": "Orders: an open order's number in the address bar",
+    "ui/customers/desk.py:link_to:query_params": "Customers: an open card's customer id in the address bar",
+    "ui/scoring/state.py:sync_link:query_params": "Scoring: the sliders' weights in the address bar",
     "ui/first_run.py:show_first_run:page_link": "First run (a database made by init): link to the Data page",
 }
 # Followed in tests/e2e/test_first_run.py, on a database made by `init`; the rest in test_acting_user.py.

@@ -1,1 +1,3 @@
-"""Streamlit-side helpers: cached loaders, session keys, chart builders and small widgets."""
+"""The Streamlit side: one folder per feature (orders, opportunities, customers, scoring, admin,
+reports) with its sections and session-state keys, and the helpers every feature shares (cached
+loaders, filters, charts, theme, widgets). See docs/architecture.md §2.4."""

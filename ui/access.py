@@ -25,6 +25,9 @@ from ui.text import plain
 
 CLAIMS = ("iss", "sub", "email", "email_verified")
 
+ACTOR = "auth_actor"  # the acting user (an Actor, or None), set on every run by the sidebar
+LOGIN, LOGOUT = "auth_login", "auth_logout"
+
 
 def setting(name: str) -> object:
     """A setting from the environment, else from the top level of the secrets (None if neither)."""
@@ -45,7 +48,7 @@ def _auth_section() -> dict[str, object] | None:
 
 
 def _stop(screen_title: str, body: str, *, error: bool = False) -> None:
-    st.session_state["auth_actor"] = None
+    st.session_state[ACTOR] = None
     st.title(screen_title)
     (st.error if error else st.info)(body, icon=":material/lock:")
 
@@ -80,16 +83,16 @@ def oidc_actor(store: Store) -> Actor:
         st.stop()
     if not st.user.is_logged_in:
         _stop("Scalewise CRM", "Sign in to see the sales desk.")
-        st.button("Log in", on_click=st.login, type="primary", key="auth_login")
+        st.button("Log in", on_click=st.login, type="primary", key=LOGIN)
         st.stop()
     try:
         actor = sign_in_oidc(store, {claim: st.user.get(claim) for claim in CLAIMS}, issuers)
     except SignInRefused as exc:
         _stop("No access", plain(exc), error=True)
-        st.button("Log out", on_click=st.logout, key="auth_logout")
+        st.button("Log out", on_click=st.logout, key=LOGOUT)
         st.stop()
         raise  # unreachable: st.stop() ends the script run
     st.sidebar.write(f"Signed in as **{plain(actor.name)}** · {actor.role.value}")
-    st.sidebar.button("Log out", on_click=st.logout, key="auth_logout")
-    st.session_state["auth_actor"] = actor
+    st.sidebar.button("Log out", on_click=st.logout, key=LOGOUT)
+    st.session_state[ACTOR] = actor
     return actor

@@ -10,7 +10,7 @@ import streamlit as st
 from crm_core.permissions import Actor
 from crm_core.services import list_users
 from crm_core.store import Store
-from ui.access import oidc_actor, stop_unknown_mode, stop_unless_demo_is_safe
+from ui.access import ACTOR, oidc_actor, stop_unknown_mode, stop_unless_demo_is_safe
 
 # The session's user (demo mode) is held in ONE plain session_state key. Streamlit drops widget
 # state on a page switch (`st.switch_page` sends no widget values), so the picker widget has a
@@ -25,14 +25,14 @@ def auth_mode() -> str:
 
 def current_actor() -> Actor | None:
     """The signed-in user of this session (None until one is picked)."""
-    return st.session_state.get("auth_actor")
+    return st.session_state.get(ACTOR)
 
 
 def sidebar_user_picker(store: Store) -> Actor | None:
     users = list_users(store)
     if not users:
         st.sidebar.warning("No users in the database yet.")
-        st.session_state["auth_actor"] = None
+        st.session_state[ACTOR] = None
         return None
     by_id = {u.id: u for u in users}
     if st.session_state.get(USER_KEY) not in by_id:  # first visit, or the user was deactivated
@@ -48,7 +48,7 @@ def sidebar_user_picker(store: Store) -> Actor | None:
         help="Demo mode: pick whose shoes to stand in. Each role sees and may do different things.",
     )
     actor = by_id[st.session_state[USER_KEY]]
-    st.session_state["auth_actor"] = actor
+    st.session_state[ACTOR] = actor
     return actor
 
 

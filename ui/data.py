@@ -193,3 +193,20 @@ def scoring_opportunities(store: Store | None = None) -> pl.DataFrame:
     A column selection of the shared opportunities frame: no copy of the data, nothing unpickled
     (a slider move on the Scoring page cannot afford ~150 ms of st.cache_data at 100,000 rows)."""
     return frame("opportunities", store).select(SCORING_COLUMNS)
+
+
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def _shared(what: str, key: str, version: int, params: str, _compute: Callable[[], T]) -> T:
+    return _compute()
+
+
+def shared(what: str, params: object, compute: Callable[[], T], store: Store | None = None) -> T:
+    """Like `derived`, for large immutable results (Polars frames) every session may share as they
+    are: kept as one object, never copied or unpickled per rerun (see `_load`)."""
+    store = store or get_store()
+    version = current_version(store)
+    try:
+        return _shared(what, store_key(store), version, repr(params), compute)
+    except ConfigError as exc:
+        _stop_on(exc)
+        raise  # unreachable: st.stop() ends the script run

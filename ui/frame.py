@@ -1,5 +1,5 @@
 """Make every page run inside the app frame (app.py), however the visitor arrived
-(docs/architecture.md §2.1).
+(docs/architecture.md §2.2).
 
 Streamlit still has its legacy multipage mode for apps with a `pages/` folder: until the
 first `st.navigation` call in a server process, a visitor who opens a page's URL directly

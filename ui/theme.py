@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 
 from crm_core.opportunities import Stage
@@ -49,7 +51,7 @@ def label(value: str) -> str:
     return str(value).replace("_", " ").capitalize()
 
 
-def money(cents: int | float | None, *, compact: bool = False) -> str:
+def money(cents: int | float | Decimal | None, *, compact: bool = False) -> str:
     """Cents → '$1,234' (whole dollars) or, compact, '$1.2M'."""
     if cents is None:
         return "—"

@@ -16,7 +16,8 @@ from crm_core.store.models import Opportunity, Order, User
 from tests.app.conftest import APP
 from tests.conftest import sqlite_store_at
 from ui.auth import PICKER_KEY, USER_KEY
-from ui.opportunity_actions import DETAILS_TAB, SELECTED
+from ui.opportunities.actions import DETAILS_TAB
+from ui.opportunities.state import SELECTED
 
 REP_NAME = "Aisha Khan"
 

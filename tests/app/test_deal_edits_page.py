@@ -22,7 +22,8 @@ from crm_core.store import Store, data_version
 from tests.app.conftest import APP
 from tests.conftest import sqlite_store_at
 from tests.integration.test_opportunity_services import walk
-from ui.opportunity_actions import DETAILS_TAB, SELECTED
+from ui.opportunities.actions import DETAILS_TAB
+from ui.opportunities.state import SELECTED
 from ui.text import plain
 
 MANAGER, REP, OTHER_REP = 1, 2, 3

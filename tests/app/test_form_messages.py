@@ -31,7 +31,8 @@ from crm_core.store.models import Opportunity
 from tests.app.conftest import APP
 from tests.conftest import sqlite_store_at
 from ui.dates import today
-from ui.opportunity_actions import DETAILS_TAB, SELECTED
+from ui.opportunities.actions import DETAILS_TAB
+from ui.opportunities.state import SELECTED
 
 ORDERS, OPPORTUNITIES = "pages/orders.py", "pages/opportunities.py"
 ENTERED, INVOICED = "SO-001500", "SO-001473"  # the sample's last entered and last invoiced orders

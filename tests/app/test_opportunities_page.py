@@ -17,7 +17,8 @@ from crm_core.store.models import Opportunity, Order
 from tests.app.conftest import APP
 from tests.conftest import sqlite_store_at
 from ui.dates import today
-from ui.opportunity_actions import DETAILS_TAB, SELECTED
+from ui.opportunities.actions import DETAILS_TAB
+from ui.opportunities.state import SELECTED
 from ui.text import plain
 
 MANAGER = Actor(1, "Maria Lindqvist", "m@example.com", Role.MANAGER)

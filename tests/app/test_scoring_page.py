@@ -14,7 +14,8 @@ from crm_core.store.models import User
 from tests.app.conftest import APP
 from tests.conftest import sqlite_store_at
 from tests.integration.preset_builders import imported_presets
-from ui.opportunity_actions import DETAILS_TAB, SELECTED
+from ui.opportunities.actions import DETAILS_TAB
+from ui.opportunities.state import SELECTED
 
 PAGE = "pages/scoring.py"
 SLIDERS = {

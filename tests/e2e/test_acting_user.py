@@ -136,14 +136,14 @@ def test_a_rep_stays_the_acting_user_through_every_navigation(page, app_server: 
     walk.press("Mark won")
     assert {name for _, _, name in walk.new_events()} == {"Aisha Khan"}  # capture … won, all hers
     walk.press("Create order")
-    walk.followed_to("ui/opportunity_actions.py:run_pending_step:switch_page(pages/orders.py)", "Orders")
+    walk.followed_to("ui/opportunities/actions.py:run_pending_step:switch_page(pages/orders.py)", "Orders")
     assert {(entity, name) for entity, _, name in walk.new_events()} == {
         ("opportunity", "Aisha Khan"),
         ("order", "Aisha Khan"),
     }
     expect(page.get_by_role("heading", name=re.compile(f" · {COMPANY}$"))).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]order=SO-\d+"))  # the order's number in the address bar
-    walk.followed_to("pages/orders.py:<module>:query_params", "Orders")
+    walk.followed_to("ui/orders/desk.py:link_to:query_params", "Orders")
     expect(page.get_by_role("button", name="Cancel order")).to_have_count(0)  # a rep may not cancel
     walk.hold("Waiting for the purchase order")
 
@@ -152,7 +152,7 @@ def test_a_rep_stays_the_acting_user_through_every_navigation(page, app_server: 
     page.get_by_role("tab", name="Selected opportunity").click()
     settle(page)
     walk.press("Open on the Orders page")
-    walk.followed_to("ui/opportunity_detail.py:_orders:switch_page(pages/orders.py)", "Orders")
+    walk.followed_to("ui/opportunities/detail.py:_orders:switch_page(pages/orders.py)", "Orders")
     expect(page.get_by_role("heading", name=re.compile(f" · {COMPANY}$"))).to_be_visible()
     walk.resume()
 
@@ -165,7 +165,7 @@ def test_a_rep_stays_the_acting_user_through_every_navigation(page, app_server: 
     table = page.get_by_test_id("stDataFrame").filter(visible=True).first
     table.scroll_into_view_if_needed()
     table.click(position={"x": 15, "y": 35 + 17})  # the first row's selection box
-    walk.followed_to("pages/order_status.py:<module>:switch_page(pages/orders.py)", "Orders")
+    walk.followed_to("ui/orders/status.py:attention_section:switch_page(pages/orders.py)", "Orders")
     expect(page.get_by_text("Resuming returns the order to")).to_be_visible()
     walk.resume()
 
@@ -173,14 +173,14 @@ def test_a_rep_stays_the_acting_user_through_every_navigation(page, app_server: 
     for link in OVERVIEW_LINKS:
         walk.sidebar("Overview")
         page.get_by_role("link", name=link, exact=True).first.click()
-        walk.followed_to("pages/overview.py:tile:page_link", link.split(" — ")[0])
+        walk.followed_to("ui/reports/overview.py:tile:page_link", link.split(" — ")[0])
         assert walk.new_events() == []
     walk.hold("Customer asked to wait a week")
 
     # Scoring: the sliders' weights go into the address bar; a preset saved there is hers.
     walk.sidebar("Scoring")
     expect(page).to_have_url(re.compile(r"/scoring\?w="))
-    walk.followed_to("ui/scoring_state.py:sync_link:query_params", "Scoring")
+    walk.followed_to("ui/scoring/state.py:sync_link:query_params", "Scoring")
     page.get_by_label("Preset name", exact=True).fill("Aisha's harbour focus")
     walk.press("Save preset")
     expect(page.get_by_text("Preset saved")).to_be_visible()
@@ -202,7 +202,7 @@ def test_a_rep_stays_the_acting_user_through_every_navigation(page, app_server: 
         page.wait_for_timeout(1_000)
     expect(heading).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]customer=\d+"))
-    walk.followed_to("pages/customers.py:<module>:query_params", "Customers")
+    walk.followed_to("ui/customers/desk.py:link_to:query_params", "Customers")
     page.get_by_text("Edit customer", exact=True).click()
     page.get_by_label("Tax id", exact=True).fill("47-1234567")
     walk.press("Save changes")

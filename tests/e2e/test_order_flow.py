@@ -11,7 +11,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import screenshot, settle
-from ui.order_entry import EDITOR_WIDTHS
+from ui.orders.entry import EDITOR_WIDTHS
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import cast
 
 import plotly.graph_objects as go
 import polars as pl
@@ -155,7 +156,8 @@ def stage_timeline(stays: pl.DataFrame, *, title: str | None = None) -> go.Figur
     """One opportunity's stays in each stage as bars along time (rows from `stage_stays`)."""
     fig = go.Figure()
     spans = stays.filter(pl.col("left_at").is_not_null())
-    whole = (stays["left_at"].max() or stays["entered_at"].max()) - stays["entered_at"].min()  # type: ignore[operator]
+    last = cast(date, stays["left_at"].max() or stays["entered_at"].max())
+    whole = cast(timedelta, last - cast(date, stays["entered_at"].min()))
     shortest_ms = max(whole.total_seconds() * 1000 / 100, 1000)  # 1 % of the time shown: never invisible
     for stage, entered, left, days, ongoing in zip(
         spans["stage"], spans["entered_at"], spans["left_at"], spans["days"], spans["ongoing"], strict=True

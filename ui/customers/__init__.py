@@ -1,0 +1,1 @@
+"""The Customers page: the list, a customer's card, editing and merging, the desk's settings."""
