@@ -13,6 +13,7 @@ from ui.data import frame, get_store
 from ui.dates import now as clock_now
 from ui.filters import date_range_filter, multiselect_filter
 from ui.frame import inside_frame
+from ui.live import live_toggle, show
 from ui.order_status_data import order_status_metrics
 from ui.theme import label, label_expr, money
 from ui.widgets import show_data
@@ -23,246 +24,263 @@ THROUGHPUT_WEEKS = 52
 
 MAX_EXCEPTION_ROWS = 1_000
 st.title("Order status")
-orders = frame("orders")
-now = clock_now()
+live = live_toggle("order_status_live")
 
-with st.container(border=True):
-    cols = st.columns(4)
-    with cols[0]:
-        by_date = date_range_filter(
-            orders, "created_at", "Orders entered between", key="order_status_created"
-        )
-    with cols[1]:
-        by_region = multiselect_filter(orders, "region", "Customer region", key="order_status_region")
-    with cols[2]:
-        by_delivery = multiselect_filter(
-            orders, "delivery_method", "Delivery method", key="order_status_delivery", labels=True
-        )
-    with cols[3]:
-        by_payment = multiselect_filter(
-            orders, "payment_method", "Payment method", key="order_status_payment", labels=True
-        )
-filter_keys = ("order_status_created", "order_status_region", "order_status_delivery", "order_status_payment")
-selected = orders.filter(by_date & by_region & by_delivery & by_payment)
-metrics_frames = order_status_metrics(
-    get_store(), selected, [st.session_state.get(k) for k in filter_keys], now
-)
-by_status, exceptions = metrics_frames["by_status"], metrics_frames["exceptions"]
-exception_counts = metrics_frames["exception_counts"]
-in_flight = by_status.filter(~pl.col("status").is_in(analytics.FINAL_STATUS_VALUES))
-finished = dict(
-    zip(
-        by_status["status"].to_list(),
-        zip(by_status["count"].to_list(), by_status["total_cents"].to_list(), strict=True),
-        strict=True,
-    )
-)
 
-counts = dict(zip(exception_counts["kind"].to_list(), exception_counts["count"].to_list(), strict=True))
-kinds = analytics.EXCEPTION_KINDS
-metrics = st.columns(5)
-metrics[0].metric(
-    "Orders in flight",
-    f"{in_flight['count'].sum():,}",
-    help="Entered and not yet delivered or cancelled.",
-    border=True,
-)
-metrics[1].metric(
-    "On hold", f"{counts[kinds[0]]:,}", help="Waiting for a reason written on the order.", border=True
-)
-metrics[2].metric(
-    "Late",
-    f"{counts[kinds[1]]:,}",
-    help="The promised date has passed and the order is not delivered.",
-    border=True,
-)
-metrics[3].metric(
-    f"Unpaid > {UNPAID_DAYS} days",
-    f"{counts[kinds[2]]:,}",
-    help="Invoiced more than 14 days ago, no payment.",
-    border=True,
-)
-metrics[4].metric(
-    f"Unshipped > {UNSHIPPED_DAYS} days",
-    f"{counts[kinds[3]]:,}",
-    help="Paid more than 7 days ago and still in the warehouse.",
-    border=True,
-)
-flight_value = money(in_flight["total_cents"].sum(), compact=True)
-st.caption(f"In flight: {in_flight['count'].sum():,} orders worth {flight_value}. Times are UTC.")
+def body() -> None:
+    """Filters, figures and lists at the current data version (a fragment refreshing itself when live)."""
+    orders = frame("orders")
+    now = clock_now()
 
-st.subheader("Where the orders are", anchor=False)
-st.caption(
-    "Orders still in flight, by status. Delivered and cancelled orders are counted apart below: there "
-    "are many more of them, and on one scale the statuses that need work would be slivers."
-)
-if in_flight["count"].sum() == 0:
-    st.info(
-        "No orders in flight: every order the filters select is delivered or cancelled (counted below).",
-        icon=":material/info:",
+    with st.container(border=True):
+        cols = st.columns(4)
+        with cols[0]:
+            by_date = date_range_filter(
+                orders, "created_at", "Orders entered between", key="order_status_created"
+            )
+        with cols[1]:
+            by_region = multiselect_filter(orders, "region", "Customer region", key="order_status_region")
+        with cols[2]:
+            by_delivery = multiselect_filter(
+                orders, "delivery_method", "Delivery method", key="order_status_delivery", labels=True
+            )
+        with cols[3]:
+            by_payment = multiselect_filter(
+                orders, "payment_method", "Payment method", key="order_status_payment", labels=True
+            )
+    filter_keys = (
+        "order_status_created",
+        "order_status_region",
+        "order_status_delivery",
+        "order_status_payment",
     )
-else:
-    left, right = st.columns(2)
-    left.plotly_chart(
-        status_bars(by_status, value_col="count", title="Orders in flight by status"), key="order_status_n"
+    selected = orders.filter(by_date & by_region & by_delivery & by_payment)
+    metrics_frames = order_status_metrics(
+        get_store(), selected, [st.session_state.get(k) for k in filter_keys], now
     )
-    right.plotly_chart(
-        status_bars(by_status, value_col="total_cents", title="Value in flight by status"),
-        key="order_status_v",
+    by_status, exceptions = metrics_frames["by_status"], metrics_frames["exceptions"]
+    exception_counts = metrics_frames["exception_counts"]
+    in_flight = by_status.filter(~pl.col("status").is_in(analytics.FINAL_STATUS_VALUES))
+    finished = dict(
+        zip(
+            by_status["status"].to_list(),
+            zip(by_status["count"].to_list(), by_status["total_cents"].to_list(), strict=True),
+            strict=True,
+        )
     )
-done_cols = st.columns(4)
-for col, status in zip(done_cols, ("delivered", "cancelled"), strict=False):
-    count, cents = finished.get(status, (0, 0))
-    col.metric(
-        label(status),
-        f"{count:,}",
-        delta=money(cents, compact=True),
-        delta_color="off",
-        delta_arrow="off",
-        help="Final: these orders have left the flow (of those the filters select). Below: their value.",
+
+    counts = dict(zip(exception_counts["kind"].to_list(), exception_counts["count"].to_list(), strict=True))
+    kinds = analytics.EXCEPTION_KINDS
+    metrics = st.columns(5)
+    metrics[0].metric(
+        "Orders in flight",
+        f"{in_flight['count'].sum():,}",
+        help="Entered and not yet delivered or cancelled.",
         border=True,
     )
-show_data(
-    by_status.with_columns(label_expr("status"), (pl.col("total_cents") / 100).alias("total")).drop(
-        "total_cents"
-    ),
-    key="order_status_by_status",
-    file_name="orders_by_status.csv",
-)
+    metrics[1].metric(
+        "On hold", f"{counts[kinds[0]]:,}", help="Waiting for a reason written on the order.", border=True
+    )
+    metrics[2].metric(
+        "Late",
+        f"{counts[kinds[1]]:,}",
+        help="The promised date has passed and the order is not delivered.",
+        border=True,
+    )
+    metrics[3].metric(
+        f"Unpaid > {UNPAID_DAYS} days",
+        f"{counts[kinds[2]]:,}",
+        help="Invoiced more than 14 days ago, no payment.",
+        border=True,
+    )
+    metrics[4].metric(
+        f"Unshipped > {UNSHIPPED_DAYS} days",
+        f"{counts[kinds[3]]:,}",
+        help="Paid more than 7 days ago and still in the warehouse.",
+        border=True,
+    )
+    flight_value = money(in_flight["total_cents"].sum(), compact=True)
+    st.caption(f"In flight: {in_flight['count'].sum():,} orders worth {flight_value}. Times are UTC.")
 
-st.subheader("What needs attention", anchor=False)
-left, right = st.columns([3, 2], gap="large")
-if exception_counts["count"].sum() == 0:
-    left.info(
-        "No exceptions: no order the filters select is on hold, late, unpaid or waiting to ship.",
-        icon=":material/check_circle:",
+    st.subheader("Where the orders are", anchor=False)
+    st.caption(
+        "Orders still in flight, by status. Delivered and cancelled orders are counted apart below: there "
+        "are many more of them, and on one scale the statuses that need work would be slivers."
     )
-else:
-    left.plotly_chart(
-        exception_bars(exception_counts, title="Exceptions (orders · value)"), key="order_status_exceptions"
+    if in_flight["count"].sum() == 0:
+        st.info(
+            "No orders in flight: every order the filters select is delivered or cancelled (counted below).",
+            icon=":material/info:",
+        )
+    else:
+        left, right = st.columns(2)
+        left.plotly_chart(
+            status_bars(by_status, value_col="count", title="Orders in flight by status"),
+            key="order_status_n",
+        )
+        right.plotly_chart(
+            status_bars(by_status, value_col="total_cents", title="Value in flight by status"),
+            key="order_status_v",
+        )
+    done_cols = st.columns(4)
+    for col, status in zip(done_cols, ("delivered", "cancelled"), strict=False):
+        count, cents = finished.get(status, (0, 0))
+        col.metric(
+            label(status),
+            f"{count:,}",
+            delta=money(cents, compact=True),
+            delta_color="off",
+            delta_arrow="off",
+            help="Final: these orders have left the flow (of those the filters select). Below: their value.",
+            border=True,
+        )
+    show_data(
+        by_status.with_columns(label_expr("status"), (pl.col("total_cents") / 100).alias("total")).drop(
+            "total_cents"
+        ),
+        key="order_status_by_status",
+        file_name="orders_by_status.csv",
     )
-with right:
-    st.markdown(
-        f"- **On hold**: stopped by someone, with the reason they gave.\n"
-        f"- **Late**: the promised delivery date has passed and the order is not delivered.\n"
-        f"- **Unpaid > {UNPAID_DAYS} days**: invoiced more than {UNPAID_DAYS} days ago, no payment yet.\n"
-        f"- **Paid, not shipped > {UNSHIPPED_DAYS} days**: the customer paid more than {UNSHIPPED_DAYS} days "
-        "ago and the goods are still in the warehouse.\n\n"
-        "An order can be in more than one list (an order on hold can also be late)."
-    )
-chosen = st.segmented_control(
-    "Show",
-    kinds,
-    selection_mode="multi",
-    default=kinds,
-    key="order_status_kinds",
-    label_visibility="collapsed",
-)
-matching = exceptions.filter(pl.col("kind").is_in(chosen or kinds))
-shown = matching.head(MAX_EXCEPTION_ROWS)  # longest waiting first; "Show data" has them all
-picked = st.dataframe(
-    shown.select(
-        "kind",
-        "number",
-        "customer",
-        label_expr("status"),
-        pl.col("days").round(1),
-        "detail",
-        (pl.col("total_cents") / 100).alias("total"),
-    ),
-    hide_index=True,
-    width="stretch",
-    height=320,
-    on_select="rerun",
-    selection_mode="single-row",
-    key=f"order_status_exceptions_table_{st.session_state.get('order_status_table_nonce', 0)}",
-    column_config={
-        "kind": "Exception",
-        "number": "Order",
-        "customer": "Customer",
-        "status": "Status",
-        "days": st.column_config.NumberColumn("Days", help="Days on hold, late, unpaid or waiting to ship"),
-        "detail": st.column_config.TextColumn("Detail", width="large"),
-        "total": st.column_config.NumberColumn("Total", format="dollar"),
-    },
-)
-more = (
-    f" (the {MAX_EXCEPTION_ROWS:,} longest waiting per list order shown)"
-    if matching.height > shown.height
-    else ""
-)
-st.caption(f"{matching.height:,} rows{more} · select one to open the order on the Orders page.")
-rows = picked.selection.rows if picked is not None else []
-if rows:
-    st.session_state["orders_selected"] = int(shown["id"][rows[0]])
-    # forget the pick, or coming back here would open the order again
-    st.session_state["order_status_table_nonce"] = st.session_state.get("order_status_table_nonce", 0) + 1
-    st.switch_page("pages/orders.py")
-show_data(
-    exceptions.with_columns((pl.col("total_cents") / 100).alias("total")).drop("total_cents", "id"),
-    key="order_status_exceptions_data",
-    file_name="order_exceptions.csv",
-)
 
-st.subheader("How long orders wait", anchor=False)
-aging, summary = metrics_frames["aging"], metrics_frames["aging_summary"]
-left, right = st.columns([3, 2])
-if aging.is_empty():
-    left.info(
-        "No open orders, so none is waiting: every order the filters select is delivered or cancelled.",
-        icon=":material/info:",
+    st.subheader("What needs attention", anchor=False)
+    left, right = st.columns([3, 2], gap="large")
+    if exception_counts["count"].sum() == 0:
+        left.info(
+            "No exceptions: no order the filters select is on hold, late, unpaid or waiting to ship.",
+            icon=":material/check_circle:",
+        )
+    else:
+        left.plotly_chart(
+            exception_bars(exception_counts, title="Exceptions (orders · value)"),
+            key="order_status_exceptions",
+        )
+    with right:
+        st.markdown(
+            f"- **On hold**: stopped by someone, with the reason they gave.\n"
+            f"- **Late**: the promised delivery date has passed and the order is not delivered.\n"
+            f"- **Unpaid > {UNPAID_DAYS} days**: invoiced more than {UNPAID_DAYS} days ago, no payment yet.\n"
+            f"- **Paid, not shipped > {UNSHIPPED_DAYS} days**: the customer paid more than "
+            f"{UNSHIPPED_DAYS} days ago and the goods are still in the warehouse.\n\n"
+            "An order can be in more than one list (an order on hold can also be late)."
+        )
+    chosen = st.segmented_control(
+        "Show",
+        kinds,
+        selection_mode="multi",
+        default=kinds,
+        key="order_status_kinds",
+        label_visibility="collapsed",
     )
-else:
-    left.plotly_chart(
-        aging_bars(aging, title="Open orders by time in their current status"), key="order_status_aging"
-    )
-with right:
-    st.dataframe(
-        summary.select(
-            label_expr("status"), "count", pl.col("median_days").round(1), pl.col("max_days").round(1)
+    matching = exceptions.filter(pl.col("kind").is_in(chosen or kinds))
+    shown = matching.head(MAX_EXCEPTION_ROWS)  # longest waiting first; "Show data" has them all
+    picked = st.dataframe(
+        shown.select(
+            "kind",
+            "number",
+            "customer",
+            label_expr("status"),
+            pl.col("days").round(1),
+            "detail",
+            (pl.col("total_cents") / 100).alias("total"),
         ),
         hide_index=True,
         width="stretch",
+        height=320,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"order_status_exceptions_table_{st.session_state.get('order_status_table_nonce', 0)}",
         column_config={
+            "kind": "Exception",
+            "number": "Order",
+            "customer": "Customer",
             "status": "Status",
-            "count": "Orders",
-            "median_days": st.column_config.NumberColumn("Median days", help="Half wait less than this"),
-            "max_days": st.column_config.NumberColumn("Longest (days)"),
+            "days": st.column_config.NumberColumn(
+                "Days", help="Days on hold, late, unpaid or waiting to ship"
+            ),
+            "detail": st.column_config.TextColumn("Detail", width="large"),
+            "total": st.column_config.NumberColumn("Total", format="dollar"),
         },
     )
-show_data(aging.drop("bucket_order"), key="order_status_aging_data", file_name="order_aging.csv")
+    more = (
+        f" (the {MAX_EXCEPTION_ROWS:,} longest waiting per list order shown)"
+        if matching.height > shown.height
+        else ""
+    )
+    st.caption(f"{matching.height:,} rows{more} · select one to open the order on the Orders page.")
+    rows = picked.selection.rows if picked is not None else []
+    if rows:
+        st.session_state["orders_selected"] = int(shown["id"][rows[0]])
+        # forget the pick, or coming back here would open the order again
+        st.session_state["order_status_table_nonce"] = st.session_state.get("order_status_table_nonce", 0) + 1
+        st.switch_page("pages/orders.py")
+    show_data(
+        exceptions.with_columns((pl.col("total_cents") / 100).alias("total")).drop("total_cents", "id"),
+        key="order_status_exceptions_data",
+        file_name="order_exceptions.csv",
+    )
 
-st.subheader("How fast orders flow", anchor=False)
-cycle = metrics_frames["cycle"].with_columns(analytics.running_period("month", now.date()))
-weekly = metrics_frames["weekly"].with_columns(analytics.running_period("week", now.date(), "1w"))
-if weekly.height > THROUGHPUT_WEEKS:  # years of weeks are unreadable: the last year of the data
-    weekly = weekly.tail(THROUGHPUT_WEEKS)
-    st.caption(
-        f"Throughput: the last {THROUGHPUT_WEEKS} weeks of the data, to the week of "
-        f"{weekly['week'].max():%d %b %Y}."
-    )
-left, right = st.columns(2)
-if cycle["delivered"].sum() == 0:
-    left.info("No order delivered yet, so there is no cycle time to show.", icon=":material/info:")
-elif not cycle["p90_days"].max():
-    left.info(
-        "Every delivered order was delivered the moment it was entered — imported orders without a "
-        "delivery date — so there is no cycle time to chart.",
-        icon=":material/info:",
-    )
-else:
-    left.plotly_chart(
-        cycle_time_lines(cycle, title="Cycle time, entered → delivered (by month delivered)"),
-        key="order_status_cycle",
-    )
-if weekly.is_empty():
-    right.info("No orders yet, so there is no throughput to show.", icon=":material/info:")
-else:
-    right.plotly_chart(throughput_lines(weekly, title="Throughput per week"), key="order_status_weekly")
-if cycle["partial"].any() or weekly["partial"].any():
-    st.caption("This month and this week are still running: drawn dotted and marked “so far”.")
-data_left, data_right = st.columns(2)
-with data_left:
-    show_data(cycle.drop("partial"), key="order_status_cycle_data", file_name="order_cycle_time.csv")
-with data_right:
-    show_data(weekly.drop("partial"), key="order_status_weekly_data", file_name="order_throughput.csv")
+    st.subheader("How long orders wait", anchor=False)
+    aging, summary = metrics_frames["aging"], metrics_frames["aging_summary"]
+    left, right = st.columns([3, 2])
+    if aging.is_empty():
+        left.info(
+            "No open orders, so none is waiting: every order the filters select is delivered or cancelled.",
+            icon=":material/info:",
+        )
+    else:
+        left.plotly_chart(
+            aging_bars(aging, title="Open orders by time in their current status"), key="order_status_aging"
+        )
+    with right:
+        st.dataframe(
+            summary.select(
+                label_expr("status"), "count", pl.col("median_days").round(1), pl.col("max_days").round(1)
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "status": "Status",
+                "count": "Orders",
+                "median_days": st.column_config.NumberColumn("Median days", help="Half wait less than this"),
+                "max_days": st.column_config.NumberColumn("Longest (days)"),
+            },
+        )
+    show_data(aging.drop("bucket_order"), key="order_status_aging_data", file_name="order_aging.csv")
+
+    st.subheader("How fast orders flow", anchor=False)
+    cycle = metrics_frames["cycle"].with_columns(analytics.running_period("month", now.date()))
+    weekly = metrics_frames["weekly"].with_columns(analytics.running_period("week", now.date(), "1w"))
+    if weekly.height > THROUGHPUT_WEEKS:  # years of weeks are unreadable: the last year of the data
+        weekly = weekly.tail(THROUGHPUT_WEEKS)
+        st.caption(
+            f"Throughput: the last {THROUGHPUT_WEEKS} weeks of the data, to the week of "
+            f"{weekly['week'].max():%d %b %Y}."
+        )
+    left, right = st.columns(2)
+    if cycle["delivered"].sum() == 0:
+        left.info("No order delivered yet, so there is no cycle time to show.", icon=":material/info:")
+    elif not cycle["p90_days"].max():
+        left.info(
+            "Every delivered order was delivered the moment it was entered — imported orders without a "
+            "delivery date — so there is no cycle time to chart.",
+            icon=":material/info:",
+        )
+    else:
+        left.plotly_chart(
+            cycle_time_lines(cycle, title="Cycle time, entered → delivered (by month delivered)"),
+            key="order_status_cycle",
+        )
+    if weekly.is_empty():
+        right.info("No orders yet, so there is no throughput to show.", icon=":material/info:")
+    else:
+        right.plotly_chart(throughput_lines(weekly, title="Throughput per week"), key="order_status_weekly")
+    if cycle["partial"].any() or weekly["partial"].any():
+        st.caption("This month and this week are still running: drawn dotted and marked “so far”.")
+    data_left, data_right = st.columns(2)
+    with data_left:
+        show_data(cycle.drop("partial"), key="order_status_cycle_data", file_name="order_cycle_time.csv")
+    with data_right:
+        show_data(weekly.drop("partial"), key="order_status_weekly_data", file_name="order_throughput.csv")
+
+
+show(body, live=live)

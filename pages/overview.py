@@ -21,6 +21,7 @@ from ui.charts.overview import sparkline
 from ui.data import derived, frame
 from ui.dates import today
 from ui.frame import inside_frame
+from ui.live import live_toggle, show
 from ui.navigation import PAGES
 from ui.theme import money, percent
 
@@ -36,207 +37,213 @@ st.caption(
     "still running, is drawn lighter and marked “so far”."
 )
 
-latest = derived(
-    "overview_latest",
-    (),
-    lambda: analytics.latest_activity(frame("opportunities").lazy(), frame("orders").lazy()).collect().item(),
-)
-day = analytics.period_end(today(), latest)  # the data's last day when it ended long ago
-this_start = analytics.month_start(day)
-last_start = analytics.previous_month_start(day)
-elapsed = day - this_start + timedelta(days=1)  # days of this month so far, today included
-last_same = min(last_start + elapsed, this_start)
+live = live_toggle("overview_live")
 
 
-def midnight(d: date) -> datetime:
-    return datetime.combine(d, time())
+def body() -> None:
+    """The tiles, at the current data version and day (a fragment that refreshes itself in live mode)."""
+    latest = derived(
+        "overview_latest",
+        (),
+        lambda: (
+            analytics.latest_activity(frame("opportunities").lazy(), frame("orders").lazy()).collect().item()
+        ),
+    )
+    day = analytics.period_end(today(), latest)  # the data's last day when it ended long ago
+    this_start = analytics.month_start(day)
+    last_start = analytics.previous_month_start(day)
+    elapsed = day - this_start + timedelta(days=1)  # days of this month so far, today included
+    last_same = min(last_start + elapsed, this_start)
 
+    def midnight(d: date) -> datetime:
+        return datetime.combine(d, time())
 
-def figures() -> dict[str, Any]:
-    """Everything the tiles show (small frames and rows), computed once per data version and day."""
-    opportunities, orders = frame("opportunities"), frame("orders")
-    # Revenue needs nothing finer than a day: the payments are summed per day in SQL.
-    payments, events = frame("daily_payments"), frame("opportunity_events")
+    def figures() -> dict[str, Any]:
+        """Everything the tiles show (small frames and rows), computed once per data version and day."""
+        opportunities, orders = frame("opportunities"), frame("orders")
+        # Revenue needs nothing finer than a day: the payments are summed per day in SQL.
+        payments, events = frame("daily_payments"), frame("opportunity_events")
 
-    def kpis(start: date, end: date) -> dict:
-        return (
-            analytics.period_kpis(opportunities.lazy(), orders.lazy(), payments.lazy(), start=start, end=end)
-            .collect()
-            .row(0, named=True)
+        def kpis(start: date, end: date) -> dict:
+            return (
+                analytics.period_kpis(
+                    opportunities.lazy(), orders.lazy(), payments.lazy(), start=start, end=end
+                )
+                .collect()
+                .row(0, named=True)
+            )
+
+        # Month starts of the last 12 months, then "now" (tomorrow 00:00) and the same moment last month.
+        trend_at = [midnight(analytics.months_back(day, 12 - i)) for i in range(12)] + [
+            midnight(day + timedelta(days=1))
+        ]
+        moments = [*trend_at, midnight(last_same)]
+        running = analytics.running_period("month", day)
+        return {
+            "now": kpis(this_start, day + timedelta(days=1)),
+            "before": kpis(last_start, last_same),
+            "pipeline": analytics.pipeline_history(opportunities.lazy(), events.lazy(), moments).collect(),
+            "flight": analytics.in_flight_history(orders.lazy(), moments).collect(),
+            # The 12 months up to `day`, every one of them: a month without closings breaks the win-rate
+            # line instead of being bridged; a month without wins, deliveries or payments counts 0.
+            "monthly": analytics.last_months(
+                analytics.monthly_integration(opportunities.lazy(), orders.lazy()), day
+            )
+            .with_columns(pl.col("won", "delivered", "effectiveness").fill_null(0), running)
+            .collect(),
+            "revenue": analytics.last_months(analytics.monthly_revenue(payments.lazy()), day)
+            .with_columns(pl.col("revenue_cents").fill_null(0), running)
+            .collect(),
+            "win_rates": analytics.last_months(analytics.monthly_win_rate(opportunities.lazy()), day)
+            .with_columns(running)
+            .collect(),
+            "no_payments": payments.is_empty(),
+            "empty": opportunities.is_empty() and orders.is_empty(),
+        }
+
+    shown = derived("overview", day, figures)
+    now, before, pipeline, flight = shown["now"], shown["before"], shown["pipeline"], shown["flight"]
+    monthly, revenue, win_rates = shown["monthly"], shown["revenue"], shown["win_rates"]
+    then_pipe, then_flight = pipeline.row(-1, named=True), flight.row(-1, named=True)
+    if day != today():
+        stale_note.info(
+            f"The data ends on {day:%d %b %Y}, long before today: “this month” is {day:%B %Y} up to then, "
+            "against the same days of the month before; the small charts are the 12 months up to then.",
+            icon=":material/history:",
         )
 
-    # Month starts of the last 12 months, then "now" (tomorrow 00:00) and the same moment last month.
-    trend_at = [midnight(analytics.months_back(day, 12 - i)) for i in range(12)] + [
-        midnight(day + timedelta(days=1))
-    ]
-    moments = [*trend_at, midnight(last_same)]
-    running = analytics.running_period("month", day)
-    return {
-        "now": kpis(this_start, day + timedelta(days=1)),
-        "before": kpis(last_start, last_same),
-        "pipeline": analytics.pipeline_history(opportunities.lazy(), events.lazy(), moments).collect(),
-        "flight": analytics.in_flight_history(orders.lazy(), moments).collect(),
-        # The 12 months up to `day`, every one of them: a month without closings breaks the win-rate
-        # line instead of being bridged; a month without wins, deliveries or payments counts 0.
-        "monthly": analytics.last_months(
-            analytics.monthly_integration(opportunities.lazy(), orders.lazy()), day
-        )
-        .with_columns(pl.col("won", "delivered", "effectiveness").fill_null(0), running)
-        .collect(),
-        "revenue": analytics.last_months(analytics.monthly_revenue(payments.lazy()), day)
-        .with_columns(pl.col("revenue_cents").fill_null(0), running)
-        .collect(),
-        "win_rates": analytics.last_months(analytics.monthly_win_rate(opportunities.lazy()), day)
-        .with_columns(running)
-        .collect(),
-        "no_payments": payments.is_empty(),
-        "empty": opportunities.is_empty() and orders.is_empty(),
-    }
+    def change(current: float | None, previous: float | None, fmt: Callable[[float], str]) -> str | None:
+        if current is None or previous is None:
+            return None
+        return fmt(current - previous)
 
+    def signed_money(cents: float) -> str:
+        return ("+" if cents >= 0 else "-") + money(abs(cents), compact=True)
 
-shown = derived("overview", day, figures)
-now, before, pipeline, flight = shown["now"], shown["before"], shown["pipeline"], shown["flight"]
-monthly, revenue, win_rates = shown["monthly"], shown["revenue"], shown["win_rates"]
-then_pipe, then_flight = pipeline.row(-1, named=True), flight.row(-1, named=True)
-if day != today():
-    stale_note.info(
-        f"The data ends on {day:%d %b %Y}, long before today: “this month” is {day:%B %Y} up to then, "
-        "against the same days of the month before; the small charts are the 12 months up to then.",
-        icon=":material/history:",
+    def snapshots(history: pl.DataFrame, value: str, scale: float = 1.0) -> pl.DataFrame:
+        """The 12 month starts and now (moments, not sums: nothing is partial)."""
+        head = history.head(13)
+        return pl.DataFrame({"at": trend_at_days(), "value": (head[value] / scale).to_list()})
+
+    def trend_at_days() -> list[date]:
+        return [analytics.months_back(day, 12 - i) for i in range(12)] + [day]
+
+    def monthly_points(monthly: pl.DataFrame, value: str, scale: float = 1.0) -> pl.DataFrame:
+        return monthly.select("month", (pl.col(value) / scale).alias("value"), "partial")
+
+    def tile(
+        column: DeltaGenerator,
+        title: str,
+        value: str,
+        *,
+        delta: str | None,
+        help: str,
+        trend: Any,
+        page: str,
+        note: str | None = None,
+    ) -> None:
+        """A KPI with its trend (a neutral colour: the delta says good or bad) and a link; `trend` None
+        when there is nothing to draw (the note says why)."""
+        with column, st.container(border=True, height="stretch"):
+            st.metric(title, value, delta=delta, help=help)
+            if note:
+                st.caption(note)
+            if trend is not None:
+                st.plotly_chart(trend, config={"displayModeBar": False}, key=f"overview_trend_{title}")
+            info = LINKS[page]
+            st.page_link(info.path, label=f"{info.title} — {info.blurb}", icon=info.icon)
+
+    row1 = st.columns(3)
+    tile(
+        row1[0],
+        "Open pipeline",
+        money(now["open_pipeline_cents"], compact=True),
+        delta=change(now["open_pipeline_cents"], then_pipe["open_pipeline_cents"], signed_money),
+        help="Expected amount of every opportunity in an open stage (captured → scheduled), against the same "
+        "moment last month.",
+        trend=sparkline(
+            snapshots(pipeline, "open_pipeline_cents", 100),
+            x="at",
+            y="value",
+            prefix="$",
+            x_format="%d %b %Y",
+        ),
+        page="Pipeline",
+    )
+    tile(
+        row1[1],
+        "Weighted pipeline",
+        money(now["weighted_pipeline_cents"], compact=True),
+        delta=change(now["weighted_pipeline_cents"], then_pipe["weighted_pipeline_cents"], signed_money),
+        help="Open pipeline with each opportunity multiplied by its stage's win probability (captured 10 %, "
+        "enriched 25 %, qualified 50 %, scheduled 70 %); last month's stages come from the event history.",
+        trend=sparkline(
+            snapshots(pipeline, "weighted_pipeline_cents", 100),
+            x="at",
+            y="value",
+            prefix="$",
+            x_format="%d %b %Y",
+        ),
+        page="Pipeline",
+    )
+    tile(
+        row1[2],
+        "Win rate this month",
+        percent(now["win_rate"]),
+        delta=change(now["win_rate"], before["win_rate"], lambda d: f"{d * 100:+.0f} pts"),
+        help="Won ÷ (won + lost) among opportunities closed this month; the change is against the same days "
+        "of last month.",
+        trend=sparkline(monthly_points(win_rates, "win_rate"), x="month", y="value", value_format=".0%"),
+        page="Opportunities",
+    )
+    row2 = st.columns(3)
+    tile(
+        row2[0],
+        "Orders in flight",
+        f"{now['orders_in_flight']:,}",
+        delta=change(now["orders_in_flight"], then_flight["orders_in_flight"], lambda d: f"{d:+,.0f}"),
+        help="Orders neither delivered nor cancelled, against the same moment last month. More in flight is "
+        "not good or bad by itself.",
+        trend=sparkline(snapshots(flight, "orders_in_flight"), x="at", y="value", x_format="%d %b %Y"),
+        page="Order status",
+    )
+    tile(
+        row2[1],
+        "Revenue this month",
+        money(now["revenue_cents"], compact=True),
+        delta=change(now["revenue_cents"], before["revenue_cents"], signed_money),
+        help="Payments received this month so far; the change is against the same days of last month.",
+        trend=None
+        if shown["no_payments"]
+        else sparkline(
+            monthly_points(revenue, "revenue_cents", 100), x="month", y="value", kind="bar", prefix="$"
+        ),
+        page="Orders",
+        note="No payments recorded yet: revenue counts payments (imported orders carry none)."
+        if shown["no_payments"]
+        else None,
+    )
+    tile(
+        row2[2],
+        "Integration effectiveness E",
+        f"{now['effectiveness']:.1f}",
+        delta=change(now["effectiveness"], before["effectiveness"], lambda d: f"{d:+.1f}"),
+        help=f"{E_MEANING}: S = opportunities won this month, O = orders delivered this month. It rises only "
+        "when sales and fulfilment both deliver, and never exceeds the smaller of the two.",
+        trend=sparkline(monthly_points(monthly, "effectiveness"), x="month", y="value", value_format=".1f"),
+        page="Integration",
+        note=f"{E_MEANING} · S won deals, O delivered orders",
     )
 
+    st.caption(
+        ("This month so far" if day == today() else f"{day:%B %Y} up to the {day.day}")
+        + f": {now['won']} won, {now['lost']} lost, {now['delivered']} orders delivered. "
+        f"Same days last month: {before['won']} won, {before['lost']} lost, {before['delivered']} delivered. "
+        "Past pipeline uses today's expected amounts (amount changes are not recorded)."
+    )
 
-def change(current: float | None, previous: float | None, fmt: Callable[[float], str]) -> str | None:
-    if current is None or previous is None:
-        return None
-    return fmt(current - previous)
-
-
-def signed_money(cents: float) -> str:
-    return ("+" if cents >= 0 else "-") + money(abs(cents), compact=True)
-
-
-def snapshots(history: pl.DataFrame, value: str, scale: float = 1.0) -> pl.DataFrame:
-    """The 12 month starts and now (moments, not sums: nothing is partial)."""
-    head = history.head(13)
-    return pl.DataFrame({"at": trend_at_days(), "value": (head[value] / scale).to_list()})
+    if shown["empty"]:
+        st.info("The database is empty. An admin can load the sample data on the Data page.")
 
 
-def trend_at_days() -> list[date]:
-    return [analytics.months_back(day, 12 - i) for i in range(12)] + [day]
-
-
-def monthly_points(monthly: pl.DataFrame, value: str, scale: float = 1.0) -> pl.DataFrame:
-    return monthly.select("month", (pl.col(value) / scale).alias("value"), "partial")
-
-
-def tile(
-    column: DeltaGenerator,
-    title: str,
-    value: str,
-    *,
-    delta: str | None,
-    help: str,
-    trend: Any,
-    page: str,
-    note: str | None = None,
-) -> None:
-    """A KPI with its trend (a neutral colour: the delta says good or bad) and a link; `trend` None
-    when there is nothing to draw (the note says why)."""
-    with column, st.container(border=True, height="stretch"):
-        st.metric(title, value, delta=delta, help=help)
-        if note:
-            st.caption(note)
-        if trend is not None:
-            st.plotly_chart(trend, config={"displayModeBar": False}, key=f"overview_trend_{title}")
-        info = LINKS[page]
-        st.page_link(info.path, label=f"{info.title} — {info.blurb}", icon=info.icon)
-
-
-row1 = st.columns(3)
-tile(
-    row1[0],
-    "Open pipeline",
-    money(now["open_pipeline_cents"], compact=True),
-    delta=change(now["open_pipeline_cents"], then_pipe["open_pipeline_cents"], signed_money),
-    help="Expected amount of every opportunity in an open stage (captured → scheduled), against the same "
-    "moment last month.",
-    trend=sparkline(
-        snapshots(pipeline, "open_pipeline_cents", 100), x="at", y="value", prefix="$", x_format="%d %b %Y"
-    ),
-    page="Pipeline",
-)
-tile(
-    row1[1],
-    "Weighted pipeline",
-    money(now["weighted_pipeline_cents"], compact=True),
-    delta=change(now["weighted_pipeline_cents"], then_pipe["weighted_pipeline_cents"], signed_money),
-    help="Open pipeline with each opportunity multiplied by its stage's win probability (captured 10 %, "
-    "enriched 25 %, qualified 50 %, scheduled 70 %); last month's stages come from the event history.",
-    trend=sparkline(
-        snapshots(pipeline, "weighted_pipeline_cents", 100),
-        x="at",
-        y="value",
-        prefix="$",
-        x_format="%d %b %Y",
-    ),
-    page="Pipeline",
-)
-tile(
-    row1[2],
-    "Win rate this month",
-    percent(now["win_rate"]),
-    delta=change(now["win_rate"], before["win_rate"], lambda d: f"{d * 100:+.0f} pts"),
-    help="Won ÷ (won + lost) among opportunities closed this month; the change is against the same days "
-    "of last month.",
-    trend=sparkline(monthly_points(win_rates, "win_rate"), x="month", y="value", value_format=".0%"),
-    page="Opportunities",
-)
-row2 = st.columns(3)
-tile(
-    row2[0],
-    "Orders in flight",
-    f"{now['orders_in_flight']:,}",
-    delta=change(now["orders_in_flight"], then_flight["orders_in_flight"], lambda d: f"{d:+,.0f}"),
-    help="Orders neither delivered nor cancelled, against the same moment last month. More in flight is "
-    "not good or bad by itself.",
-    trend=sparkline(snapshots(flight, "orders_in_flight"), x="at", y="value", x_format="%d %b %Y"),
-    page="Order status",
-)
-tile(
-    row2[1],
-    "Revenue this month",
-    money(now["revenue_cents"], compact=True),
-    delta=change(now["revenue_cents"], before["revenue_cents"], signed_money),
-    help="Payments received this month so far; the change is against the same days of last month.",
-    trend=None
-    if shown["no_payments"]
-    else sparkline(
-        monthly_points(revenue, "revenue_cents", 100), x="month", y="value", kind="bar", prefix="$"
-    ),
-    page="Orders",
-    note="No payments recorded yet: revenue counts payments (imported orders carry none)."
-    if shown["no_payments"]
-    else None,
-)
-tile(
-    row2[2],
-    "Integration effectiveness E",
-    f"{now['effectiveness']:.1f}",
-    delta=change(now["effectiveness"], before["effectiveness"], lambda d: f"{d:+.1f}"),
-    help=f"{E_MEANING}: S = opportunities won this month, O = orders delivered this month. It rises only "
-    "when sales and fulfilment both deliver, and never exceeds the smaller of the two.",
-    trend=sparkline(monthly_points(monthly, "effectiveness"), x="month", y="value", value_format=".1f"),
-    page="Integration",
-    note=f"{E_MEANING} · S won deals, O delivered orders",
-)
-
-st.caption(
-    ("This month so far" if day == today() else f"{day:%B %Y} up to the {day.day}")
-    + f": {now['won']} won, {now['lost']} lost, {now['delivered']} orders delivered. "
-    f"Same days last month: {before['won']} won, {before['lost']} lost, {before['delivered']} delivered. "
-    "Past pipeline uses today's expected amounts (amount changes are not recorded)."
-)
-
-if shown["empty"]:
-    st.info("The database is empty. An admin can load the sample data on the Data page.")
+show(body, live=live)

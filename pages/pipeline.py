@@ -48,6 +48,9 @@ st.caption(
     "Where the opportunities are, how they move from stage to stage, and what is likely to close. "
     "The filters apply to every chart."
 )
+# What the page's figures are computed from: a write to anything else (orders, payments) leaves
+# them cached.
+PIPELINE_FRAMES = ("opportunities", "opportunity_events")
 opportunities = frame("opportunities").with_columns(analytics.size_band_expr())
 events = frame("opportunity_events")
 
@@ -106,6 +109,7 @@ def probabilities_and_forecast(selected: pl.DataFrame, filters: list) -> None:
             analytics.pipeline_totals(selected.lazy(), probabilities).collect().row(0, named=True),
             analytics.weighted_forecast(selected.lazy(), probabilities).collect(),
         ),
+        frames=PIPELINE_FRAMES,
     )
     kpis = st.columns(4)
     kpis[0].metric("Open opportunities", f"{totals['open_count']:,}", border=True)
@@ -177,7 +181,7 @@ def reach_and_flow() -> dict[str, pl.DataFrame]:
     return dict(zip(names, frames, strict=True))
 
 
-shown = derived("pipeline", (filters, today()), reach_and_flow)
+shown = derived("pipeline", (filters, today()), reach_and_flow, frames=PIPELINE_FRAMES)
 
 # --- funnel -------------------------------------------------------------------------------------
 st.subheader("Funnel")

@@ -29,6 +29,7 @@ from crm_core.orders import (
 )
 from crm_core.permissions import Actor, Permission, require
 from crm_core.store import Store, UnitOfWork
+from crm_core.store.changes import record_deletions
 from crm_core.store.models import Customer, Opportunity, Order, OrderLine, Product, utcnow
 from crm_core.store.seed import ORDER_SEQUENCE_KEY
 
@@ -167,7 +168,9 @@ def update_order_lines(
             )
         before = _current_lines(uow, order.id)
         total_before = order.total_cents
-        uow.session.execute(delete(OrderLine).where(OrderLine.order_id == order.id))
+        gone = OrderLine.order_id == order.id
+        record_deletions(uow.session, OrderLine.__table__, gone)
+        uow.session.execute(delete(OrderLine).where(gone))
         _add_lines(uow, order.id, drafts)
         order.total_cents = totals_cents(drafts, order.shipping_cents, order.tax_rate_bp)["total"]
         order.updated_at = now
