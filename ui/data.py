@@ -49,7 +49,33 @@ def _open_store(url: str, source: str) -> Store:
     store = make_store(DatabaseTarget(make_url(url), source))
     check_connection(store)
     init_db(store)
+    if os.environ.get("CRM_WARM_FRAMES", "").strip().lower() != "off":
+        threading.Thread(target=warm, args=(store,), name=WARM_THREAD, daemon=True).start()
     return store
+
+
+WARM_THREAD = "frame-warm-up"
+# What the first pages a person opens read (Overview, Pipeline, Order status, Integration): loaded
+# at start-up, from the snapshots when there are some, so the first visitor does not wait for them.
+WARMED = (
+    "opportunities",
+    "opportunity_events",
+    "orders",
+    "daily_payments",
+    "order_lines",
+    "open_order_invoices",
+    "open_order_payments",
+)
+
+
+def warm(store: Store) -> None:
+    """Bring the frames in WARMED up to date (`CRM_WARM_FRAMES=off`: not at start-up). A page that
+    asks for a frame meanwhile waits for the same read instead of starting its own."""
+    for name in WARMED:
+        try:
+            _load(name, store, *frame_versions(store))
+        except Exception:  # an optimisation only: the page reads it (and reports a failure) itself
+            return
 
 
 def get_store() -> Store:

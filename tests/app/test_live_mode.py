@@ -4,6 +4,7 @@ rows written since."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -85,3 +86,25 @@ def test_live_order_status_refreshes_from_the_caches_and_shows_a_write_by_someon
     assert in_flight(at) == before + 1
     assert reads["full"] == 1  # the orders frame caught up with the new order, not read again
     assert reads["catch_up"] >= 1
+
+
+def test_the_frames_are_warmed_at_start_up_so_the_first_visitor_reads_none(
+    app_db: Path, reads: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CRM_WARM_FRAMES", "on")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()  # opens the store: the warm-up starts in the background
+    assert not at.exception, at.exception
+    for warming in [t for t in threading.enumerate() if t.name == ui.data.WARM_THREAD]:
+        warming.join(timeout=60)  # (on the small test database it may be done already)
+    same = make_store(DatabaseTarget(make_url(f"sqlite:///{app_db}"), "test"))
+    key = ui.data.store_key(same)
+    same.dispose()
+    # Every warmed frame is held, the ones the landing page does not show (order lines) too.
+    assert all(ui.data._slot(name, key).held is not None for name in ui.data.WARMED)
+    assert reads == {"full": 1, "catch_up": 0}
+
+    at.switch_page("pages/order_status.py").run()
+    assert not at.exception, at.exception
+    assert in_flight(at) > 0
+    assert reads == {"full": 1, "catch_up": 0}  # the page found them current
