@@ -167,7 +167,8 @@ def _load(name: str, store: Store, version: int, epoch: int) -> pl.DataFrame:
         held = slot.held
         if held is not None and held[0] >= version:
             return held[1]
-        where = snapshots.folder(store_key(store), snapshot_dir()) if snapshot_dir() else None
+        root = snapshot_dir()
+        where = snapshots.folder(store_key(store), root) if root is not None else None
         if held is None and where is not None and name in INCREMENTAL:
             held = snapshots.load(where, name, epoch=epoch, version=version)  # a restart: from disk
         if held is None or held[0] < epoch or name not in INCREMENTAL:

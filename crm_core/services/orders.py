@@ -169,7 +169,7 @@ def update_order_lines(
         before = _current_lines(uow, order.id)
         total_before = order.total_cents
         gone = OrderLine.order_id == order.id
-        record_deletions(uow.session, OrderLine.__table__, gone)
+        record_deletions(uow.session, "order_lines", gone)
         uow.session.execute(delete(OrderLine).where(gone))
         _add_lines(uow, order.id, drafts)
         order.total_cents = totals_cents(drafts, order.shipping_cents, order.tax_rate_bp)["total"]

@@ -18,7 +18,7 @@ epoch is read again in full.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, Table, bindparam, event, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -30,8 +30,8 @@ from crm_core.store.models import PENDING, Base, DeletedRow, Meta, RowVersioned
 
 DATA_VERSION_KEY = "data_version"
 FRAMES_EPOCH_KEY = "frames_epoch"
-_META = Meta.__table__
-_DELETED = DeletedRow.__table__
+_META = cast(Table, Meta.__table__)
+_DELETED = cast(Table, DeletedRow.__table__)
 _CLAIM = (
     update(_META)
     .where(_META.c.key == DATA_VERSION_KEY)
@@ -89,8 +89,9 @@ def _record_deleted(session: Session, _context: Any, _instances: Any) -> None:
         )
 
 
-def record_deletions(conn: Connection | Session, table: Table, where: ColumnElement[bool]) -> None:
-    """Before deleting `table`'s rows matching `where` in bulk: list them in `deleted_rows`."""
+def record_deletions(conn: Connection | Session, name: str, where: ColumnElement[bool]) -> None:
+    """Before deleting table `name`'s rows matching `where` in bulk: list them in `deleted_rows`."""
+    table = Base.metadata.tables[name]
     conn.execute(
         insert(_DELETED).from_select(
             ["table_name", "row_id", "row_version"],

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import polars as pl
 from sqlalchemy import ColumnElement, Select, select, union
+from sqlalchemy.orm import QueryableAttribute
 
 from crm_core.orders import FINAL_STATUSES, OrderStatus
 from crm_core.store import frames
@@ -54,7 +55,7 @@ class Grouped:
     group: str
     touched: Callable[[int], list[Select]]
     rows: Callable[[ColumnElement[bool]], Select]
-    key: Callable[[], ColumnElement[int]]
+    key: Callable[[], ColumnElement[int] | QueryableAttribute[int]]
     sort: tuple[str, ...]
 
 

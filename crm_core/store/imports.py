@@ -197,7 +197,7 @@ def apply_plan(
                 lines = typed_table("order_lines")
                 for start in range(0, len(plan.replace_lines_of), CHUNK):
                     chunk = plan.replace_lines_of[start : start + CHUNK]
-                    record_deletions(conn, OrderLine.__table__, OrderLine.order_id.in_(chunk))
+                    record_deletions(conn, "order_lines", OrderLine.order_id.in_(chunk))
                     conn.execute(sa.delete(lines).where(lines.c.order_id.in_(chunk)))
             if inserts.height and table != "order_lines":
                 ids[table] = _new_ids(conn, table, inserts.height)
