@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from crm_core.errors import DomainError
 from crm_core.opportunity_fields import DealEdit, NewOpportunity
@@ -39,7 +40,7 @@ from crm_core.services.orders import NewOrder, update_order_lines
 from crm_core.store import Store, UnitOfWork, init_db, snapshots
 from crm_core.store.changes import frame_versions
 from crm_core.store.delta import INCREMENTAL, catch_up, full_read
-from crm_core.store.models import Customer, Invoice, Opportunity, Order, OrderLine, Product
+from crm_core.store.models import Customer, Event, Invoice, Opportunity, Order, OrderLine, Product
 from crm_core.store.seed import reset_to_sample
 from tests.conftest import SAMPLE_TODAY
 
@@ -313,3 +314,16 @@ def test_a_snapshot_from_before_a_reset_or_newer_than_asked_is_not_used(
     now, new_epoch = frame_versions(seeded)
     assert snapshots.load(where, "orders", epoch=new_epoch, version=now) is None
     assert [p.name for p in where.iterdir()] == [f"orders.e{epoch}.v{version}.arrow"]  # no partial file left
+
+
+def test_an_event_is_stamped_once_and_otherwise_stays_as_written(seeded: Store) -> None:
+    with UnitOfWork(seeded, MANAGER) as uow:
+        event = uow.record("customer", 1, "note", MANAGER.id, note="as written")
+        uow.commit()
+    version, _ = frame_versions(seeded)
+    events = Event.__table__
+    with seeded.read() as s:
+        assert s.scalar(select(Event.row_version).where(Event.id == event.id)) == version
+    for change in ({"row_version": version + 5}, {"note": "rewritten"}, {"row_version": -1}):
+        with pytest.raises(DBAPIError, match="append-only"), seeded.engine.begin() as conn:
+            conn.execute(events.update().where(events.c.id == event.id).values(**change))  # type: ignore[attr-defined]
