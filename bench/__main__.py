@@ -8,7 +8,17 @@ import platform
 import sys
 import time
 
-from bench import cold_start, enrichment, io, orders, pages, pushdown, scoring, sessions  # noqa: F401  (each module registers its measurements)
+from bench import (  # noqa: F401  (each module registers its measurements)
+    cold_start,
+    enrichment,
+    io,
+    live,
+    orders,
+    pages,
+    pushdown,
+    scoring,
+    sessions,
+)
 from bench.core import REGISTRY, Options, render_table
 
 # The target table in its order; anything registered and not listed runs after these.
@@ -19,6 +29,7 @@ TABLE_ORDER = [
     "pipeline 1M",
     "order status 1M",
     "integration 1M",
+    "rerun after a write 1M",
     "app memory 1M",
     "10 sessions 1M",
     "order transitions per second",

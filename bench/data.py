@@ -50,6 +50,7 @@ def frames(size: Size) -> dict[str, pl.DataFrame]:
 
 
 def _fill(store: Store, size: Size) -> None:
+    from crm_core.store.changes import move_epoch
     from crm_core.store.migrate import migrate
     from crm_core.store.models import Meta
     from crm_core.store.seed import insert_frames
@@ -58,6 +59,7 @@ def _fill(store: Store, size: Size) -> None:
     with store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         migrate(conn)
         insert_frames(conn, data)
+        move_epoch(conn)  # the data version and the frames' epoch
         conn.execute(sa.insert(Meta).values(key=BUILT_KEY, value=1))
     del data
     if store.target.is_sqlite:
@@ -97,7 +99,7 @@ def postgres_store(size: Size) -> Store | None:
     base = postgres_base_url()
     if not base:
         return None
-    schema = f"bench_{size.name}"
+    schema = f"bench_{size.name}_r{head_revision()}"  # one per schema revision: checkouts share the database
     target = DatabaseTarget(make_url(base), "CRM_BENCH_POSTGRES_URL")
     admin = make_store(target)
     try:

@@ -53,7 +53,13 @@ print("RESULT " + json.dumps(out))
 
 
 def _run_pages(url: str, pages: list[str], repeat: int) -> dict:
-    env = {**os.environ, "CRM_DATABASE_URL": url, "CRM_AUTH": "demo", "CRM_DEMO_ALLOW_PERSISTENT": "1"}
+    env = {
+        **os.environ,
+        "CRM_DATABASE_URL": url,
+        "CRM_AUTH": "demo",
+        "CRM_DEMO_ALLOW_PERSISTENT": "1",
+        "CRM_FRAME_SNAPSHOTS": "off",  # a first load with no snapshot (see bench/live.py for one)
+    }
     done = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(pages), str(repeat)],
         cwd=PROJECT_ROOT,

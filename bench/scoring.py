@@ -170,6 +170,7 @@ def bench_database(n: int) -> str:
     from crm_core.config import DatabaseTarget
     from crm_core.sample import generate
     from crm_core.store import make_store
+    from crm_core.store.changes import move_epoch
     from crm_core.store.engine import WRITE_OPTION
     from crm_core.store.migrate import migrate
     from crm_core.store.seed import insert_frames
@@ -185,6 +186,7 @@ def bench_database(n: int) -> str:
     with store.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         migrate(conn)
         insert_frames(conn, generate(n, seed=7, as_of=AS_OF))
+        move_epoch(conn)  # the data version and the frames' epoch
     store.dispose()
     partial.rename(path)
     return url

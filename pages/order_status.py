@@ -7,6 +7,7 @@ import streamlit as st
 from ui.data import frame
 from ui.dates import now as clock_now
 from ui.frame import inside_frame
+from ui.live import live_toggle, show
 from ui.orders import status
 
 inside_frame()
@@ -14,6 +15,11 @@ inside_frame()
 
 def render() -> None:
     st.title("Order status")
+    show(figures, live=live_toggle("order_status_live"))
+
+
+def figures() -> None:
+    """Filters, figures and lists at the current data version (a fragment refreshing itself when live)."""
     orders = frame("orders")
     now = clock_now()
     filters = status.filter_bar(orders)

@@ -28,7 +28,12 @@ def render() -> None:
     st.caption(f"{selected.height:,} of {opportunities.height:,} opportunities match the filters.")
 
     pipeline.probabilities_and_forecast(selected, filters)
-    shown = derived("pipeline", (filters, today()), lambda: pipeline.reach_and_flow(selected, events))
+    shown = derived(
+        "pipeline",
+        (filters, today()),
+        lambda: pipeline.reach_and_flow(selected, events),
+        frames=pipeline.PIPELINE_FRAMES,
+    )
     pipeline.funnel_section(selected, shown)
     pipeline.conversion_and_velocity(shown)
     pipeline.aging_section(shown)

@@ -1,14 +1,17 @@
 """The store and cached loaders for pages.
 
-The store (engine) is a cached resource per database URL. Frames are cached with
-`st.cache_data` keyed by the data version — one cheap query per rerun — so a change
-committed by any user is seen by everyone on their next rerun, and nothing is reloaded
-when nothing changed.
+The store (engine) is a cached resource per database URL. Each frame is one shared copy per
+database, held with the data version it shows; every rerun asks for the data version (one cheap
+query), so a change committed by any user is seen by everyone on their next rerun. Nothing is
+read when nothing changed, and after a write only the rows written since (see
+`crm_core.store.delta`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -20,8 +23,10 @@ from sqlalchemy.engine import make_url
 from crm_core.config import DatabaseTarget, resolve_database
 from crm_core.errors import ConfigError
 from crm_core.io.export import readable
-from crm_core.store import Store, check_connection, data_version, init_db, make_store
+from crm_core.store import Store, check_connection, data_version, init_db, make_store, snapshots
 from crm_core.store import frames as store_frames
+from crm_core.store.changes import frame_versions
+from crm_core.store.delta import APPENDED, INCREMENTAL, catch_up, full_read
 from crm_core.store.readable import read_readable_table
 from crm_core.store.reads import customers as customer_rows
 from ui.text import message
@@ -44,7 +49,33 @@ def _open_store(url: str, source: str) -> Store:
     store = make_store(DatabaseTarget(make_url(url), source))
     check_connection(store)
     init_db(store)
+    if os.environ.get("CRM_WARM_FRAMES", "").strip().lower() != "off":
+        threading.Thread(target=warm, args=(store,), name=WARM_THREAD, daemon=True).start()
     return store
+
+
+WARM_THREAD = "frame-warm-up"
+# What the first pages a person opens read (Overview, Pipeline, Order status, Integration): loaded
+# at start-up, from the snapshots when there are some, so the first visitor does not wait for them.
+WARMED = (
+    "opportunities",
+    "opportunity_events",
+    "orders",
+    "daily_payments",
+    "order_lines",
+    "open_order_invoices",
+    "open_order_payments",
+)
+
+
+def warm(store: Store) -> None:
+    """Bring the frames in WARMED up to date (`CRM_WARM_FRAMES=off`: not at start-up). A page that
+    asks for a frame meanwhile waits for the same read instead of starting its own."""
+    for name in WARMED:
+        try:
+            _load(name, store, *frame_versions(store))
+        except Exception:  # an optimisation only: the page reads it (and reports a failure) itself
+            return
 
 
 def get_store() -> Store:
@@ -105,14 +136,72 @@ _LOADERS = {
 }
 
 
+class _Slot:
+    """The one cached copy of a frame for a database: (data version, frame), and the lock that
+    lets one session at a time bring it up to date (the others wait, then find it current)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.held: tuple[int, pl.DataFrame] | None = None
+        self.changed_at = 0  # the data version at which the frame last changed (see `derived`)
+
+
 # The frames are resources, not data: Polars frames are immutable, so every session shares one
-# object per (database, data version). st.cache_data would unpickle a private copy on every
-# rerun, which at 1,000,000 orders costs more than the 300 ms a rerun may take and multiplies the
-# memory by the number of sessions. Bounded: about one data version per frame is kept, older ones
-# are evicted when a write moves the version on (and after an hour unused).
-@st.cache_resource(max_entries=len(_LOADERS) + 4, ttl=3600, show_spinner=False)
-def _load(name: str, _store: Store, key: str, version: int) -> pl.DataFrame:
-    return _LOADERS[name](_store)
+# object. st.cache_data would unpickle a private copy on every rerun, which at 1,000,000 orders
+# costs more than the 300 ms a rerun may take and multiplies the memory by the number of sessions.
+# One slot per (database, frame): a newer data version replaces the frame in it (never two kept).
+@st.cache_resource(max_entries=4 * (len(_LOADERS) + 4), show_spinner=False)
+def _slot(name: str, key: str) -> _Slot:
+    return _Slot()
+
+
+def _load(name: str, store: Store, version: int, epoch: int) -> pl.DataFrame:
+    """The frame `name` at data version `version` (or newer): from the slot if it is current; else
+    the slot's frame caught up with the rows written since (`crm_core.store.delta`); read in full
+    the first time, or when the epoch moved past it (a reset, a migration)."""
+    slot = _slot(name, store_key(store))
+    held = slot.held
+    if held is not None and held[0] >= version:
+        return held[1]
+    with slot.lock:
+        held = slot.held
+        if held is not None and held[0] >= version:
+            return held[1]
+        root = snapshot_dir()
+        where = snapshots.folder(store_key(store), root) if root is not None else None
+        if held is None and where is not None and name in INCREMENTAL:
+            held = snapshots.load(where, name, epoch=epoch, version=version)  # a restart: from disk
+        if held is None or held[0] < epoch or name not in INCREMENTAL:
+            # An event frame holds exactly the events up to `version` (the next catch-up appends on).
+            frame = full_read(store, name, version) if name in APPENDED else _LOADERS[name](store)
+            if where is not None and name in INCREMENTAL:
+                # In the background: the frame is immutable, and this rerun need not wait for it.
+                args = (where, name, epoch, version, frame)
+                threading.Thread(target=_save_quietly, args=args, name=SNAPSHOT_THREAD, daemon=True).start()
+        else:
+            frame = catch_up(store, name, held[1], held[0], version)
+        if slot.held is None or frame is not slot.held[1]:
+            slot.changed_at = version
+        slot.held = (version, frame)
+        return frame
+
+
+SNAPSHOT_THREAD = "frame-snapshot"
+
+
+def snapshot_dir() -> Path | None:
+    """Where frames are saved for the next process (`CRM_FRAME_SNAPSHOTS`; "off" saves none)."""
+    setting = os.environ.get("CRM_FRAME_SNAPSHOTS", "").strip()
+    if setting.lower() == "off":
+        return None
+    return Path(setting) if setting else snapshots.SNAPSHOT_DIR
+
+
+def _save_quietly(where: Path, name: str, epoch: int, version: int, frame: pl.DataFrame) -> None:
+    # A snapshot is an optimisation: a full disk or a read-only folder costs the next process a
+    # full read, never this one an error.
+    with contextlib.suppress(OSError):
+        snapshots.save(where, name, epoch, version, frame)
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
@@ -137,11 +226,11 @@ def table_preview(
 def frame(name: str, store: Store | None = None) -> pl.DataFrame:
     """A named frame (opportunities, orders, payments, ...) at the current data version."""
     store = store or get_store()
-    version = current_version(store)
     try:
         if name in _LOADERS:
-            return _load(name, store, store_key(store), version)
-        return _load_table(name, store, store_key(store), version)
+            version, epoch = frame_versions(store)
+            return _load(name, store, version, epoch)
+        return _load_table(name, store, store_key(store), current_version(store))
     except ConfigError as exc:
         _stop_on(exc)
         raise  # unreachable: st.stop() ends the script run
@@ -155,14 +244,30 @@ def _derived(what: str, key: str, version: int, params: str, _compute: Callable[
     return _compute()
 
 
-def derived(what: str, params: object, compute: Callable[[], T], store: Store | None = None) -> T:
+def derived(
+    what: str,
+    params: object,
+    compute: Callable[[], T],
+    store: Store | None = None,
+    *,
+    frames: tuple[str, ...] = (),
+) -> T:
     """A page's computed result (small frames, figures' data), cached per data version and `params`.
 
     `what` names the computation (page and purpose); `params` is everything else it depends on
-    (filters, period, the day); the cache is bounded and never outlives the data it came from."""
+    (filters, period, the day); the cache is bounded and never outlives the data it came from.
+    With `frames` — every frame `compute` reads, and nothing else from the database — the result
+    is cached per the versions at which those frames last changed instead: a write elsewhere (an
+    order put on hold, for the Pipeline) computes nothing again."""
     store = store or get_store()
-    version = current_version(store)
     try:
+        if frames:
+            for name in frames:
+                frame(name, store)  # brought up to date first
+            key = store_key(store)
+            version = hash(tuple(_slot(name, key).changed_at for name in frames))
+        else:
+            version = current_version(store)
         return _derived(what, store_key(store), version, repr(params), compute)
     except ConfigError as exc:
         _stop_on(exc)

@@ -12,7 +12,7 @@ import polars as pl
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from crm_core.store.models import Base
+from crm_core.store.models import Base, data_columns
 
 # A column's values as the generator builds them.
 Column = pl.Series | np.ndarray | Sequence[object]
@@ -47,7 +47,7 @@ def _polars_type(sql_type: TypeEngine) -> pl.DataType:
 
 def table_schema(table: str) -> pl.Schema:
     """The Polars schema of a store table: the models' columns, in order, with their frame dtypes."""
-    return pl.Schema({c.name: _polars_type(c.type) for c in Base.metadata.tables[table].columns})
+    return pl.Schema({c.name: _polars_type(c.type) for c in data_columns(Base.metadata.tables[table])})
 
 
 def _frame(table: str, columns: Mapping[str, Column]) -> pl.DataFrame:

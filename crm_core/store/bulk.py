@@ -38,14 +38,23 @@ def _for_sqlite(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def bulk_insert(
-    conn: Connection, name: str, frame: pl.DataFrame, on_chunk: Callable[[int, int], None] | None = None
+    conn: Connection,
+    name: str,
+    frame: pl.DataFrame,
+    on_chunk: Callable[[int, int], None] | None = None,
+    *,
+    row_version: int | None = None,
 ) -> int:
     """Insert every row of `frame` into table `name`; returns the number of rows.
 
-    `on_chunk(rows_done, rows_total)` is called after each chunk (progress for long imports)."""
+    `on_chunk(rows_done, rows_total)` is called after each chunk (progress for long imports).
+    `row_version`: the data version the rows are written at, for tables that carry one (see
+    `crm_core.store.changes`)."""
     done = on_chunk or (lambda _done, _total: None)
     if frame.is_empty():
         return 0
+    if row_version is not None and "row_version" in Base.metadata.tables[name].c:
+        frame = frame.with_columns(pl.lit(row_version, dtype=pl.Int64).alias("row_version"))
     columns = _columns(name, frame)
     frame = frame.select(columns)
     quoted = ", ".join(f'"{c}"' for c in columns)

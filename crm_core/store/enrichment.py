@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from crm_core.opportunities import FACTORS
 from crm_core.store.bulk import bulk_insert
+from crm_core.store.changes import commit_version
 from crm_core.store.columnar import read_select
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
-from crm_core.store.models import Customer, Meta, Opportunity, Order
-from crm_core.store.uow import DATA_VERSION_KEY
+from crm_core.store.models import PENDING, Customer, Opportunity, Order
 
 CHUNK = 50_000
 SCRATCH = "derived_scores"  # a temporary table, this transaction only
@@ -104,7 +104,8 @@ def write_derived(store: Store, fills: pl.DataFrame, *, actor_id: int, now: date
     assignments = ", ".join(f"{f} = COALESCE(opportunities.{f}, d.{f})" for f in FACTORS)
     now_param = sa.bindparam("now", type_=sa.DateTime())
     update = sa.text(
-        f"UPDATE opportunities SET {assignments}, updated_at = :now, version = opportunities.version + 1 "
+        f"UPDATE opportunities SET {assignments}, updated_at = :now, version = opportunities.version + 1, "
+        f"row_version = {PENDING} "
         f"FROM {SCRATCH} AS d WHERE opportunities.id = d.id AND opportunities.version = d.version"
     ).bindparams(now_param)
     written_ids = sa.text(
@@ -130,6 +131,6 @@ def write_derived(store: Store, fills: pl.DataFrame, *, actor_id: int, now: date
             pl.lit(now).alias("at"),
             _note(source).alias("note"),
         )
-        bulk_insert(conn, "events", events)
-        conn.execute(sa.update(Meta).where(Meta.key == DATA_VERSION_KEY).values(value=Meta.value + 1))
+        bulk_insert(conn, "events", events, row_version=PENDING)
+        commit_version(conn)  # last: stamps the opportunities and events written above
     return events.height

@@ -25,19 +25,20 @@ from crm_core.store.models import (
     Payment,
     Product,
     User,
+    data_columns,
 )
 
 
 def read_table(store: Store, name: str) -> pl.DataFrame:
     table = Base.metadata.tables[name]
-    return read_select(store, select(*table.columns))
+    return read_select(store, select(*data_columns(table)))
 
 
 def read_table_head(store: Store, name: str, rows: int) -> tuple[pl.DataFrame, int]:
     """The first `rows` rows of a table (in primary-key order) and how many it has: a preview that
     does not read 7.5 million events to show 200."""
     table = Base.metadata.tables[name]
-    head = read_select(store, select(*table.columns).order_by(*table.primary_key.columns).limit(rows))
+    head = read_select(store, select(*data_columns(table)).order_by(*table.primary_key.columns).limit(rows))
     with store.read() as session:
         count = session.scalar(select(func.count()).select_from(table))
     return head, int(count or 0)
@@ -166,8 +167,8 @@ def read_orders(store: Store) -> pl.DataFrame:
     return _joined(own, [("customer_id", customers)], [c.key for c in stmt.selected_columns])
 
 
-def read_events(store: Store, entity_type: str | None = None) -> pl.DataFrame:
-    stmt = select(
+def events_select() -> Select:
+    return select(
         Event.id,
         Event.entity_type,
         Event.entity_id,
@@ -177,7 +178,11 @@ def read_events(store: Store, entity_type: str | None = None) -> pl.DataFrame:
         Event.actor_id,
         Event.at,
         Event.note,
-    ).order_by(Event.id)
+    )
+
+
+def read_events(store: Store, entity_type: str | None = None) -> pl.DataFrame:
+    stmt = events_select().order_by(Event.id)
     if entity_type:
         stmt = stmt.where(Event.entity_type == entity_type)
     return read_select(store, stmt)
@@ -188,12 +193,13 @@ def read_opportunity_stage_events(store: Store) -> pl.DataFrame:
     (no notes): a fraction of the events table's rows and bytes."""
     # Sorted by Polars, not the database: the rows come off the (entity_type, entity_id) index as
     # they lie, where ORDER BY id would make SQLite sort ~800,000 rows first (~1.5 s at 1M orders).
-    return read_select(
-        store,
-        select(
-            Event.id, Event.entity_type, Event.entity_id, Event.from_state, Event.to_state, Event.at
-        ).where(Event.entity_type == "opportunity", Event.to_state.is_not(None)),
-    ).sort("id")
+    return read_select(store, opportunity_stage_events_select()).sort("id")
+
+
+def opportunity_stage_events_select() -> Select:
+    return select(
+        Event.id, Event.entity_type, Event.entity_id, Event.from_state, Event.to_state, Event.at
+    ).where(Event.entity_type == "opportunity", Event.to_state.is_not(None))
 
 
 def payments_select() -> Select:

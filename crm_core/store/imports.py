@@ -33,12 +33,23 @@ from crm_core.io.read import ROW
 from crm_core.io.resolve import References
 from crm_core.permissions import Actor
 from crm_core.store.bulk import bulk_insert, typed_table
+from crm_core.store.changes import commit_version, record_deletions
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
 from crm_core.store.frames import read_select
 from crm_core.store.identities import confirm_acting_user
-from crm_core.store.models import Allocation, Customer, Invoice, Meta, Opportunity, Order, Product, User
+from crm_core.store.models import (
+    PENDING,
+    Allocation,
+    Customer,
+    Invoice,
+    Meta,
+    Opportunity,
+    Order,
+    OrderLine,
+    Product,
+    User,
+)
 from crm_core.store.seed import ORDER_SEQUENCE_KEY
-from crm_core.store.uow import DATA_VERSION_KEY
 
 WRITE_ORDER = ("users", "customers", "products", "opportunities", "orders", "order_lines")
 FOREIGN_KEYS = {
@@ -117,9 +128,13 @@ def _resolve_refs(frame: pl.DataFrame, ids: dict[str, pl.Series]) -> pl.DataFram
 
 
 def _insert(
-    conn: Connection, table: str, frame: pl.DataFrame, on_chunk: Callable[[int, int], None] | None = None
+    conn: Connection,
+    table: str,
+    frame: pl.DataFrame,
+    on_chunk: Callable[[int, int], None] | None = None,
 ) -> None:
-    bulk_insert(conn, table, frame.select(c for c in frame.columns if not c.startswith("_")), on_chunk)
+    columns = frame.select(c for c in frame.columns if not c.startswith("_"))
+    bulk_insert(conn, table, columns, on_chunk, row_version=PENDING)
 
 
 def _update(conn: Connection, table: str, frame: pl.DataFrame, now: datetime) -> None:
@@ -130,6 +145,8 @@ def _update(conn: Connection, table: str, frame: pl.DataFrame, now: datetime) ->
     values: dict[str, object] = {c: sa.bindparam(f"v_{c}") for c in columns}
     for c in kept:
         values[c] = sa.case((sa.bindparam(f"k_{c}", type_=sa.Boolean()), target.c[c]), else_=values[c])
+    if "row_version" in target.c:
+        values["row_version"] = PENDING
     if "updated_at" in target.c:
         values["updated_at"] = now
     if table in ("opportunities", "orders", "customers"):
@@ -180,6 +197,7 @@ def apply_plan(
                 lines = typed_table("order_lines")
                 for start in range(0, len(plan.replace_lines_of), CHUNK):
                     chunk = plan.replace_lines_of[start : start + CHUNK]
+                    record_deletions(conn, "order_lines", OrderLine.order_id.in_(chunk))
                     conn.execute(sa.delete(lines).where(lines.c.order_id.in_(chunk)))
             if inserts.height and table != "order_lines":
                 ids[table] = _new_ids(conn, table, inserts.height)
@@ -215,5 +233,5 @@ def apply_plan(
         if events:
             report(0.92, "Writing events…")
             _insert(conn, "events", pl.concat(events))
-        conn.execute(sa.update(Meta).where(Meta.key == DATA_VERSION_KEY).values(value=Meta.value + 1))
+        commit_version(conn)  # last: stamps every row written above (see crm_core.store.changes)
     report(1.0, "Done")

@@ -6,10 +6,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from crm_core.config import PROJECT_ROOT
+from crm_core.store.changes import DATA_VERSION_KEY, move_epoch
 from crm_core.store.engine import WRITE_OPTION, Store
+from crm_core.store.models import Meta
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -29,12 +31,16 @@ def head_revision() -> str:
 def migrate(conn: Connection) -> bool:
     """Upgrade to the newest schema on this connection (inside the caller's transaction).
 
-    Returns True if anything was applied."""
+    Returns True if anything was applied; then, in a database that has a data version already,
+    the frames' epoch moves (cached frames from before the new schema are read in full, see
+    `crm_core.store.changes`). A new database gets its data version from its first write."""
     if MigrationContext.configure(conn).get_current_revision() == head_revision():
         return False
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")
+    if conn.execute(select(Meta.value).where(Meta.key == DATA_VERSION_KEY)).first() is not None:
+        move_epoch(conn)
     return True
 
 

@@ -9,11 +9,13 @@ updates, `events` is append-only, and `settings` holds what an admin sets (text 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     Float,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     false,
 )
@@ -63,6 +66,27 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+PENDING = -1  # a row written by a transaction that has not committed yet (crm_core.store.changes)
+
+
+class RowVersioned:
+    """A row that carries the data version of its last write (`row_version`, indexed): the
+    incremental frames read only the rows changed since the version they hold. Every insert and
+    update marks it `PENDING` (the column's defaults, for the ORM and Core statements alike); the
+    writer stamps its pending rows with its data version just before COMMIT
+    (`crm_core.store.changes.commit_version`). Rows from before the migration carry 0."""
+
+    row_version: Mapped[int] = mapped_column(
+        BigInteger, default=PENDING, onupdate=PENDING, server_default="0", index=True
+    )
+
+
+def data_columns(table: Table) -> list[Column[Any]]:
+    """A table's columns without the bookkeeping (`row_version`): what samples, exports and
+    previews show."""
+    return [c for c in table.columns if c.name != "row_version"]
+
+
 class Meta(Base):
     """Key/value counters: `data_version` and the gap-free invoice sequences `invoice_seq:<year>`."""
 
@@ -84,7 +108,7 @@ class Setting(Base):
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
-class User(Base):
+class User(RowVersioned, Base):
     """A person who may sign in. In OIDC mode the first sign-in binds the user to the provider's
     issuer and subject (`oidc_issuer`, `oidc_subject`); later sign-ins match on those two."""
 
@@ -103,7 +127,7 @@ class User(Base):
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
 
-class Customer(Base):
+class Customer(RowVersioned, Base):
     __tablename__ = "customers"
     __table_args__ = (
         CheckConstraint("credit_limit_cents >= 0", name="credit_limit"),
@@ -131,7 +155,7 @@ class Customer(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
-class Product(Base):
+class Product(RowVersioned, Base):
     __tablename__ = "products"
     __table_args__ = (CheckConstraint("list_price_cents >= 0", name="list_price"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,7 +187,7 @@ class Stock(Base):
     reserved: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Opportunity(Base):
+class Opportunity(RowVersioned, Base):
     __tablename__ = "opportunities"
     __table_args__ = (
         CheckConstraint(
@@ -234,7 +258,7 @@ class Meeting(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Order(Base):
+class Order(RowVersioned, Base):
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint(
@@ -282,7 +306,7 @@ class Order(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
-class OrderLine(Base):
+class OrderLine(RowVersioned, Base):
     __tablename__ = "order_lines"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity"),
@@ -312,7 +336,7 @@ class Allocation(Base):
     released: Mapped[bool] = mapped_column(Boolean, default=False)  # cancelled before shipping
 
 
-class Invoice(Base):
+class Invoice(RowVersioned, Base):
     __tablename__ = "invoices"
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -325,7 +349,7 @@ class Invoice(Base):
     total_cents: Mapped[int] = mapped_column(BigInteger)
 
 
-class Payment(Base):
+class Payment(RowVersioned, Base):
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount"),
@@ -340,8 +364,12 @@ class Payment(Base):
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
-class Event(Base):
-    """Append-only audit trail: who did what to which record, when, from which state to which."""
+class Event(RowVersioned, Base):
+    """Append-only audit trail: who did what to which record, when, from which state to which.
+
+    Its `row_version` is stamped once, from pending to the version of the write that added it
+    (the one update the append-only triggers allow): on PostgreSQL ids come from a sequence and
+    do not commit in id order, so new events are found by version, not by id."""
 
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_entity", "entity_type", "entity_id"),)
@@ -394,3 +422,14 @@ TABLE_ORDER: tuple[str, ...] = (
     "events",
     "weight_presets",
 )
+
+
+class DeletedRow(Base):
+    """A row deleted from a table the incremental frames read: its table, id and the data version
+    of the deleting write, so a cached frame drops it (`crm_core.store.changes`). Cleared by a reset."""
+
+    __tablename__ = "deleted_rows"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[int] = mapped_column(BigInteger)
+    row_version: Mapped[int] = mapped_column(BigInteger, index=True)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from crm_core.allocation import LineNeed, Pick, StockKey, StockLevel, WarehouseRef
 from crm_core.order_audit import AuditContext, AuditLine, AuditOrder, CustomerRef, RecentOrder
 from crm_core.orders import LineDraft, OrderStatus, ProductRef
+from crm_core.store.changes import record_deletions
 from crm_core.store.models import (
     Allocation,
     Customer,
@@ -274,7 +275,9 @@ def current_lines(session: Session, order_id: int) -> list[LineDraft]:
 
 
 def delete_lines(session: Session, order_id: int) -> None:
-    session.execute(delete(OrderLine).where(OrderLine.order_id == order_id))
+    gone = OrderLine.order_id == order_id
+    record_deletions(session, "order_lines", gone)  # the frames' catch-up drops them (changes.py)
+    session.execute(delete(OrderLine).where(gone))
 
 
 def add_lines(session: Session, order_id: int, drafts: Sequence[LineDraft]) -> None:

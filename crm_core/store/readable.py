@@ -10,7 +10,7 @@ from sqlalchemy import Column, Select, func, select
 
 from crm_core.store.columnar import read_select
 from crm_core.store.engine import Store
-from crm_core.store.models import Base, Customer, Opportunity, Order, OrderLine, Product
+from crm_core.store.models import Base, Customer, Opportunity, Order, OrderLine, Product, data_columns
 
 # For a foreign key into each table: the columns that name the row, and what they are called.
 # A key `<thing>_id` gets `<thing>` (`customer_id` → `customer`, the importer's field name);
@@ -38,7 +38,7 @@ def readable_select(name: str) -> Select:
     table = Base.metadata.tables[name]
     columns: list = []
     joined = table
-    for column in table.columns:
+    for column in data_columns(table):
         columns.append(column)
         key: Column = column
         for fk in key.foreign_keys:

@@ -16,18 +16,17 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection, func, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from crm_core import clock
 from crm_core.config import PROJECT_ROOT
 from crm_core.errors import ValidationError
 from crm_core.permissions import Actor
 from crm_core.store.bulk import bulk_insert
+from crm_core.store.changes import commit_version, move_epoch
 from crm_core.store.engine import WRITE_OPTION, Store, guard_unavailable
 from crm_core.store.identities import confirm_acting_user
 from crm_core.store.migrate import migrate
-from crm_core.store.models import TABLE_ORDER, Base, Event, Meta, User, utcnow
+from crm_core.store.models import TABLE_ORDER, Base, DeletedRow, Event, Meta, User, utcnow
 from crm_core.store.uow import DATA_VERSION_KEY
 
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
@@ -55,6 +54,7 @@ def init_db(store: Store, *, sample_dir: Path = SAMPLE_DIR, today: date | None =
         if is_empty(conn):
             frames = load_sample(sample_dir, today=today)
             report.counts = insert_frames(conn, frames)
+            move_epoch(conn)  # the data version (1 on a new database) and the frames' epoch
             report.seeded = True
     return report
 
@@ -135,18 +135,19 @@ def invoice_counters(invoices: pl.DataFrame) -> dict[str, int]:
 
 
 def insert_frames(conn: Connection, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
-    """Bulk-insert frames (ids included) in foreign-key order and set the meta counters."""
+    """Bulk-insert frames (ids included) in foreign-key order and set the meta counters. The rows
+    carry version 0: the caller then moves the data version and the frames' epoch
+    (`crm_core.store.changes.move_epoch`), so every cached frame is read again in full."""
     counts: dict[str, int] = {}
     for name in TABLE_ORDER:
         frame = frames.get(name)
         if frame is None or frame.is_empty():
             counts[name] = 0
             continue
-        counts[name] = bulk_insert(conn, name, frame)
+        counts[name] = bulk_insert(conn, name, frame, row_version=0)
     _reset_sequences(conn)
     orders = frames.get("orders")
     meta = {
-        DATA_VERSION_KEY: 1,
         ORDER_SEQUENCE_KEY: int(orders.select(pl.max("id")).item() or 0)
         if orders is not None and orders.height
         else 0,
@@ -188,6 +189,7 @@ def clear_all(conn: Connection, *, keep_users: bool = False) -> None:
     for name in reversed(TABLE_ORDER):
         if not (keep_users and name == "users"):
             conn.execute(sa.delete(Base.metadata.tables[name]))
+    conn.execute(sa.delete(DeletedRow))  # the reset moves the frames' epoch: nothing to track
     conn.execute(sa.delete(Meta).where(Meta.key != DATA_VERSION_KEY))
 
 
@@ -250,7 +252,6 @@ def reset_to_sample(
         migrate(conn)
         if actor is not None:
             confirm_acting_user(conn, actor)
-        version = conn.execute(select(Meta.value).where(Meta.key == DATA_VERSION_KEY)).scalar() or 0
         frames = onto_current_users(conn, load_sample(sample_dir, today=today))
         clear_all(conn, keep_users=True)
         counts = insert_frames(conn, frames)
@@ -265,7 +266,7 @@ def reset_to_sample(
                     note=f"users kept; {counts['users']} sample owners added as inactive reps",
                 )
             )
-        conn.execute(sa.update(Meta).where(Meta.key == DATA_VERSION_KEY).values(value=version + 1))
+        move_epoch(conn)  # last: the data version moves on, and every cached frame is read in full
     return counts
 
 
@@ -312,10 +313,7 @@ def bootstrap_admin(store: Store, name: str, email: str) -> int:
                 note=f"{name} <{email}> (first admin, made by init)",
             )
         )
-        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        conn.execute(
-            insert(Meta).values(key=DATA_VERSION_KEY, value=1).on_conflict_do_nothing(index_elements=["key"])
-        )
+        commit_version(conn)
     return int(user_id)
 
 

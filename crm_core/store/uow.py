@@ -27,18 +27,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from crm_core.conflicts import last_change_sentence
 from crm_core.errors import ConflictError, NotFound
 from crm_core.permissions import Actor
+from crm_core.store.changes import DATA_VERSION_KEY, commit_version
 from crm_core.store.engine import Store, database_error
 from crm_core.store.identities import confirm_acting_user
 from crm_core.store.models import Event, Meta, User, utcnow
 
-DATA_VERSION_KEY = "data_version"
+__all__ = ["DATA_VERSION_KEY", "UnitOfWork", "data_version"]
 T = TypeVar("T")
 _META = cast(Table, Meta.__table__)
 # The events' name for a versioned table's records.
 _ENTITY_TYPES = {"orders": "order", "opportunities": "opportunity", "customers": "customer"}
-# Built once, on the table (not the ORM entity): this runs on every commit, and the ORM's bulk
-# UPDATE path (session synchronisation) costs more than the statement itself.
-_BUMP_DATA_VERSION = update(_META).where(_META.c.key == DATA_VERSION_KEY).values(value=_META.c.value + 1)
 
 
 class UnitOfWork:
@@ -171,10 +169,12 @@ class UnitOfWork:
         return int(self.session.scalar(select(_META.c.value).where(_META.c.key == key)) or 0)
 
     def commit(self) -> None:
-        """Flush, bump the data version (so every cache sees the change) and commit."""
+        """Flush, bump the data version (so every cache sees the change), stamp the rows written
+        with it and commit: the version is claimed last, so on PostgreSQL writers queue for the
+        `meta` row only for these few statements (`crm_core.store.changes`)."""
         try:
             self.session.flush()
-            self.session.execute(_BUMP_DATA_VERSION)
+            commit_version(self.session)
             self.session.commit()
         except StaleDataError:
             raise ConflictError() from None

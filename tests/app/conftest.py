@@ -44,6 +44,8 @@ def app_db(sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("CRM_DATABASE_URL", f"sqlite:///{path}")
     monkeypatch.setenv("CRM_AUTH", "demo")
     monkeypatch.delenv("CRM_DEMO_ALLOW_PERSISTENT", raising=False)
+    monkeypatch.setenv("CRM_FRAME_SNAPSHOTS", str(tmp_path / "frames"))  # not the project's var/
+    monkeypatch.setenv("CRM_WARM_FRAMES", "off")  # each test loads what it shows (test_live_mode tests it)
     yield path
 
 

@@ -57,6 +57,11 @@ class PipelineFilters:
         return is_in("owner", self.owners) & segment & within("created_at", self.created)
 
 
+# What the page's figures are computed from: a write to anything else (an order, a payment)
+# leaves them cached (`ui.data.derived(frames=...)`).
+PIPELINE_FRAMES = ("opportunities", "opportunity_events")
+
+
 def filter_bar(opportunities: pl.DataFrame) -> PipelineFilters:
     """The filter widgets, in a bordered row; their values as one PipelineFilters."""
     with st.container(border=True):
@@ -128,6 +133,7 @@ def probabilities_and_forecast(selected: pl.DataFrame, filters: PipelineFilters)
             analytics.pipeline_totals(selected.lazy(), probabilities).collect().row(0, named=True),
             analytics.weighted_forecast(selected.lazy(), probabilities).collect(),
         ),
+        frames=PIPELINE_FRAMES,
     )
     kpis = st.columns(4)
     kpis[0].metric("Open opportunities", f"{totals['open_count']:,}", border=True)
