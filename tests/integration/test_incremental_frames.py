@@ -235,11 +235,13 @@ def test_merged_frames_equal_a_full_read_after_any_writes(
     _caught_up(seeded, cached, since, epoch)
 
 
-def test_an_event_that_took_its_id_first_but_committed_last_is_still_caught_up(seeded: Store) -> None:
+@pytest.mark.postgres
+def test_an_event_that_took_its_id_first_but_committed_last_is_still_caught_up(postgres_store: Store) -> None:
     """PostgreSQL hands out ids when a row is inserted, not when it commits: reading on from the
-    last id read would miss the first writer's event below. (SQLite: one writer at a time.)"""
-    if seeded.target.is_sqlite:
-        pytest.skip("SQLite runs one write transaction at a time: ids commit in order")
+    last id read would miss the first writer's event below. (SQLite runs one write transaction at
+    a time, so its ids commit in order: PostgreSQL only.)"""
+    init_db(postgres_store, today=SAMPLE_TODAY)
+    seeded = postgres_store
     since, _ = frame_versions(seeded)
     cached = full_read(seeded, "events", since)
     with UnitOfWork(seeded, MANAGER) as first:
