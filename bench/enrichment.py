@@ -142,10 +142,10 @@ def _sqlite_history(data: dict[str, pl.DataFrame], n: int) -> str:
     from crm_core.store import make_store
     from crm_core.store.bulk import bulk_insert
     from crm_core.store.engine import WRITE_OPTION
-    from crm_core.store.migrate import migrate
+    from crm_core.store.migrate import head_revision, migrate
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"enrichment_{n}.sqlite"
+    path = BENCH_DIR / f"enrichment_{n}.r{head_revision()}.sqlite"  # rebuilt when the schema moves on
     if path.exists():
         return str(path)
     building = path.with_suffix(".building")

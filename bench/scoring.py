@@ -172,11 +172,11 @@ def bench_database(n: int) -> str:
     from crm_core.store import make_store
     from crm_core.store.changes import move_epoch
     from crm_core.store.engine import WRITE_OPTION
-    from crm_core.store.migrate import migrate
+    from crm_core.store.migrate import head_revision, migrate
     from crm_core.store.seed import insert_frames
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"scoring_{n}.sqlite"
+    path = BENCH_DIR / f"scoring_{n}.r{head_revision()}.sqlite"  # rebuilt when the schema moves on
     url = f"sqlite:///{path}"
     if path.exists():
         return url
