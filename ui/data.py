@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -272,6 +272,36 @@ def derived(
     except ConfigError as exc:
         _stop_on(exc)
         raise  # unreachable: st.stop() ends the script run
+
+
+def changed_at(name: str, store: Store | None = None) -> int:
+    """The data version at which the frame `name` last changed, after bringing it up to date: a key
+    for a result computed from that frame (see `derived`'s `frames`)."""
+    store = store or get_store()
+    frame(name, store)
+    return _slot(name, store_key(store)).changed_at
+
+
+def content_key(data: pl.DataFrame, columns: Sequence[str]) -> tuple[int, int]:
+    """What a result computed from `columns` of `data` depends on, as two numbers: the row count and
+    the wrapping sum of the rows' hashes. Order-insensitive, like the group-bys it keys: a write that
+    changes none of these columns (an order put on hold, for its dates) leaves it as it was."""
+    if data.is_empty():
+        return (0, 0)
+    return (data.height, int(data.select(columns).hash_rows().sum()))
+
+
+@st.cache_data(max_entries=64, ttl=600, show_spinner=False)
+def _by_content(what: str, key: str, params: str, _compute: Callable[[], T]) -> T:
+    return _compute()
+
+
+def by_content(what: str, params: object, compute: Callable[[], T], store: Store | None = None) -> T:
+    """Like `derived`, cached per `params` alone, with no data version: `params` must hold the key of
+    all the data `compute` reads (`content_key` of the columns it reads, `changed_at` of the frames
+    it reads whole). A write that changes none of it computes nothing again."""
+    store = store or get_store()
+    return _by_content(what, store_key(store), repr(params), compute)
 
 
 SCORING_COLUMNS = (

@@ -159,8 +159,14 @@ def conversion_flow(opportunities: pl.LazyFrame, orders: pl.LazyFrame) -> pl.Laz
         ((pl.col("stage") == Stage.WON) & (p == DELIVERED_RANK)).sum().alias("Shipped→Delivered"),
         ((pl.col("stage") == Stage.WON) & (p == SHIPPED_RANK)).sum().alias("Shipped→In transit"),
     )
-    standalone = order_progress(orders.filter(pl.col("opportunity_id").is_null())).select(
-        (condition.sum().alias(f"{WITHOUT_OPPORTUNITY}→{target}"))
+    # Most orders have no opportunity (an ERP's history): counted per state first, a handful of rows.
+    standalone_states = (
+        orders.filter(pl.col("opportunity_id").is_null())
+        .group_by("status", "held_from")
+        .agg(pl.len().alias("orders"))
+    )
+    standalone = order_progress(standalone_states).select(
+        (pl.col("orders").filter(condition).sum().alias(f"{WITHOUT_OPPORTUNITY}→{target}"))
         for condition, target in _STANDALONE_TARGETS
     )
     return (
@@ -175,10 +181,15 @@ def conversion_flow(opportunities: pl.LazyFrame, orders: pl.LazyFrame) -> pl.Laz
 
 def blocked_by_payment(orders: pl.LazyFrame) -> pl.LazyFrame:
     """Orders invoiced but not paid (including those held while invoiced): count and value."""
-    progress = order_progress(orders)
-    return progress.filter(pl.col("progress") == INVOICED_RANK).select(
-        pl.len().cast(pl.Int64).alias("orders"),
-        pl.col("total_cents").sum().cast(pl.Int64).alias("total_cents"),
+    # only these two statuses can be at the invoiced step: the others are left out before ranking
+    maybe = orders.filter(pl.col("status").is_in([OrderStatus.INVOICED, OrderStatus.ON_HOLD]))
+    return (
+        order_progress(maybe)
+        .filter(pl.col("progress") == INVOICED_RANK)
+        .select(
+            pl.len().cast(pl.Int64).alias("orders"),
+            pl.col("total_cents").sum().cast(pl.Int64).alias("total_cents"),
+        )
     )
 
 

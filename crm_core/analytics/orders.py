@@ -157,7 +157,8 @@ def _label(column: str) -> pl.Expr:
 def order_exceptions(
     orders: pl.LazyFrame, invoices: pl.LazyFrame, payments: pl.LazyFrame, now: datetime
 ) -> pl.LazyFrame:
-    """Orders that need someone's attention, one row per order and reason, longest waiting first."""
+    """Orders that need someone's attention, one row per order and reason, longest waiting first (then
+    by order id)."""
     today = pl.lit(now.date())
     on_hold = orders.filter(pl.col("status") == OrderStatus.ON_HOLD).select(
         pl.lit(EXCEPTION_KINDS[0]).alias("kind"),
@@ -236,7 +237,7 @@ def order_exceptions(
     return (
         pl.concat([on_hold, late, unpaid, unshipped], how="vertical_relaxed")
         .select(_EXCEPTION_COLUMNS)
-        .sort(kind_rank, pl.col("days"), descending=[False, True])
+        .sort(kind_rank, pl.col("days"), "id", descending=[False, True, False])  # ties: by order id
     )
 
 

@@ -16,7 +16,7 @@ import streamlit as st
 from crm_core import analytics
 from ui.charts import E_MEANING, integration_chart
 from ui.charts.integration import flow_sankey, integration_by_chart, lag_histogram
-from ui.data import derived, frame
+from ui.data import by_content, changed_at, content_key, derived, frame
 from ui.dates import today
 from ui.reports.state import INTEGRATION_BY, INTEGRATION_PERIOD
 from ui.theme import money, percent
@@ -43,12 +43,33 @@ def lazy_frames() -> tuple[pl.LazyFrame, pl.LazyFrame]:
     return frame("opportunities").lazy(), frame("orders").lazy()
 
 
+FRAMES = ("opportunities", "orders")
+# What S, O, E (by month, rep and segment) and the conversion lags read of the orders: a write that
+# changes none of these (an order put on hold, paid, shipped) leaves those figures as they were.
+CONVERSION_COLUMNS = ("opportunity_id", "industry", "created_at", "delivered_at")
+
+
+def conversions_key() -> tuple[int, tuple[int, int]]:
+    """The key of the data S, O, E and the lags read: the opportunities' version, the content of the
+    orders' CONVERSION_COLUMNS (`ui.data.content_key`, computed once per orders version)."""
+    orders_key = derived(
+        "integration_conversions_key",
+        (),
+        lambda: content_key(frame("orders"), CONVERSION_COLUMNS),
+        frames=("orders",),
+    )
+    return changed_at("opportunities"), orders_key
+
+
 def period_picker() -> IntegrationPeriod:
     """The period control; when the data ended long ago, the months up to its last day (and a note)."""
     period = st.segmented_control("Period", list(PERIODS), default="Last 12 months", key=INTEGRATION_PERIOD)
     months = PERIODS.get(period or "Last 12 months")
     latest = derived(
-        "integration_latest", (), lambda: analytics.latest_activity(*lazy_frames()).collect().item()
+        "integration_latest",
+        (),
+        lambda: analytics.latest_activity(*lazy_frames()).collect().item(),
+        frames=FRAMES,
     )
     last_day = analytics.period_end(today(), latest)
     start = None if months is None else analytics.months_back(last_day, months)
@@ -62,23 +83,32 @@ def period_picker() -> IntegrationPeriod:
 
 
 def period_figures(period: IntegrationPeriod) -> Figures:
-    """The period's S/O/E, lags and flow: computed once per data version, period and day."""
+    """The period's S/O/E and lags, computed once per period, day and content they read
+    (`conversions_key`); the flow and the blocked orders (whatever the period) once per version of
+    the opportunities and orders."""
+    day = today()
 
-    def compute() -> Figures:
+    def conversions() -> Figures:
         opps, ords = lazy_frames()
         lags = analytics.conversion_lags(opps, ords).collect().filter(period.predicate("closed_at"))
         start, end = period.start, period.end
         return {
             "monthly": analytics.integration_by_month(opps, ords, start=start, end=end)
-            .with_columns(analytics.running_period("month", today()))
+            .with_columns(analytics.running_period("month", day))
             .collect(),
             "lags": lags,
             "summary": analytics.conversion_summary(lags.lazy()).collect().row(0, named=True),
+        }
+
+    def flow() -> Figures:
+        opps, ords = lazy_frames()
+        return {
             "blocked": analytics.blocked_by_payment(ords).collect().row(0, named=True),
             "links": analytics.conversion_flow(opps, ords).collect(),
         }
 
-    return derived("integration", period, compute)
+    figures = by_content("integration", (period, day, conversions_key()), conversions)
+    return figures | derived("integration_flow", (), flow, frames=FRAMES)
 
 
 def tiles(monthly: pl.DataFrame) -> None:
@@ -120,9 +150,9 @@ def by_section(period: IntegrationPeriod) -> None:
     st.subheader("By rep or segment")
     by_label = st.segmented_control("Group by", ["Rep", "Segment"], default="Rep", key=INTEGRATION_BY)
     by = "industry" if by_label == "Segment" else "owner"
-    grouped = derived(
+    grouped = by_content(
         "integration_by",
-        (by, period),
+        (by, period, conversions_key()),
         lambda: analytics.integration_by(*lazy_frames(), by, start=period.start, end=period.end).collect(),
     )
     left, right = st.columns([3, 2])
