@@ -100,20 +100,6 @@ def _lines_touched(c: int) -> list[Select]:
     ]
 
 
-def _lines_select() -> Select:
-    return select(
-        OrderLine.id,
-        OrderLine.order_id,
-        OrderLine.line_no,
-        OrderLine.product_id,
-        Product.sku,
-        Product.name.label("product"),
-        OrderLine.quantity,
-        OrderLine.unit_price_cents,
-        OrderLine.discount_bp,
-    ).join(Product, Product.id == OrderLine.product_id)
-
-
 def _by_order(model: type, *, open_only: bool) -> Callable[[int], list[Select]]:
     def touched(c: int) -> list[Select]:
         own = [select(model.order_id).where(model.row_version > c)]  # type: ignore[attr-defined]
@@ -155,7 +141,7 @@ GROUPED: dict[str, Grouped] = {
         "order_lines",
         "order_id",
         _lines_touched,
-        lambda where: _lines_select().where(where),
+        lambda where: frames.order_lines_select().where(where),
         lambda: OrderLine.order_id,
         ("order_id", "line_no"),
     ),

@@ -273,23 +273,23 @@ def read_invoices(store: Store, *, open_orders_only: bool = False) -> pl.DataFra
     return read_select(store, _of_open_orders(invoices_select(), Invoice.order_id, open_orders_only))
 
 
+def order_lines_select() -> Select:
+    """Every order line with its product's SKU and name (the frame's columns, unordered)."""
+    return select(
+        OrderLine.id,
+        OrderLine.order_id,
+        OrderLine.line_no,
+        OrderLine.product_id,
+        Product.sku,
+        Product.name.label("product"),
+        OrderLine.quantity,
+        OrderLine.unit_price_cents,
+        OrderLine.discount_bp,
+    ).join(Product, Product.id == OrderLine.product_id)
+
+
 def read_order_lines(store: Store) -> pl.DataFrame:
-    return read_select(
-        store,
-        select(
-            OrderLine.id,
-            OrderLine.order_id,
-            OrderLine.line_no,
-            OrderLine.product_id,
-            Product.sku,
-            Product.name.label("product"),
-            OrderLine.quantity,
-            OrderLine.unit_price_cents,
-            OrderLine.discount_bp,
-        )
-        .join(Product, Product.id == OrderLine.product_id)
-        .order_by(OrderLine.order_id, OrderLine.line_no),
-    )
+    return read_select(store, order_lines_select().order_by(OrderLine.order_id, OrderLine.line_no))
 
 
 def read_entity_events(store: Store, entity_type: str, entity_id: int) -> pl.DataFrame:
