@@ -8,6 +8,7 @@ import streamlit as st
 from crm_core import analytics
 from ui.data import derived, frame
 from ui.dates import today
+from ui.filters import selected_rows
 from ui.frame import inside_frame
 from ui.opportunities import pipeline
 
@@ -24,7 +25,7 @@ def render() -> None:
     events = frame("opportunity_events")
     filters = pipeline.filter_bar(opportunities)
     pipeline.init_probabilities()
-    selected = opportunities.filter(filters.predicate())
+    selected = selected_rows(opportunities, filters)
     st.caption(f"{selected.height:,} of {opportunities.height:,} opportunities match the filters.")
 
     pipeline.probabilities_and_forecast(selected, filters)

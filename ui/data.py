@@ -26,7 +26,7 @@ from crm_core.io.export import readable
 from crm_core.store import Store, check_connection, data_version, init_db, make_store, snapshots
 from crm_core.store import frames as store_frames
 from crm_core.store.changes import frame_versions
-from crm_core.store.delta import APPENDED, INCREMENTAL, catch_up, full_read
+from crm_core.store.delta import APPENDED, INCREMENTAL, caught_up, full_read
 from crm_core.store.readable import read_readable_table
 from crm_core.store.reads import customers as customer_rows
 from ui.text import message
@@ -144,6 +144,7 @@ class _Slot:
         self.lock = threading.Lock()
         self.held: tuple[int, pl.DataFrame] | None = None
         self.changed_at = 0  # the data version at which the frame last changed (see `derived`)
+        self.columns_changed_at: dict[str, int] = {}  # the same per column (`columns_changed_at`)
 
 
 # The frames are resources, not data: Polars frames are immutable, so every session shares one
@@ -171,6 +172,7 @@ def _load(name: str, store: Store, version: int, epoch: int) -> pl.DataFrame:
         where = snapshots.folder(store_key(store), root) if root is not None else None
         if held is None and where is not None and name in INCREMENTAL:
             held = snapshots.load(where, name, epoch=epoch, version=version)  # a restart: from disk
+        changed: frozenset[str] | None = None  # None: the frame is new (every column changed)
         if held is None or held[0] < epoch or name not in INCREMENTAL:
             # An event frame holds exactly the events up to `version` (the next catch-up appends on).
             frame = full_read(store, name, version) if name in APPENDED else _LOADERS[name](store)
@@ -179,9 +181,11 @@ def _load(name: str, store: Store, version: int, epoch: int) -> pl.DataFrame:
                 args = (where, name, epoch, version, frame)
                 threading.Thread(target=_save_quietly, args=args, name=SNAPSHOT_THREAD, daemon=True).start()
         else:
-            frame = catch_up(store, name, held[1], held[0], version)
+            frame, changed = caught_up(store, name, held[1], held[0], version)
         if slot.held is None or frame is not slot.held[1]:
             slot.changed_at = version
+            for column in frame.columns if changed is None else changed:
+                slot.columns_changed_at[column] = version
         slot.held = (version, frame)
         return frame
 
@@ -282,13 +286,15 @@ def changed_at(name: str, store: Store | None = None) -> int:
     return _slot(name, store_key(store)).changed_at
 
 
-def content_key(data: pl.DataFrame, columns: Sequence[str]) -> tuple[int, int]:
-    """What a result computed from `columns` of `data` depends on, as two numbers: the row count and
-    the wrapping sum of the rows' hashes. Order-insensitive, like the group-bys it keys: a write that
-    changes none of these columns (an order put on hold, for its dates) leaves it as it was."""
-    if data.is_empty():
-        return (0, 0)
-    return (data.height, int(data.select(columns).hash_rows().sum()))
+def columns_changed_at(name: str, columns: Sequence[str], store: Store | None = None) -> tuple[int, ...]:
+    """The data versions at which `columns` of the frame `name` last changed, after bringing it up
+    to date: a key for a result computed from those columns only (see `by_content`). A write that
+    changes none of them (an order put on hold, for its dates) leaves it as it was; rows added or
+    removed change every column."""
+    store = store or get_store()
+    frame(name, store)
+    slot = _slot(name, store_key(store))
+    return tuple(slot.columns_changed_at.get(c, slot.changed_at) for c in columns)
 
 
 @st.cache_data(max_entries=64, ttl=600, show_spinner=False)
@@ -298,8 +304,8 @@ def _by_content(what: str, key: str, params: str, _compute: Callable[[], T]) -> 
 
 def by_content(what: str, params: object, compute: Callable[[], T], store: Store | None = None) -> T:
     """Like `derived`, cached per `params` alone, with no data version: `params` must hold the key of
-    all the data `compute` reads (`content_key` of the columns it reads, `changed_at` of the frames
-    it reads whole). A write that changes none of it computes nothing again."""
+    all the data `compute` reads (`columns_changed_at` of the columns it reads, `changed_at` of the
+    frames it reads whole). A write that changes none of it computes nothing again."""
     store = store or get_store()
     return _by_content(what, store_key(store), repr(params), compute)
 

@@ -11,7 +11,9 @@ one value, so a filter cannot select rows without also keying the cache. List pa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from typing import Any, ClassVar, Protocol
 
 import polars as pl
 import streamlit as st
@@ -44,11 +46,58 @@ def contains_text(columns: Sequence[str], text: str) -> pl.Expr:
     )
 
 
+class RowFilter(Protocol):
+    """A filter bar's value: a frozen dataclass whose fields default to "everything"."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    def predicate(self) -> pl.Expr: ...
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What a filter bar offers, computed once from a frame: each listed column's distinct values
+    (sorted, no null) and each date column's first and last day. At a million orders reading them
+    off the frame takes tens of milliseconds, so an analytics page computes them once per version
+    of its frame (`ui.data.derived`) and hands this to the widgets instead of the frame."""
+
+    values: dict[str, tuple[object, ...]]
+    spans: dict[str, DateSpan | None]
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame, values: Sequence[str] = (), spans: Sequence[str] = ()) -> Choices:
+        distinct = {c: tuple(sorted(v for v in frame[c].unique().to_list() if v is not None)) for c in values}
+        return cls(distinct, {c: _span(frame[c]) for c in spans})
+
+
+def selected_rows(frame: pl.DataFrame, filters: RowFilter) -> pl.DataFrame:
+    """The rows of `frame` that `filters` selects. When every field of `filters` is at its default
+    (nothing narrowed: every row), the frame itself — not a copy of a million rows per rerun and
+    session."""
+    if all(getattr(filters, f.name) == f.default for f in fields(filters)):
+        return frame
+    return frame.filter(filters.predicate())
+
+
+def narrowed(span: DateSpan | None, whole: DateSpan | None) -> DateSpan | None:
+    """The span picked, or None ("every row") when it is the data's whole range."""
+    return None if span == whole else span
+
+
+def _span(column: pl.Series) -> DateSpan | None:
+    days = column.drop_nulls()
+    return None if days.is_empty() else (_day(days.min()), _day(days.max()))
+
+
 def picked_values(
-    frame: pl.DataFrame, column: str, title: str, *, key: str, labels: bool = False
+    source: pl.DataFrame | Choices, column: str, title: str, *, key: str, labels: bool = False
 ) -> tuple[str, ...]:
-    """A multiselect over the column's values ("All" when empty); the values picked."""
-    options = sorted(v for v in frame[column].unique().to_list() if v is not None)
+    """A multiselect over the column's values ("All" when empty); the values picked. `source` is
+    the frame, or its `Choices`."""
+    if isinstance(source, Choices):
+        options: Sequence[object] = source.values[column]
+    else:
+        options = sorted(v for v in source[column].unique().to_list() if v is not None)
     chosen = st.multiselect(title, options, key=key, format_func=label if labels else str, placeholder="All")
     return tuple(chosen)
 
@@ -61,13 +110,14 @@ def _day(value: object) -> date:
     raise TypeError(f"not a date: {value!r}")
 
 
-def picked_span(frame: pl.DataFrame, column: str, title: str, *, key: str) -> DateSpan | None:
-    """A from–to date picker over a Datetime column; defaults to the whole range. None: no data, or
-    the user is midway through picking a range (both mean "every row")."""
-    col = frame[column].drop_nulls()
-    if col.is_empty():
+def picked_span(source: pl.DataFrame | Choices, column: str, title: str, *, key: str) -> DateSpan | None:
+    """A from–to date picker over a Datetime column (of the frame, or of its `Choices`); defaults to
+    the whole range. None: no data, or the user is midway through picking a range (both mean
+    "every row")."""
+    whole_span = source.spans[column] if isinstance(source, Choices) else _span(source[column])
+    if whole_span is None:
         return None
-    lo, hi = _day(col.min()), _day(col.max())
+    lo, hi = whole_span
     # Whoever left the whole range picked keeps the whole range as data comes in (someone else's
     # order entered today must show on the next rerun); a range someone narrowed stays as it is.
     whole = f"{key}__whole_range"

@@ -237,35 +237,46 @@ def catch_up(store: Store, name: str, cached: pl.DataFrame, since: int, upto: in
     order, as `full_read` at `upto`. Rows written after `upto` may show already (a later call reads
     them again); events are read exactly up to `upto`. Returns `cached` itself when nothing it
     shows changed."""
+    return caught_up(store, name, cached, since, upto)[0]
+
+
+def caught_up(
+    store: Store, name: str, cached: pl.DataFrame, since: int, upto: int
+) -> tuple[pl.DataFrame, frozenset[str]]:
+    """`catch_up`, and the columns whose values it changed: none when nothing changed, the few a
+    write changed when rows were updated in place (an order put on hold: its status, hold, version
+    and time), every column when rows came or went. A result computed from some columns only is
+    kept while none of them changed (`ui.data.columns_changed_at`)."""
+    every = frozenset(cached.columns)
     if name in APPENDED:
         appended = APPENDED[name]
         fresh = read_select(store, appended.since(since, upto))
         if appended.keep is not None:
             fresh = fresh.filter(appended.keep)
         if fresh.is_empty():
-            return cached
+            return cached, frozenset()
         fresh = fresh.sort("id")
         last = cached["id"].max() if cached.height else None
         if last is not None and int(fresh["id"].min()) < int(last):  # type: ignore[arg-type]
             # A transaction that took its ids earlier committed later (PostgreSQL): back in id order.
-            return pl.concat([cached, fresh]).sort("id")
+            return pl.concat([cached, fresh]).sort("id"), every
         merged = pl.concat([cached, fresh], rechunk=False)
         # A few chunks are cheap to append to; many small ones slow every scan (and see
         # columnar.read_select): copy into one now and then.
-        return merged.rechunk() if merged.n_chunks() > MAX_CHUNKS else merged
+        return (merged.rechunk() if merged.n_chunks() > MAX_CHUNKS else merged), every
     if name in WHOLE:
         read, model = WHOLE[name]
         touched = read_select(store, _changed(model, since).limit(1))
         gone = _deleted(store, model.__tablename__, since)  # type: ignore[attr-defined]
-        return cached if touched.is_empty() and gone.is_empty() else read(store)
+        return (cached, frozenset()) if touched.is_empty() and gone.is_empty() else (read(store), every)
     spec = GROUPED[name]
     touched_sql = union(*spec.touched(since)).subquery()
     groups = read_select(store, select(touched_sql.c[0].label("key")))["key"].unique()
     gone = _deleted(store, spec.table, since)
     if groups.is_empty() and gone.is_empty():
-        return cached
+        return cached, frozenset()
     if groups.len() > MAX_GROUPS:
-        return spec.full(store)
+        return spec.full(store), every
     fresh = None
     if not groups.is_empty():
         fresh = read_select(store, spec.rows(spec.key().in_(groups.to_list())))
@@ -276,19 +287,29 @@ def catch_up(store: Store, name: str, cached: pl.DataFrame, since: int, upto: in
                 return patched
     kept = cached.filter(~pl.col(spec.group).is_in(groups.implode()) & ~pl.col("id").is_in(gone.implode()))
     if fresh is None:
-        return kept
-    return pl.concat([kept, fresh], rechunk=False).sort(spec.sort).rechunk()
+        return kept, every
+    return pl.concat([kept, fresh], rechunk=False).sort(spec.sort).rechunk(), every
 
 
-def _patched(cached: pl.DataFrame, fresh: pl.DataFrame, ids: pl.Series) -> pl.DataFrame | None:
+def _patched(
+    cached: pl.DataFrame, fresh: pl.DataFrame, ids: pl.Series
+) -> tuple[pl.DataFrame, frozenset[str]] | None:
     """`cached` (in id order) with its rows of `ids` replaced by `fresh`, in place of a filter,
-    concat and sort of every row: when each id touched is still in the frame and already was
-    (the usual write: an order or a deal changed). None otherwise (rows come or go)."""
+    concat and sort of every row, and the columns that changed: when each id touched is still in
+    the frame and already was (the usual write: an order or a deal changed). None otherwise (rows
+    come or go)."""
     if fresh.height != ids.len() or fresh.is_empty():
         return None
     fresh = fresh.sort("id")
     at = cached["id"].search_sorted(fresh["id"])
     if int(at.max()) >= cached.height or not cached["id"].gather(at).equals(fresh["id"]):  # type: ignore[arg-type]
         return None
-    # scatter writes into a copy of each column (the cached frame is shared and stays as it was)
-    return pl.DataFrame([cached[c].clone().scatter(at, fresh[c]) for c in cached.columns])
+    # scatter writes into a copy of the column (the cached frame is shared and stays as it was):
+    # only the columns the write changed are copied (an order put on hold: its status, hold,
+    # version and time), the others are the cached frame's own, shared.
+    before = cached.gather(at)
+    changed = frozenset(c for c in cached.columns if not before[c].equals(fresh[c]))
+    if not changed:
+        return cached, changed
+    columns = [cached[c].clone().scatter(at, fresh[c]) if c in changed else cached[c] for c in cached.columns]
+    return pl.DataFrame(columns), changed

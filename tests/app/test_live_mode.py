@@ -34,18 +34,18 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """Counts full reads of the orders frame and catch-ups of any frame."""
     counts = {"full": 0, "catch_up": 0}
     full: Callable[..., pl.DataFrame] = ui.data._LOADERS["orders"]
-    catch_up = ui.data.catch_up
+    caught_up = ui.data.caught_up
 
     def counting_full(store: object) -> pl.DataFrame:
         counts["full"] += 1
         return full(store)
 
-    def counting_catch_up(*args: object) -> pl.DataFrame:
+    def counting_catch_up(*args: object) -> tuple[pl.DataFrame, frozenset[str]]:
         counts["catch_up"] += 1
-        return catch_up(*args)  # type: ignore[arg-type]
+        return caught_up(*args)  # type: ignore[arg-type]
 
     monkeypatch.setitem(ui.data._LOADERS, "orders", counting_full)
-    monkeypatch.setattr(ui.data, "catch_up", counting_catch_up)
+    monkeypatch.setattr(ui.data, "caught_up", counting_catch_up)
     return counts
 
 

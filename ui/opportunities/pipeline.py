@@ -19,7 +19,8 @@ from ui.charts import stage_funnel
 from ui.charts.pipeline import aging_chart, conversion_chart, forecast_chart, forecast_months, velocity_chart
 from ui.data import derived
 from ui.dates import today
-from ui.filters import DateSpan, is_in, picked_span, picked_values, within
+from ui.figures import figure
+from ui.filters import Choices, DateSpan, is_in, narrowed, picked_span, picked_values, within
 from ui.opportunities.state import (
     PIPELINE_CREATED,
     PIPELINE_INDUSTRY,
@@ -64,10 +65,16 @@ PIPELINE_FRAMES = ("opportunities", "opportunity_events")
 
 def filter_bar(opportunities: pl.DataFrame) -> PipelineFilters:
     """The filter widgets, in a bordered row; their values as one PipelineFilters."""
+    choices = derived(
+        "pipeline_choices",
+        (),
+        lambda: Choices.of(opportunities, ("owner", "industry"), ("created_at",)),
+        frames=("opportunities",),
+    )
     with st.container(border=True):
         cols = st.columns([1, 1.25, 1.25, 1.3])
         with cols[0]:
-            owners = picked_values(opportunities, "owner", "Owner", key=PIPELINE_OWNER)
+            owners = picked_values(choices, "owner", "Owner", key=PIPELINE_OWNER)
         with cols[1]:
             segment_by = st.segmented_control(
                 "Segment by",
@@ -86,9 +93,10 @@ def filter_bar(opportunities: pl.DataFrame) -> PipelineFilters:
                     )
                 )
             else:
-                industries = picked_values(opportunities, "industry", "Industry", key=PIPELINE_INDUSTRY)
+                industries = picked_values(choices, "industry", "Industry", key=PIPELINE_INDUSTRY)
         with cols[3]:
-            created = picked_span(opportunities, "created_at", "Created between", key=PIPELINE_CREATED)
+            created = picked_span(choices, "created_at", "Created between", key=PIPELINE_CREATED)
+    created = narrowed(created, choices.spans["created_at"])
     return PipelineFilters(owners, segment_by or BY_INDUSTRY, industries, bands, created)
 
 
@@ -178,7 +186,7 @@ def probabilities_and_forecast(selected: pl.DataFrame, filters: PipelineFilters)
             "Overdue: the expected close date has passed and they are still open. This month shows only "
             "what is still open (“Rest of …”): the deals it already closed have left the forecast."
         )
-        st.plotly_chart(forecast_chart(periods), key="pipeline_forecast")
+        st.plotly_chart(figure(forecast_chart, periods), key="pipeline_forecast")
     show_data(
         dollars(periods.with_columns(label_expr("stage"))),
         key="pipeline_forecast",
@@ -224,13 +232,16 @@ def funnel_section(selected: pl.DataFrame, shown: dict[str, pl.DataFrame]) -> No
         )
         left, right = st.columns(2)
         left.plotly_chart(
-            stage_funnel(by_stage, value_col="count", title="Opportunities reaching each stage"),
+            figure(stage_funnel, by_stage, value_col="count", title="Opportunities reaching each stage"),
             key="pipeline_f1",
         )
         if by_stage["expected_amount_cents"].sum() > 0:
             right.plotly_chart(
-                stage_funnel(
-                    by_stage, value_col="expected_amount_cents", title="Expected amount reaching each stage"
+                figure(
+                    stage_funnel,
+                    by_stage,
+                    value_col="expected_amount_cents",
+                    title="Expected amount reaching each stage",
                 ),
                 key="pipeline_f2",
             )
@@ -270,7 +281,7 @@ def conversion_and_velocity(shown: dict[str, pl.DataFrame]) -> None:
                 icon=":material/info:",
             )
         else:
-            st.plotly_chart(conversion_chart(conversion), key="pipeline_conversion")
+            st.plotly_chart(figure(conversion_chart, conversion), key="pipeline_conversion")
         show_data(
             conversion.with_columns(label_expr("from_stage"), label_expr("to_stage")),
             key="pipeline_conversion",
@@ -289,7 +300,7 @@ def conversion_and_velocity(shown: dict[str, pl.DataFrame]) -> None:
             )
         else:
             st.caption(f"Based on {stays:,} finished stays in a stage.")
-            st.plotly_chart(velocity_chart(speed), key="pipeline_velocity")
+            st.plotly_chart(figure(velocity_chart, speed), key="pipeline_velocity")
         show_data(
             speed.with_columns(label_expr("stage")),
             key="pipeline_velocity",
@@ -305,7 +316,7 @@ def aging_section(shown: dict[str, pl.DataFrame]) -> None:
         st.info("No open opportunities match the filters.")
     else:
         st.caption(f"Based on the {int(ages['count'].sum()):,} open opportunities the filters select.")
-        st.plotly_chart(aging_chart(ages, [b for b, _ in AGE_BUCKETS]), key="pipeline_aging")
+        st.plotly_chart(figure(aging_chart, ages, [b for b, _ in AGE_BUCKETS]), key="pipeline_aging")
     show_data(
         dollars(ages.with_columns(label_expr("stage"))), key="pipeline_aging", file_name="pipeline_aging.csv"
     )

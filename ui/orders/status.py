@@ -19,8 +19,9 @@ from crm_core import analytics
 from crm_core.analytics.orders import UNPAID_DAYS, UNSHIPPED_DAYS
 from ui.charts import status_bars
 from ui.charts.orders import aging_bars, cycle_time_lines, exception_bars, throughput_lines
-from ui.data import by_content, content_key, derived, frame
-from ui.filters import DateSpan, is_in, picked_span, picked_values, within
+from ui.data import by_content, columns_changed_at, derived, frame
+from ui.figures import figure
+from ui.filters import Choices, DateSpan, is_in, narrowed, picked_span, picked_values, selected_rows, within
 from ui.orders.state import (
     SELECTED,
     STATUS_CREATED,
@@ -60,25 +61,32 @@ class OrderStatusFilters:
 
 def filter_bar(orders: pl.DataFrame) -> OrderStatusFilters:
     """The filter widgets, in a bordered row; their values as one OrderStatusFilters."""
+    choices = by_content(
+        "order_status_choices",
+        columns_changed_at("orders", FILTER_COLUMNS),
+        lambda: Choices.of(orders, FILTER_COLUMNS[1:], FILTER_COLUMNS[:1]),
+    )
     with st.container(border=True):
         cols = st.columns(4)
         with cols[0]:
-            created = picked_span(orders, "created_at", "Orders entered between", key=STATUS_CREATED)
+            created = picked_span(choices, "created_at", "Orders entered between", key=STATUS_CREATED)
         with cols[1]:
-            regions = picked_values(orders, "region", "Customer region", key=STATUS_REGION)
+            regions = picked_values(choices, "region", "Customer region", key=STATUS_REGION)
         with cols[2]:
             delivery = picked_values(
-                orders, "delivery_method", "Delivery method", key=STATUS_DELIVERY, labels=True
+                choices, "delivery_method", "Delivery method", key=STATUS_DELIVERY, labels=True
             )
         with cols[3]:
             payment = picked_values(
-                orders, "payment_method", "Payment method", key=STATUS_PAYMENT, labels=True
+                choices, "payment_method", "Payment method", key=STATUS_PAYMENT, labels=True
             )
-    return OrderStatusFilters(created, regions, delivery, payment)
+    return OrderStatusFilters(narrowed(created, choices.spans["created_at"]), regions, delivery, payment)
 
 
-# What the cycle time and the throughput read: a write that changes none of these (an order put on
-# hold, paid, invoiced) leaves them as they were, so they are cached by the content of these columns.
+# What the filter bar reads (the entry day first); and what the cycle time and the throughput read,
+# besides the rows the filters select: a write that changes none of these (an order put on hold,
+# paid, invoiced) leaves them as they were (`ui.data.columns_changed_at`).
+FILTER_COLUMNS = ("created_at", "region", "delivery_method", "payment_method")
 FLOW_COLUMNS = ("created_at", "shipped_at", "delivered_at")
 STATUS_FRAMES = ("orders", "open_order_invoices", "open_order_payments")
 
@@ -117,7 +125,7 @@ def order_status_metrics(orders: pl.DataFrame, filters: OrderStatusFilters, now:
     version of the frames they read, filters and minute; cycle time and throughput per content of
     the dates they read (`ui.data.by_content`), so a change of status does not compute them again."""
     minute = now.replace(second=0, microsecond=0)
-    selected = orders.filter(filters.predicate())
+    selected = selected_rows(orders, filters)
     # the exceptions only look at orders in flight
     invoices, payments = frame("open_order_invoices"), frame("open_order_payments")
     metrics = derived(
@@ -126,10 +134,8 @@ def order_status_metrics(orders: pl.DataFrame, filters: OrderStatusFilters, now:
         lambda: _compute(selected, invoices, payments, minute),
         frames=STATUS_FRAMES,
     )
-    flow_key = derived(
-        "order_status_flow_key", filters, lambda: content_key(selected, FLOW_COLUMNS), frames=("orders",)
-    )
-    return metrics | by_content("order_status_flow", flow_key, lambda: _flow(selected))
+    read = columns_changed_at("orders", FLOW_COLUMNS + FILTER_COLUMNS)
+    return metrics | by_content("order_status_flow", (filters, read), lambda: _flow(selected))
 
 
 def tiles(metrics_frames: Metrics) -> None:
@@ -193,11 +199,11 @@ def where_section(metrics_frames: Metrics) -> None:
     else:
         left, right = st.columns(2)
         left.plotly_chart(
-            status_bars(by_status, value_col="count", title="Orders in flight by status"),
+            figure(status_bars, by_status, value_col="count", title="Orders in flight by status"),
             key="order_status_n",
         )
         right.plotly_chart(
-            status_bars(by_status, value_col="total_cents", title="Value in flight by status"),
+            figure(status_bars, by_status, value_col="total_cents", title="Value in flight by status"),
             key="order_status_v",
         )
     done_cols = st.columns(4)
@@ -233,7 +239,7 @@ def attention_section(metrics_frames: Metrics) -> None:
         )
     else:
         left.plotly_chart(
-            exception_bars(exception_counts, title="Exceptions (orders · value)"),
+            figure(exception_bars, exception_counts, title="Exceptions (orders · value)"),
             key="order_status_exceptions",
         )
     with right:
@@ -313,7 +319,8 @@ def waiting_section(metrics_frames: Metrics) -> None:
         )
     else:
         left.plotly_chart(
-            aging_bars(aging, title="Open orders by time in their current status"), key="order_status_aging"
+            figure(aging_bars, aging, title="Open orders by time in their current status"),
+            key="order_status_aging",
         )
     with right:
         st.dataframe(
@@ -353,13 +360,15 @@ def flow_section(metrics_frames: Metrics, now: datetime) -> None:
         )
     else:
         left.plotly_chart(
-            cycle_time_lines(cycle, title="Cycle time, entered → delivered (by month delivered)"),
+            figure(cycle_time_lines, cycle, title="Cycle time, entered → delivered (by month delivered)"),
             key="order_status_cycle",
         )
     if weekly.is_empty():
         right.info("No orders yet, so there is no throughput to show.", icon=":material/info:")
     else:
-        right.plotly_chart(throughput_lines(weekly, title="Throughput per week"), key="order_status_weekly")
+        right.plotly_chart(
+            figure(throughput_lines, weekly, title="Throughput per week"), key="order_status_weekly"
+        )
     if cycle["partial"].any() or weekly["partial"].any():
         st.caption("This month and this week are still running: drawn dotted and marked “so far”.")
     data_left, data_right = st.columns(2)

@@ -16,8 +16,9 @@ import streamlit as st
 from crm_core import analytics
 from ui.charts import E_MEANING, integration_chart
 from ui.charts.integration import flow_sankey, integration_by_chart, lag_histogram
-from ui.data import by_content, changed_at, content_key, derived, frame
+from ui.data import by_content, changed_at, columns_changed_at, derived, frame
 from ui.dates import today
+from ui.figures import figure
 from ui.reports.state import INTEGRATION_BY, INTEGRATION_PERIOD
 from ui.theme import money, percent
 from ui.widgets import show_data
@@ -49,16 +50,10 @@ FRAMES = ("opportunities", "orders")
 CONVERSION_COLUMNS = ("opportunity_id", "industry", "created_at", "delivered_at")
 
 
-def conversions_key() -> tuple[int, tuple[int, int]]:
-    """The key of the data S, O, E and the lags read: the opportunities' version, the content of the
-    orders' CONVERSION_COLUMNS (`ui.data.content_key`, computed once per orders version)."""
-    orders_key = derived(
-        "integration_conversions_key",
-        (),
-        lambda: content_key(frame("orders"), CONVERSION_COLUMNS),
-        frames=("orders",),
-    )
-    return changed_at("opportunities"), orders_key
+def conversions_key() -> tuple[int, tuple[int, ...]]:
+    """The key of the data S, O, E and the lags read: the opportunities' version, the versions at
+    which the orders' CONVERSION_COLUMNS last changed (`ui.data.columns_changed_at`)."""
+    return changed_at("opportunities"), columns_changed_at("orders", CONVERSION_COLUMNS)
 
 
 def period_picker() -> IntegrationPeriod:
@@ -140,7 +135,9 @@ def tiles(monthly: pl.DataFrame) -> None:
 
 def monthly_section(monthly: pl.DataFrame) -> None:
     st.caption(f"{E_MEANING}: S opportunities won, O orders delivered in the month; E is high when both are.")
-    st.plotly_chart(integration_chart(monthly, title="S, O and E per month"), key="integration_monthly_chart")
+    st.plotly_chart(
+        figure(integration_chart, monthly, title="S, O and E per month"), key="integration_monthly_chart"
+    )
     if monthly["partial"].any():
         st.caption("This month is still running: its bars are hatched and its E dotted, marked “so far”.")
     show_data(monthly.drop("partial"), key="integration_monthly", file_name="integration_by_month.csv")
@@ -158,7 +155,12 @@ def by_section(period: IntegrationPeriod) -> None:
     left, right = st.columns([3, 2])
     charted = grouped.filter(pl.col(by) != analytics.NO_OPPORTUNITY)
     left.plotly_chart(
-        integration_by_chart(charted, by, title=f"S, O and E by {'segment' if by == 'industry' else 'rep'}"),
+        figure(
+            integration_by_chart,
+            charted,
+            by,
+            title=f"S, O and E by {'segment' if by == 'industry' else 'rep'}",
+        ),
         key="integration_by_chart",
     )
     right.dataframe(
@@ -207,7 +209,7 @@ def flow_section(figures: Figures) -> None:
     if links.is_empty():
         st.info("No opportunities or orders yet: the flow appears once some are entered or imported.")
     else:
-        st.plotly_chart(flow_sankey(links), key="integration_flow")
+        st.plotly_chart(figure(flow_sankey, links), key="integration_flow")
     show_data(links, key="integration_flow", file_name="integration_flow.csv")
 
 
@@ -235,5 +237,7 @@ def lag_section(figures: Figures) -> None:
     if lags["lag_days"].drop_nulls().is_empty():
         st.info("No won opportunity in this period has an order yet.")
     else:
-        st.plotly_chart(lag_histogram(lags, title="Days from won to first order"), key="integration_lag")
+        st.plotly_chart(
+            figure(lag_histogram, lags, title="Days from won to first order"), key="integration_lag"
+        )
     show_data(lags, key="integration_lags", file_name="integration_conversion_lags.csv")

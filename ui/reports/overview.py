@@ -24,6 +24,7 @@ from ui.charts import E_MEANING
 from ui.charts.overview import sparkline
 from ui.data import derived, frame
 from ui.dates import today
+from ui.figures import figure
 from ui.navigation import PAGES
 from ui.reports.state import overview_trend
 from ui.theme import money, percent
@@ -188,7 +189,8 @@ def tiles(shown: Figures, period: MonthToDate) -> None:
         delta=change(now["open_pipeline_cents"], then_pipe["open_pipeline_cents"], signed_money),
         help="Expected amount of every opportunity in an open stage (captured → scheduled), against the same "
         "moment last month.",
-        trend=sparkline(
+        trend=figure(
+            sparkline,
             snapshots(pipeline, "open_pipeline_cents", period, 100),
             x="at",
             y="value",
@@ -204,7 +206,8 @@ def tiles(shown: Figures, period: MonthToDate) -> None:
         delta=change(now["weighted_pipeline_cents"], then_pipe["weighted_pipeline_cents"], signed_money),
         help="Open pipeline with each opportunity multiplied by its stage's win probability (captured 10 %, "
         "enriched 25 %, qualified 50 %, scheduled 70 %); last month's stages come from the event history.",
-        trend=sparkline(
+        trend=figure(
+            sparkline,
             snapshots(pipeline, "weighted_pipeline_cents", period, 100),
             x="at",
             y="value",
@@ -220,7 +223,9 @@ def tiles(shown: Figures, period: MonthToDate) -> None:
         delta=change(now["win_rate"], before["win_rate"], lambda d: f"{d * 100:+.0f} pts"),
         help="Won ÷ (won + lost) among opportunities closed this month; the change is against the same days "
         "of last month.",
-        trend=sparkline(monthly_points(win_rates, "win_rate"), x="month", y="value", value_format=".0%"),
+        trend=figure(
+            sparkline, monthly_points(win_rates, "win_rate"), x="month", y="value", value_format=".0%"
+        ),
         page="Opportunities",
     )
     row2 = st.columns(3)
@@ -231,8 +236,8 @@ def tiles(shown: Figures, period: MonthToDate) -> None:
         delta=change(now["orders_in_flight"], then_flight["orders_in_flight"], lambda d: f"{d:+,.0f}"),
         help="Orders neither delivered nor cancelled, against the same moment last month. More in flight is "
         "not good or bad by itself.",
-        trend=sparkline(
-            snapshots(flight, "orders_in_flight", period), x="at", y="value", x_format="%d %b %Y"
+        trend=figure(
+            sparkline, snapshots(flight, "orders_in_flight", period), x="at", y="value", x_format="%d %b %Y"
         ),
         page="Order status",
     )
@@ -244,8 +249,13 @@ def tiles(shown: Figures, period: MonthToDate) -> None:
         help="Payments received this month so far; the change is against the same days of last month.",
         trend=None
         if shown["no_payments"]
-        else sparkline(
-            monthly_points(revenue, "revenue_cents", 100), x="month", y="value", kind="bar", prefix="$"
+        else figure(
+            sparkline,
+            monthly_points(revenue, "revenue_cents", 100),
+            x="month",
+            y="value",
+            kind="bar",
+            prefix="$",
         ),
         page="Orders",
         note="No payments recorded yet: revenue counts payments (imported orders carry none)."
@@ -259,7 +269,9 @@ def tiles(shown: Figures, period: MonthToDate) -> None:
         delta=change(now["effectiveness"], before["effectiveness"], lambda d: f"{d:+.1f}"),
         help=f"{E_MEANING}: S = opportunities won this month, O = orders delivered this month. It rises only "
         "when sales and fulfilment both deliver, and never exceeds the smaller of the two.",
-        trend=sparkline(monthly_points(monthly, "effectiveness"), x="month", y="value", value_format=".1f"),
+        trend=figure(
+            sparkline, monthly_points(monthly, "effectiveness"), x="month", y="value", value_format=".1f"
+        ),
         page="Integration",
         note=f"{E_MEANING} · S won deals, O delivered orders",
     )
