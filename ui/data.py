@@ -184,7 +184,8 @@ def _load(name: str, store: Store, version: int, epoch: int) -> pl.DataFrame:
             frame, changed = caught_up(store, name, held[1], held[0], version)
         if slot.held is None or frame is not slot.held[1]:
             slot.changed_at = version
-            for column in frame.columns if changed is None else changed:
+            # new to this slot (read in full, or a snapshot caught up): every column is new here
+            for column in frame.columns if changed is None or slot.held is None else changed:
                 slot.columns_changed_at[column] = version
         slot.held = (version, frame)
         return frame
@@ -243,7 +244,10 @@ def frame(name: str, store: Store | None = None) -> pl.DataFrame:
 T = TypeVar("T")
 
 
-@st.cache_data(max_entries=64, ttl=600, show_spinner=False)
+# Results are shared like the frames (st.cache_resource): every session gets the same immutable
+# object, not a private unpickled copy per rerun — ten sessions on Order status would otherwise each
+# unpickle its exceptions list on every rerun. Pages only read them.
+@st.cache_resource(max_entries=64, ttl=600, show_spinner=False)
 def _derived(what: str, key: str, version: int, params: str, _compute: Callable[[], T]) -> T:
     return _compute()
 
@@ -297,7 +301,7 @@ def columns_changed_at(name: str, columns: Sequence[str], store: Store | None = 
     return tuple(slot.columns_changed_at.get(c, slot.changed_at) for c in columns)
 
 
-@st.cache_data(max_entries=64, ttl=600, show_spinner=False)
+@st.cache_resource(max_entries=64, ttl=600, show_spinner=False)
 def _by_content(what: str, key: str, params: str, _compute: Callable[[], T]) -> T:
     return _compute()
 

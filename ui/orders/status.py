@@ -33,7 +33,7 @@ from ui.orders.state import (
     status_exceptions_table,
 )
 from ui.theme import label, label_expr, money
-from ui.widgets import show_data
+from ui.widgets import arrow, show_data
 
 THROUGHPUT_WEEKS = 52
 MAX_EXCEPTION_ROWS = 1_000
@@ -262,14 +262,16 @@ def attention_section(metrics_frames: Metrics) -> None:
     matching = exceptions.filter(pl.col("kind").is_in(chosen or kinds))
     shown = matching.head(MAX_EXCEPTION_ROWS)  # longest waiting first; "Show data" has them all
     picked = st.dataframe(
-        shown.select(
-            "kind",
-            "number",
-            "customer",
-            label_expr("status"),
-            pl.col("days").round(1),
-            "detail",
-            (pl.col("total_cents") / 100).alias("total"),
+        arrow(
+            shown.select(
+                "kind",
+                "number",
+                "customer",
+                label_expr("status"),
+                pl.col("days").round(1),
+                "detail",
+                (pl.col("total_cents") / 100).alias("total"),
+            )
         ),
         hide_index=True,
         width="stretch",
@@ -324,8 +326,10 @@ def waiting_section(metrics_frames: Metrics) -> None:
         )
     with right:
         st.dataframe(
-            summary.select(
-                label_expr("status"), "count", pl.col("median_days").round(1), pl.col("max_days").round(1)
+            arrow(
+                summary.select(
+                    label_expr("status"), "count", pl.col("median_days").round(1), pl.col("max_days").round(1)
+                )
             ),
             hide_index=True,
             width="stretch",

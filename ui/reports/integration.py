@@ -21,7 +21,7 @@ from ui.dates import today
 from ui.figures import figure
 from ui.reports.state import INTEGRATION_BY, INTEGRATION_PERIOD
 from ui.theme import money, percent
-from ui.widgets import show_data
+from ui.widgets import arrow, show_data
 
 PERIODS = {"Last 12 months": 12, "Last 6 months": 6, "Last 3 months": 3, "All time": None}
 Figures = dict[str, Any]
@@ -164,7 +164,7 @@ def by_section(period: IntegrationPeriod) -> None:
         key="integration_by_chart",
     )
     right.dataframe(
-        grouped,
+        arrow(grouped),
         hide_index=True,
         width="stretch",
         column_config={
