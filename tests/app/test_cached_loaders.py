@@ -10,19 +10,20 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 import ui.data
 from crm_core import analytics
 from crm_core.config import DatabaseTarget
-from crm_core.orders import LineInput
-from crm_core.services import create_order
+from crm_core.orders import Action, LineInput, OrderStatus
+from crm_core.services import create_order, perform
 from crm_core.services.orders import NewOrder
 from crm_core.store import UnitOfWork, make_store
-from crm_core.store.models import Opportunity
+from crm_core.store.models import Opportunity, Order
 from tests.app.conftest import APP
-from tests.integration.order_builders import REP, ROUTER, roomy_customer
+from tests.integration.order_builders import MANAGER, REP, ROUTER, roomy_customer
 
 
 def in_flight(at: AppTest) -> int:
@@ -123,5 +124,65 @@ def test_the_pipeline_figures_are_not_computed_again_after_a_write_to_orders_onl
         at.run()
         assert not at.exception, at.exception
         assert len(computed) == 2  # an opportunity does
+    finally:
+        other_user.dispose()
+
+
+def _wait_for_snapshot(folder: Path, name: str) -> None:
+    for _ in range(600):  # the snapshot is written in the background
+        if list(folder.glob(f"*/{name}.e*.v*.arrow")):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no snapshot of {name} in {folder}")
+
+
+def _act_on_first(store: object, status: OrderStatus, action: Action, **details: object) -> None:
+    with store.read() as s:  # type: ignore[attr-defined]
+        order, version = s.execute(
+            select(Order.id, Order.version).where(Order.status == status).order_by(Order.id)
+        ).first()
+    perform(store, MANAGER, order, action, expected_version=version, **details)  # type: ignore[arg-type]
+
+
+def test_after_a_restart_from_a_snapshot_a_hold_computes_no_cycle_time_again_and_a_shipment_does(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Order status keeps what reads only dates (cycle time, throughput) and the filter choices while
+    the columns they read are unchanged — also when its frames came from a snapshot (every column of
+    a frame new to the process counts as changed once, then only what each write changes)."""
+    computed: list[int] = []
+    cycle_time = analytics.order_cycle_time_by_month
+
+    def counting(*args: object, **kwargs: object) -> pl.LazyFrame:
+        computed.append(1)
+        return cycle_time(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analytics, "order_cycle_time_by_month", counting)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/order_status.py").run()
+    assert not at.exception, at.exception
+    assert len(computed) == 1
+    _wait_for_snapshot(app_db.parent / "frames", "orders")
+
+    for cache in (ui.data._slot, ui.data._derived, ui.data._by_content):
+        cache.clear()  # what a new process has: nothing in memory, the snapshot on disk
+    restarted = AppTest.from_file(APP, default_timeout=60)
+    restarted.switch_page("pages/order_status.py").run()
+    assert not restarted.exception, restarted.exception
+    assert len(computed) == 2
+    on_hold = [m.value for m in restarted.metric if m.label == "On hold"]
+
+    other_user = make_store(DatabaseTarget(make_url(f"sqlite:///{app_db}"), "test"))
+    try:
+        _act_on_first(other_user, OrderStatus.ENTERED, Action.HOLD, reason="Customer asked")
+        restarted.run()
+        assert not restarted.exception, restarted.exception
+        assert [m.value for m in restarted.metric if m.label == "On hold"] != on_hold  # the hold shows
+        assert len(computed) == 2  # and it changed no date
+
+        _act_on_first(other_user, OrderStatus.PAID, Action.SHIP, tracking_number="TRK-1")
+        restarted.run()
+        assert not restarted.exception, restarted.exception
+        assert len(computed) == 3  # a shipment changes a date the throughput reads
     finally:
         other_user.dispose()

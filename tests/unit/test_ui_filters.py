@@ -12,6 +12,7 @@ import pytest
 
 import ui.data
 from crm_core.store import Store
+from ui.filters import Choices, narrowed, selected_rows
 from ui.opportunities.pipeline import BY_SIZE, PipelineFilters
 from ui.orders.status import OrderStatusFilters
 from ui.reports.integration import IntegrationPeriod
@@ -138,6 +139,7 @@ def test_the_pipeline_predicate_selects_what_the_filters_say(
     filters: PipelineFilters, ids: list[int]
 ) -> None:
     assert picked(OPPORTUNITIES, filters.predicate()) == ids
+    assert selected_rows(OPPORTUNITIES, filters)["id"].to_list() == ids
 
 
 ORDERS = pl.DataFrame(
@@ -171,6 +173,7 @@ def test_the_order_status_predicate_selects_what_the_filters_say(
     filters: OrderStatusFilters, ids: list[int]
 ) -> None:
     assert picked(ORDERS, filters.predicate()) == ids
+    assert selected_rows(ORDERS, filters)["id"].to_list() == ids
 
 
 def test_the_integration_period_keeps_the_deals_won_from_its_first_day() -> None:
@@ -196,3 +199,30 @@ def test_month_to_date_compares_the_same_days_of_last_month() -> None:
         date(2026, 3, 1),
         date(2026, 3, 31),
     ]
+
+
+@pytest.mark.parametrize(("cls", "frame"), [(PipelineFilters, OPPORTUNITIES), (OrderStatusFilters, ORDERS)])
+def test_nothing_narrowed_is_the_frame_itself_and_any_field_narrowed_filters_it(
+    cls: type, frame: pl.DataFrame
+) -> None:
+    base, changes = BASES[cls]
+    assert selected_rows(frame, base) is frame  # no copy of a million rows per rerun
+    for name, value in changes.items():
+        narrowed_filters = dataclasses.replace(base, **{name: value})
+        assert selected_rows(frame, narrowed_filters) is not frame, name
+
+
+def test_the_filter_choices_are_the_distinct_values_and_the_first_and_last_day() -> None:
+    choices = Choices.of(OPPORTUNITIES, ("owner", "industry"), ("created_at",))
+    assert choices.values == {"owner": ("Ann", "Bob", "Cy"), "industry": ("Energy", "Retail")}
+    assert choices.spans == {"created_at": (date(2025, 12, 31), date(2026, 2, 1))}
+    assert Choices.of(OPPORTUNITIES.clear(), ("owner",), ("created_at",)) == Choices(
+        {"owner": ()}, {"created_at": None}
+    )
+
+
+def test_the_whole_span_picked_means_every_row_and_a_narrower_one_its_days() -> None:
+    whole = (date(2025, 12, 31), date(2026, 2, 1))
+    assert narrowed(whole, whole) is None
+    assert narrowed(JANUARY, whole) == JANUARY
+    assert narrowed((date(2025, 12, 31), date(2026, 1, 31)), whole) == (date(2025, 12, 31), date(2026, 1, 31))

@@ -166,21 +166,44 @@ def month_axis(fig: go.Figure, months: Sequence[date]) -> go.Figure:
     return fig
 
 
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """`base` updated by `over`, nested dictionaries merged key by key (as Plotly's update does)."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def apply_layout(fig: go.Figure, *, height: int = 360, title: str | None = None) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 80 if title else 40, "b": 10},
-        title={"text": title, "x": 0, "y": 0.98, "yref": "container", "yanchor": "top", "font": {"size": 16}}
-        if title
-        else None,
-        font={"family": FONT, "size": 13},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": 12}},
-        hoverlabel={"font": {"family": FONT}},
-    )
-    fig.update_xaxes(showgrid=False, linecolor=GRID)
-    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID)
+    """The house look, over what the builder set. Set as one new layout: `update_layout` and
+    `update_xaxes` walk Plotly's property paths and take ~10 ms a figure, this ~1 ms."""
+    house: dict[str, Any] = {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 80 if title else 40, "b": 10},
+        "font": {"family": FONT, "size": 13},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": 12}},
+        "hoverlabel": {"font": {"family": FONT}},
+        "xaxis": {"showgrid": False, "linecolor": GRID},
+        "yaxis": {"gridcolor": GRID, "zerolinecolor": GRID},
+    }
+    if title:
+        house["title"] = {
+            "text": title,
+            "x": 0,
+            "y": 0.98,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 16},
+        }
+    # Without the default template the builder's layout carries (validating it again is the slow
+    # part): Plotly adds the default template again when the figure is drawn.
+    own = {key: value for key, value in fig.layout.to_plotly_json().items() if key != "template"}
+    fig.layout = _merged(own, house)  # type: ignore[method-assign]
     return fig
 
 
