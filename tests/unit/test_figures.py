@@ -31,7 +31,7 @@ def test_the_same_content_is_built_once_and_the_same_figure_is_returned() -> Non
 def test_a_changed_value_title_or_column_builds_a_new_figure() -> None:
     first = figure(bars, BY_STATUS, title="Orders by status 2")
     one_more = BY_STATUS.with_columns(
-        pl.when(pl.col("status") == "on_hold").then(2).otherwise(pl.col("count"))
+        pl.when(pl.col("status") == "on_hold").then(2).otherwise(pl.col("count")).alias("count")
     )
     changed = figure(bars, one_more, title="Orders by status 2")
     assert changed is not first
