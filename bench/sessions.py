@@ -32,6 +32,7 @@ import asyncio
 import os
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -369,7 +370,12 @@ def many_sessions(options: Options) -> list[Result]:
         workdir = Path(tmp)
         # SQLite: a copy of the bench file, so the writes do not reach the data other benches use
         copy = workdir / "sessions.sqlite"
-        shutil.copyfile(sqlite_url(size).removeprefix("sqlite:///"), copy)
+        source = sqlite_url(size).removeprefix("sqlite:///")
+        # Other benches write to the bench file (holds and resumes): fold its write-ahead log in
+        # first, or a copy of the main file alone can be a half-checkpointed, malformed database.
+        with sqlite3.connect(source) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(source, copy)
         url = f"sqlite:///{copy}"
         store = make_store(DatabaseTarget(make_url(url), "bench"))
         try:

@@ -24,6 +24,7 @@ from crm_core.store.models import Customer, Order, Product
 from tests.conftest import SAMPLE_TODAY
 from ui.orders.status import FLOW_COLUMNS, _compute, _flow
 from ui.reports.integration import CONVERSION_COLUMNS
+from ui.reports.overview import DELIVERY_COLUMNS
 
 MANAGER = Actor(1, "Maria Lindqvist", "maria.lindqvist@scalewise.example", Role.MANAGER)
 NOW = datetime(2026, 11, 21, 10, 0)  # the pages' clock: naive UTC
@@ -62,6 +63,11 @@ def _conversions(opportunities: pl.DataFrame, orders: pl.DataFrame) -> list[pl.D
             analytics.integration_by(opps, ords, "industry", start=START, end=END),
         ]
     )
+
+
+def _monthly(opportunities: pl.DataFrame, orders: pl.DataFrame) -> pl.DataFrame:
+    """What Overview caches by `DELIVERY_COLUMNS`: S, O and E per month."""
+    return analytics.monthly_integration(opportunities.lazy(), orders.lazy()).collect()
 
 
 def _hold(store: Store) -> None:
@@ -105,6 +111,7 @@ def test_kept_and_recomputed_results_equal_the_full_computation_after_writes(see
     cached = {name: full_read(seeded_store, name, version) for name in FRAMES}
     flow = _flow(cached["orders"])
     conversions = _conversions(cached["opportunities"], cached["orders"])
+    monthly = _monthly(cached["opportunities"], cached["orders"])
 
     # A hold changes no date: the page keeps its cycle time, throughput, S/O/E and lags. A shipment
     # changes a date that cycle time and throughput read (their key moves), a new order every key.
@@ -141,6 +148,12 @@ def test_kept_and_recomputed_results_equal_the_full_computation_after_writes(see
             conversions, _conversions(full["opportunities"], full["orders"]), strict=True
         ):
             assert_frame_equal(kept, result, check_exact=True)
+
+        # Overview's monthly S/O/E reads the delivery dates: kept after a hold and a shipment.
+        assert changed.isdisjoint(DELIVERY_COLUMNS) is same_conversions, write.__name__
+        if not same_conversions:
+            monthly = _monthly(cached["opportunities"], cached["orders"])
+        assert_frame_equal(monthly, _monthly(full["opportunities"], full["orders"]), check_exact=True)
 
 
 def test_the_flow_and_the_blocked_orders_count_each_order_once_by_its_state(seeded_store: Store) -> None:
