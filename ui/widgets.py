@@ -30,14 +30,23 @@ def arrow(frame: pl.DataFrame) -> pa.Table:
 def show_data(frame: pl.DataFrame, *, key: str, file_name: str, label: str = "Show data") -> None:
     """An expander with the table behind a chart and downloads of it as CSV, Excel or Parquet.
 
-    The files are made only when a button is clicked; formulas are neutralised (crm_core.io). The
-    table shows at most MAX_SHOWN_ROWS rows (a collapsed expander still sends its table to the
-    browser on every rerun); the downloads have them all."""
-    with st.expander(label):
+    Drawn only when opened (a rerun): a collapsed expander would still send its table and its three
+    buttons to the browser on every rerun, and a page has up to seven of them. The table shows at
+    most MAX_SHOWN_ROWS rows; the downloads have them all, made only when a button is clicked, with
+    formulas neutralised (crm_core.io)."""
+    panel = st.expander(label, key=data_panel(key), on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
         st.dataframe(arrow(frame.head(MAX_SHOWN_ROWS)), hide_index=True, width="stretch")
         if frame.height > MAX_SHOWN_ROWS:
             st.caption(f"The first {MAX_SHOWN_ROWS:,} of {frame.height:,} rows; the downloads have them all.")
         download_buttons(frame, key=key, file_name=file_name)
+
+
+def data_panel(key: str) -> str:
+    """The session-state key of a "Show data" expander: True while it is open."""
+    return f"{key}_data_panel"
 
 
 def download_buttons(frame: pl.DataFrame, *, key: str, file_name: str) -> None:

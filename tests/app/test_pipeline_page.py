@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.widgets import data_panel
+
 
 @pytest.fixture
 def page(app: AppTest) -> AppTest:
@@ -68,3 +70,13 @@ def test_filters_by_owner_and_company_size_narrow_the_selection(page: AppTest) -
     narrowed = matching(page)
     assert narrowed != everyone
     assert int(narrowed.split(" of ")[0].replace(",", "")) > 0
+
+
+def test_show_data_draws_its_table_and_downloads_only_once_opened(page: AppTest) -> None:
+    tables, buttons = len(page.dataframe), len(page.get("download_button"))
+    page.session_state[data_panel("pipeline_funnel")] = True  # what opening the expander does
+    page.run()
+    assert not page.exception, page.exception
+    assert len(page.dataframe) == tables + 1
+    assert len(page.get("download_button")) == buttons + 3  # CSV, Excel, Parquet
+    assert page.dataframe[-1].value["stage"].tolist()[:2] == ["Captured", "Enriched"]
