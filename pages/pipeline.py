@@ -21,7 +21,12 @@ def render() -> None:
         "Where the opportunities are, how they move from stage to stage, and what is likely to close. "
         "The filters apply to every chart."
     )
-    opportunities = frame("opportunities").with_columns(analytics.size_band_expr())
+    opportunities = derived(  # the size bands, once per version of the deals (shared by sessions)
+        "pipeline_opportunities",
+        (),
+        lambda: frame("opportunities").with_columns(analytics.size_band_expr()),
+        frames=("opportunities",),
+    )
     events = frame("opportunity_events")
     filters = pipeline.filter_bar(opportunities)
     pipeline.init_probabilities()

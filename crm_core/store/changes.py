@@ -112,10 +112,10 @@ def move_epoch(conn: Connection) -> int:
 
 def frame_versions(store: Store) -> tuple[int, int]:
     """(data version, epoch) in one query: what a cached frame is checked against."""
-    with store.read() as session:
-        rows = dict(
-            session.execute(
-                select(Meta.key, Meta.value).where(Meta.key.in_((DATA_VERSION_KEY, FRAMES_EPOCH_KEY)))
-            ).all()
-        )
+    # A Core connection, not an ORM session: every frame a page shows asks this on every rerun.
+    with store.connect() as conn:
+        rows = dict(conn.execute(_VERSIONS).tuples().all())
     return int(rows.get(DATA_VERSION_KEY) or 0), int(rows.get(FRAMES_EPOCH_KEY) or 0)
+
+
+_VERSIONS = select(Meta.key, Meta.value).where(Meta.key.in_((DATA_VERSION_KEY, FRAMES_EPOCH_KEY)))
