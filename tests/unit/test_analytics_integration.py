@@ -225,6 +225,17 @@ def test_orders_in_flight_leave_when_delivered_or_cancelled() -> None:
     assert_frame_equal(got, expected)
 
 
+def test_an_order_is_in_flight_from_the_moment_it_is_entered_to_the_moment_it_ends() -> None:
+    # Moments in any order (Overview asks for "now" before "the same moment last month"); an order
+    # entered at a moment counts at it, one delivered or cancelled at a moment no longer does.
+    at = [datetime(2026, 1, 20), datetime(2026, 1, 12), datetime(2026, 1, 14), datetime(2026, 1, 13)]
+    got = analytics.in_flight_history(ORDERS, at).collect()
+    # Jan 20: 13 (10 delivered at that moment, 11 cancelled Jan 14). Jan 12: 13 and 10, entered then.
+    # Jan 14: 13, 10 (11 cancelled then). Jan 13: 13, 10, 11 (entered then).
+    expected = pl.DataFrame({"at": at, "orders_in_flight": [1, 2, 2, 3]}, schema_overrides={"at": D})
+    assert_frame_equal(got, expected)
+
+
 def test_months_are_half_open_a_deal_won_at_midnight_on_the_first_belongs_to_the_new_month() -> None:
     midnight, just_before = datetime(2026, 2, 1, 0, 0), datetime(2026, 1, 31, 23, 59, 59)
     opps = opportunities(
