@@ -176,3 +176,44 @@ def test_the_flow_and_the_blocked_orders_count_each_order_once_by_its_state(seed
     blocked = analytics.blocked_by_payment(orders.lazy()).collect().row(0, named=True)
     assert blocked == {"orders": invoiced.height, "total_cents": invoiced["total_cents"].sum()}
     assert invoiced.height > 0
+
+
+def _in_chunks(frame: pl.DataFrame, chunks: int) -> pl.DataFrame:
+    """The same rows in `chunks` chunks per column, as appends leave a frame before it is rechunked."""
+    size = max(1, -(-frame.height // chunks))
+    parts = [frame.slice(offset, size) for offset in range(0, frame.height, size)]
+    return pl.concat(parts, rechunk=False)
+
+
+def test_the_pages_compute_the_same_from_frames_in_many_chunks(seeded_store: Store) -> None:
+    """An event frame is appended to in place up to MAX_CHUNKS chunks before it is copied into one
+    (`crm_core.store.delta`); Polars 2.1 once panicked in a string kernel over many small chunks.
+    The Pipeline's and Order status's computations give the same over the chunked frames."""
+    from crm_core.store.delta import MAX_CHUNKS
+    from ui.opportunities.pipeline import reach_and_flow
+
+    version, _ = frame_versions(seeded_store)
+    whole = {
+        name: full_read(seeded_store, name, version)
+        for name in (
+            "orders",
+            "opportunities",
+            "opportunity_events",
+            "open_order_invoices",
+            "open_order_payments",
+        )
+    }
+    chunked = {name: _in_chunks(frame, MAX_CHUNKS) for name, frame in whole.items()}
+    assert chunked["opportunity_events"].n_chunks() == MAX_CHUNKS
+
+    expected = reach_and_flow(whole["opportunities"], whole["opportunity_events"])
+    got = reach_and_flow(chunked["opportunities"], chunked["opportunity_events"])
+    for name, result in expected.items():
+        assert_frame_equal(got[name], result, check_exact=True)
+
+    status = _compute(whole["orders"], whole["open_order_invoices"], whole["open_order_payments"], NOW)
+    chunked_status = _compute(
+        chunked["orders"], chunked["open_order_invoices"], chunked["open_order_payments"], NOW
+    )
+    for name, result in status.items():
+        assert_frame_equal(chunked_status[name], result, check_exact=True)
