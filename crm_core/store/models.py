@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -364,6 +365,9 @@ class Payment(RowVersioned, Base):
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
+STAGE_CHANGES = "entity_type = 'opportunity' AND to_state IS NOT NULL"
+
+
 class Event(RowVersioned, Base):
     """Append-only audit trail: who did what to which record, when, from which state to which.
 
@@ -372,7 +376,23 @@ class Event(RowVersioned, Base):
     do not commit in id order, so new events are found by version, not by id."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        Index("ix_events_entity", "entity_type", "entity_id"),
+        # Every column of the opportunities' stage changes (the Pipeline's frame), for those rows
+        # only: read from the index alone (migration 0007).
+        Index(
+            "ix_events_stage_changes",
+            "entity_type",
+            "to_state",
+            "id",
+            "entity_id",
+            "from_state",
+            "at",
+            "row_version",
+            sqlite_where=text(STAGE_CHANGES),
+            postgresql_where=text(STAGE_CHANGES),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_type: Mapped[str] = mapped_column(String(32))  # order, opportunity, customer, preset, ...
     entity_id: Mapped[int] = mapped_column(BigInteger)

@@ -28,3 +28,29 @@ def test_every_foreign_key_column_leads_an_index_or_the_primary_key(store: Store
                 if (column,) not in leading:
                     unindexed.append(f"{table}.{column}")
     assert unindexed == []
+
+
+def test_the_opportunities_stage_changes_are_read_from_their_covering_index(store: Store) -> None:
+    """The Pipeline's largest read (every stage change of every deal) comes from a partial index
+    holding just those rows and every column the frame reads: on SQLite no table lookup per row
+    (3.0 s → 1.0 s for 800,000 changes). On PostgreSQL the index exists; its planner decides."""
+    from crm_core.store.delta import APPENDED
+
+    with store.engine.begin() as conn:
+        migrate(conn)
+        indexes = {i["name"]: i for i in inspect(conn).get_indexes("events", schema=store.schema)}
+        assert indexes["ix_events_stage_changes"]["column_names"] == [
+            "entity_type",
+            "to_state",
+            "id",
+            "entity_id",
+            "from_state",
+            "at",
+            "row_version",
+        ]
+        if store.is_sqlite:
+            stmt = (
+                APPENDED["opportunity_events"].whole().compile(conn, compile_kwargs={"literal_binds": True})
+            )
+            plan = " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {stmt}"))
+            assert "COVERING INDEX ix_events_stage_changes" in plan, plan
