@@ -45,6 +45,27 @@ def orders_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return reads
 
 
+def _wait_for_snapshot(folder: Path, name: str) -> None:
+    for _ in range(600):  # the snapshot is written in the background
+        if list(folder.glob(f"*/{name}.e*.v*.arrow")):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no snapshot of {name} in {folder}")
+
+
+def calls_of(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+    """Counts the calls of `crm_core.analytics.<name>` (one entry per call)."""
+    calls: list[int] = []
+    original = getattr(analytics, name)
+
+    def counting(*args: object, **kwargs: object) -> pl.LazyFrame:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(analytics, name, counting)
+    return calls
+
+
 def test_an_order_entered_by_someone_else_shows_on_the_next_rerun_without_reading_every_order_again(
     app_db: Path, orders_reads: list[int]
 ) -> None:
@@ -78,10 +99,7 @@ def test_a_restarted_app_starts_from_the_frames_saved_on_disk(app_db: Path, orde
     before = in_flight(at)
     assert len(orders_reads) == 1
     saved = app_db.parent / "frames"
-    for _ in range(600):  # the snapshot is written in the background
-        if list(saved.glob("*/orders.e*.v*.arrow")):
-            break
-        time.sleep(0.05)
+    _wait_for_snapshot(saved, "orders")
     assert len(list(saved.glob("*/orders.e*.v*.arrow"))) == 1
 
     ui.data._slot.clear()  # what a new process has: no frame in memory
@@ -95,14 +113,7 @@ def test_a_restarted_app_starts_from_the_frames_saved_on_disk(app_db: Path, orde
 def test_the_pipeline_figures_are_not_computed_again_after_a_write_to_orders_only(
     app_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    computed: list[int] = []
-    funnel = analytics.funnel
-
-    def counting_funnel(*args: object, **kwargs: object) -> pl.LazyFrame:
-        computed.append(1)
-        return funnel(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(analytics, "funnel", counting_funnel)
+    computed = calls_of(monkeypatch, "funnel")
     at = AppTest.from_file(APP, default_timeout=60)
     at.switch_page("pages/pipeline.py").run()
     assert not at.exception, at.exception
@@ -128,14 +139,6 @@ def test_the_pipeline_figures_are_not_computed_again_after_a_write_to_orders_onl
         other_user.dispose()
 
 
-def _wait_for_snapshot(folder: Path, name: str) -> None:
-    for _ in range(600):  # the snapshot is written in the background
-        if list(folder.glob(f"*/{name}.e*.v*.arrow")):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"no snapshot of {name} in {folder}")
-
-
 def _act_on_first(store: object, status: OrderStatus, action: Action, **details: object) -> None:
     with store.read() as s:  # type: ignore[attr-defined]
         order, version = s.execute(
@@ -150,14 +153,7 @@ def test_after_a_restart_from_a_snapshot_a_hold_computes_no_cycle_time_again_and
     """Order status keeps what reads only dates (cycle time, throughput) and the filter choices while
     the columns they read are unchanged — also when its frames came from a snapshot (every column of
     a frame new to the process counts as changed once, then only what each write changes)."""
-    computed: list[int] = []
-    cycle_time = analytics.order_cycle_time_by_month
-
-    def counting(*args: object, **kwargs: object) -> pl.LazyFrame:
-        computed.append(1)
-        return cycle_time(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(analytics, "order_cycle_time_by_month", counting)
+    computed = calls_of(monkeypatch, "order_cycle_time_by_month")
     at = AppTest.from_file(APP, default_timeout=60)
     at.switch_page("pages/order_status.py").run()
     assert not at.exception, at.exception
