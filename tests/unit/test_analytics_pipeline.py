@@ -168,6 +168,19 @@ def test_a_stay_still_going_ends_at_as_of_and_a_final_stage_has_no_length() -> N
     assert won.select("stage", "days").row(-1) == ("won", None)
 
 
+def test_a_deals_last_stay_never_ends_at_the_next_deals_first_event() -> None:
+    as_of = datetime(2026, 11, 9, 9)
+    together = analytics.stage_stays(EVENTS, as_of=as_of).collect()
+    ids = together["entity_id"].unique().sort().to_list()
+    assert len(ids) > 2  # several deals, sorted next to each other
+    alone = pl.concat(
+        analytics.stage_stays(EVENTS.filter(pl.col("entity_id") == i), as_of=as_of).collect() for i in ids
+    )
+    assert_frame_equal(together, alone)
+    last = together.group_by("entity_id", maintain_order=True).last()
+    assert last.filter(~pl.col("ongoing"))["left_at"].null_count() == last.filter(~pl.col("ongoing")).height
+
+
 def test_the_forecast_weights_open_amounts_by_stage_probability_per_close_month() -> None:
     expected = pl.DataFrame(
         {
