@@ -219,7 +219,7 @@ def full_read(store: Store, name: str, upto: int | None = None) -> pl.DataFrame:
     if name in APPENDED:
         if upto is None:
             upto = frame_versions(store)[0]
-        whole = read_select(store, APPENDED[name].whole())
+        whole = read_select(store, APPENDED[name].whole(), large=True)
         return whole.filter(pl.col("row_version") <= upto).drop("row_version").sort("id")
     return WHOLE[name][0](store)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crm_core.config import DatabaseTarget
 from crm_core.errors import ConfigError, DatabaseBusy, DatabaseUnavailable
+from crm_core.store.reader_process import ReaderPool
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "crm_write"
@@ -51,6 +52,8 @@ class Store:
     target: DatabaseTarget
     engine: Engine
     schema: str | None = None
+    # Reader processes for the large reads of a SQLite file (`crm_core.store.reader_process`).
+    readers: ReaderPool | None = None
     _read: sessionmaker[Session] = field(init=False, repr=False)
     _write: sessionmaker[Session] = field(init=False, repr=False)
 
@@ -84,6 +87,8 @@ class Store:
             yield conn
 
     def dispose(self) -> None:
+        if self.readers is not None:
+            self.readers.close()
         self.engine.dispose()
 
 
@@ -156,9 +161,11 @@ def make_store(target: DatabaseTarget, *, schema: str | None = None, pool_size: 
         engine = create_engine(url, **kwargs)
     except Exception as exc:  # a missing driver or a malformed option
         raise ConfigError(f"{target_setting(target)} cannot be used: {exc}") from None
+    readers = None
     if target.is_sqlite:
         _sqlite_setup(engine)
-    return Store(target=target, engine=engine, schema=schema)
+        readers = ReaderPool.for_database(url.database)
+    return Store(target=target, engine=engine, schema=schema, readers=readers)
 
 
 def check_connection(store: Store) -> None:

@@ -31,7 +31,7 @@ from crm_core.store.models import (
 
 def read_table(store: Store, name: str) -> pl.DataFrame:
     table = Base.metadata.tables[name]
-    return read_select(store, select(*data_columns(table)))
+    return read_select(store, select(*data_columns(table)), large=True)
 
 
 def read_table_head(store: Store, name: str, rows: int) -> tuple[pl.DataFrame, int]:
@@ -134,7 +134,7 @@ def read_opportunities(store: Store) -> pl.DataFrame:
     """`opportunities_select()`'s frame, with the customer, owner and product names joined in
     Polars: the database sends each name once instead of once per opportunity."""
     stmt = opportunities_select()
-    own = read_select(store, _own_columns(stmt, Opportunity.__table__))
+    own = read_select(store, _own_columns(stmt, Opportunity.__table__), large=True)
     customers = read_select(
         store,
         select(
@@ -154,7 +154,7 @@ def read_opportunities(store: Store) -> pl.DataFrame:
 def read_orders(store: Store) -> pl.DataFrame:
     """`orders_select()`'s frame, with the customer's name, industry and region joined in Polars."""
     stmt = orders_select()
-    own = read_select(store, _own_columns(stmt, Order.__table__))
+    own = read_select(store, _own_columns(stmt, Order.__table__), large=True)
     customers = read_select(
         store,
         select(
@@ -185,7 +185,7 @@ def read_events(store: Store, entity_type: str | None = None) -> pl.DataFrame:
     stmt = events_select().order_by(Event.id)
     if entity_type:
         stmt = stmt.where(Event.entity_type == entity_type)
-    return read_select(store, stmt)
+    return read_select(store, stmt, large=True)
 
 
 def read_opportunity_stage_events(store: Store) -> pl.DataFrame:
@@ -193,7 +193,7 @@ def read_opportunity_stage_events(store: Store) -> pl.DataFrame:
     (no notes): a fraction of the events table's rows and bytes."""
     # Sorted by Polars, not the database: the rows come off the (entity_type, entity_id) index as
     # they lie, where ORDER BY id would make SQLite sort ~800,000 rows first (~1.5 s at 1M orders).
-    return read_select(store, opportunity_stage_events_select()).sort("id")
+    return read_select(store, opportunity_stage_events_select(), large=True).sort("id")
 
 
 def opportunity_stage_events_select() -> Select:
@@ -208,7 +208,8 @@ def payments_select() -> Select:
 
 def read_payments(store: Store, *, open_orders_only: bool = False) -> pl.DataFrame:
     """Every payment; with `open_orders_only`, those of orders not yet delivered or cancelled."""
-    return read_select(store, _of_open_orders(payments_select(), Payment.order_id, open_orders_only))
+    stmt = _of_open_orders(payments_select(), Payment.order_id, open_orders_only)
+    return read_select(store, stmt, large=not open_orders_only)
 
 
 def _of_open_orders(stmt: Select, order_id: Any, open_orders_only: bool) -> Select:
@@ -270,7 +271,8 @@ def invoices_select() -> Select:
 
 def read_invoices(store: Store, *, open_orders_only: bool = False) -> pl.DataFrame:
     """Every invoice; with `open_orders_only`, those of orders not yet delivered or cancelled."""
-    return read_select(store, _of_open_orders(invoices_select(), Invoice.order_id, open_orders_only))
+    stmt = _of_open_orders(invoices_select(), Invoice.order_id, open_orders_only)
+    return read_select(store, stmt, large=not open_orders_only)
 
 
 def order_lines_select() -> Select:
@@ -289,7 +291,9 @@ def order_lines_select() -> Select:
 
 
 def read_order_lines(store: Store) -> pl.DataFrame:
-    return read_select(store, order_lines_select().order_by(OrderLine.order_id, OrderLine.line_no))
+    return read_select(
+        store, order_lines_select().order_by(OrderLine.order_id, OrderLine.line_no), large=True
+    )
 
 
 def read_entity_events(store: Store, entity_type: str, entity_id: int) -> pl.DataFrame:
