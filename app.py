@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-import ui.preload  # noqa: F401  (first: see its docstring)
+import ui.data
+
+# The database opens (checked, migrated, its caches warming) in the background while the page's
+# libraries are imported below: a fresh process's first visitor does not wait for one, then the
+# other. Hence the imports after a statement.
+ui.data.start_opening()
+
+import ui.preload  # before any page module: see its docstring
 from crm_core.errors import ConfigError
 from ui.auth import current_actor, sidebar_identity
 from ui.data import database_stopped, get_store, is_streamlit_cloud

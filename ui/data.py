@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,6 +29,7 @@ from crm_core.store import frames as store_frames
 from crm_core.store.changes import frame_versions
 from crm_core.store.delta import APPENDED, INCREMENTAL, caught_up, full_read
 from crm_core.store.readable import read_readable_table
+from crm_core.store.reader_process import in_background
 from crm_core.store.reads import customers as customer_rows
 from ui.text import message
 
@@ -44,12 +46,48 @@ def database_target() -> DatabaseTarget:
     return resolve_database(secrets_url=_secrets_url())
 
 
+def start_opening() -> None:
+    """Start opening the store in the background (checked, migrated, its caches warming), so that
+    it overlaps the imports of a process's first script run (app.py); `get_store()` then takes the
+    store it opened, or waits for it. A failure is left for `get_store()` to report."""
+    with contextlib.suppress(ConfigError):
+        target = database_target()
+        _opening(target.url.render_as_string(hide_password=False), target.source)
+
+
 @st.cache_resource(show_spinner="Preparing the database…", max_entries=4)
 def _open_store(url: str, source: str) -> Store:
+    try:
+        return _opening(url, source).result()
+    except Exception:  # it failed in the background: open it here, where the failure is reported
+        return _open(url, source)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _opening(url: str, source: str) -> Future[Store]:
+    """The store being opened by a thread of its own (which calls no Streamlit function)."""
+    opened: Future[Store] = Future()
+
+    def run() -> None:
+        try:
+            opened.set_result(_open(url, source))
+        except Exception as exc:
+            opened.set_exception(exc)
+
+    threading.Thread(target=run, name="store-open", daemon=True).start()
+    return opened
+
+
+def _open(url: str, source: str) -> Store:
     store = make_store(DatabaseTarget(make_url(url), source))
+    warming = os.environ.get("CRM_WARM_FRAMES", "").strip().lower() != "off"
+    if store.readers is not None:
+        # The readers the first large reads will use load their libraries while the database is
+        # checked and migrated.
+        store.readers.prestart(background=warming)
     check_connection(store)
     init_db(store)
-    if os.environ.get("CRM_WARM_FRAMES", "").strip().lower() != "off":
+    if warming:
         threading.Thread(target=warm, args=(store,), name=WARM_THREAD, daemon=True).start()
     return store
 
@@ -66,16 +104,74 @@ WARMED = (
     "open_order_invoices",
     "open_order_payments",
 )
+WARMED_TOGETHER = 2
 
 
 def warm(store: Store) -> None:
     """Bring the frames in WARMED up to date (`CRM_WARM_FRAMES=off`: not at start-up). A page that
-    asks for a frame meanwhile waits for the same read instead of starting its own."""
-    for name in WARMED:
-        try:
-            _load(name, store, *frame_versions(store))
-        except Exception:  # an optimisation only: the page reads it (and reports a failure) itself
+    asks for a frame meanwhile waits for the same read instead of starting its own. The first
+    `WARMED_TOGETHER` are read at once (the Overview's and the Pipeline's: the likely first page
+    waits for them), the others one after another. On a large SQLite file the reads go to reader
+    processes at the lowest CPU priority (`crm_core.store.reader_process`), which give way to a page
+    computing meanwhile; elsewhere each of the others is read only when no page is being drawn
+    (`drawing_a_page`), so that the warm-up does not take the cores a page is computing on (a page
+    that needs one of them sooner reads it itself)."""
+
+    def load(name: str, *, when_idle: bool) -> bool:
+        if when_idle:
+            _PAGES.wait_until_idle(WARM_PATIENCE_SECONDS)
+        with in_background():
+            try:
+                _load(name, store, *frame_versions(store))
+            except Exception:  # an optimisation only: the page reads it (and reports a failure) itself
+                return False
+        return True
+
+    together = [
+        threading.Thread(
+            target=load, args=(name,), kwargs={"when_idle": False}, name=WARM_THREAD, daemon=True
+        )
+        for name in WARMED[:WARMED_TOGETHER]
+    ]
+    for thread in together:
+        thread.start()
+    for thread in together:
+        thread.join()
+    # Reads in a reader process at the lowest priority give way to the pages by themselves.
+    in_process = store.readers is None or not store.readers.worth_it()
+    for name in WARMED[WARMED_TOGETHER:]:
+        if not load(name, when_idle=in_process):
             return
+
+
+class _PagesDrawn:
+    """How many script runs are drawing a page in this process (see `drawing_a_page`)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def wait_until_idle(self, patience: float) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count == 0, timeout=patience)
+
+
+_PAGES = _PagesDrawn()  # process-wide, like the caches: a count, no user's data
+WARM_PATIENCE_SECONDS = 30.0  # a warm-up step waits at most this long for the pages to be drawn
+
+
+@contextlib.contextmanager
+def drawing_a_page() -> Iterator[None]:
+    """Mark a script run as drawing a page (app.py's `run_page`): the start-up warm-up waits for
+    none to be drawn before its next read."""
+    with _PAGES.changed:
+        _PAGES.count += 1
+    try:
+        yield
+    finally:
+        with _PAGES.changed:
+            _PAGES.count -= 1
+            _PAGES.changed.notify_all()
 
 
 def get_store() -> Store:

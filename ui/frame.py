@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from crm_core.config import PROJECT_ROOT
+from ui.data import drawing_a_page
 
 if TYPE_CHECKING:
     from streamlit.navigation.page import StreamlitPage  # what st.navigation returns
@@ -40,7 +41,8 @@ def run_page(page: StreamlitPage) -> None:
     """Run the page `st.navigation` picked, marked as inside the frame."""
     token = _IN_FRAME.set(True)
     try:
-        page.run()
+        with drawing_a_page():  # the start-up warm-up waits while pages are drawn (ui/data.py)
+            page.run()
     finally:
         _IN_FRAME.reset(token)
 

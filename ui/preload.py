@@ -5,8 +5,9 @@ sessions make their first run at the same moment on a fresh server (a wall scree
 managers after a deploy), two script threads can each hold part of that import chain; Python's
 import locks then break the cycle by handing one thread a half-initialised module and the page
 fails ("partially initialized module 'pandas' has no attribute 'Series'"). Importing them here,
-as app.py's first import, puts the whole chain behind this one module's import lock: the first
-session imports everything, the others wait for it and then find the modules complete.
+before any page module (app.py imports only `ui.data` before it, which imports none of them — a
+test checks), puts the whole chain behind this one module's import lock: the first session
+imports everything, the others wait for it and then find the modules complete.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import polars as pl
 import polars.selectors as cs
-import pyarrow.parquet as pq
 
 from crm_core.errors import ValidationError
 
@@ -112,6 +111,8 @@ def _csv_header(name: str, data: bytes, separator: str) -> list[str]:
 
 def _check_parquet(name: str, data: bytes) -> list[str]:
     """Rows, columns and unpacked size from the file's metadata; returns the column names."""
+    import pyarrow.parquet as pq  # here: the app imports this module before its heavy libraries (app.py)
+
     try:
         meta = pq.ParquetFile(io.BytesIO(data)).metadata
     except Exception as exc:  # pyarrow's errors for a file that is not Parquet vary by version

@@ -1,0 +1,90 @@
+"""Start-up: app.py opens the database in the background while the page libraries load, and the
+warm-up reads the frames the first pages need — the first two at once, the others one by one, in
+the app's own process only while no page is being drawn, so that it never takes the cores a page
+computes on (on a large SQLite file its reader processes run at the lowest priority instead)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ui.data
+from crm_core.store import Store, reader_process
+from tests.app.conftest import APP
+from tests.conftest import sqlite_store_at
+
+
+def test_the_first_run_takes_the_store_its_background_opening_made(app_db: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    target = ui.data.database_target()
+    url = target.url.render_as_string(hide_password=False)
+    opened_in_background = ui.data._opening(url, target.source).result(timeout=60)
+    assert ui.data.get_store() is opened_in_background
+
+
+@pytest.fixture
+def warm_store(app_db: Path) -> Iterator[Store]:
+    store = sqlite_store_at(app_db)
+    yield store
+    store.dispose()
+
+
+def _loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The frames the warm-up asks for, in order (nothing is read)."""
+    loaded: list[str] = []
+    lock = threading.Lock()
+
+    def load(name: str, *_args: object) -> None:
+        with lock:
+            loaded.append(name)
+
+    monkeypatch.setattr(ui.data, "_load", load)
+    return loaded
+
+
+def _wait_for(condition: object, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+        time.sleep(0.02)  # polls the other thread's progress; nothing is timed
+
+
+FIRST = set(ui.data.WARMED[: ui.data.WARMED_TOGETHER])
+REST = list(ui.data.WARMED[ui.data.WARMED_TOGETHER :])
+
+
+def test_in_the_apps_process_the_warm_up_reads_no_more_while_a_page_is_drawn(
+    warm_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = _loads(monkeypatch)
+    assert warm_store.readers is None or not warm_store.readers.worth_it()  # a small file: read here
+    warming = threading.Thread(target=ui.data.warm, args=(warm_store,), daemon=True)
+    with ui.data.drawing_a_page():
+        warming.start()
+        _wait_for(lambda: set(loaded) >= FIRST)
+        assert set(loaded) == FIRST  # the likely first page's frames, at once, page or no page
+        time.sleep(0.3)  # a chance to read on while the page is drawn: it must not take it
+        assert set(loaded) == FIRST
+    warming.join(timeout=30)
+    assert not warming.is_alive()
+    assert loaded[len(FIRST) :] == REST  # the page drawn, the others one after another
+
+
+def test_with_reader_processes_at_low_priority_the_warm_up_does_not_wait_for_the_pages(
+    warm_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(reader_process.SETTING, "on")
+    warm_store.readers = reader_process.ReaderPool(Path(warm_store.engine.url.database or ""))
+    loaded = _loads(monkeypatch)
+    warming = threading.Thread(target=ui.data.warm, args=(warm_store,), daemon=True)
+    with ui.data.drawing_a_page():
+        warming.start()
+        warming.join(timeout=30)
+        assert not warming.is_alive()
+    assert set(loaded[: len(FIRST)]) == FIRST
+    assert loaded[len(FIRST) :] == REST
