@@ -9,9 +9,11 @@ read when nothing changed, and after a write only the rows written since (see
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -74,8 +76,11 @@ def _opening(url: str, source: str) -> Future[Store]:
         except Exception as exc:
             opened.set_exception(exc)
 
-    threading.Thread(target=run, name="store-open", daemon=True).start()
+    threading.Thread(target=run, name=OPEN_THREAD, daemon=True).start()
     return opened
+
+
+OPEN_THREAD = "store-open"
 
 
 def _open(url: str, source: str) -> Store:
@@ -113,13 +118,15 @@ def warm(store: Store) -> None:
     `WARMED_TOGETHER` are read at once (the Overview's and the Pipeline's: the likely first page
     waits for them), the others one after another. On a large SQLite file the reads go to reader
     processes at the lowest CPU priority (`crm_core.store.reader_process`), which give way to a page
-    computing meanwhile; elsewhere each of the others is read only when no page is being drawn
-    (`drawing_a_page`), so that the warm-up does not take the cores a page is computing on (a page
-    that needs one of them sooner reads it itself)."""
+    computing meanwhile; elsewhere each of the others is read only once no page has been drawn for
+    `WARM_QUIET_SECONDS` (`drawing_a_page`), so that the warm-up does not take the cores a page is
+    computing on (a page that needs one of them sooner reads it itself)."""
 
     def load(name: str, *, when_idle: bool) -> bool:
         if when_idle:
-            _PAGES.wait_until_idle(WARM_PATIENCE_SECONDS)
+            _PAGES.wait_until_idle(WARM_QUIET_SECONDS, WARM_PATIENCE_SECONDS)
+        if _STOPPING.is_set():
+            return False
         with in_background():
             try:
                 _load(name, store, *frame_versions(store))
@@ -144,20 +151,44 @@ def warm(store: Store) -> None:
             return
 
 
+# Set when the interpreter exits: the warm-up starts no further read. Threads still reading (Polars,
+# connectorx, a reader's pipe) are waited for first: native code taking the interpreter back while
+# it shuts down aborts the process ("Fatal Python error: PyGILState_Release").
+_STOPPING = threading.Event()
+STOP_PATIENCE_SECONDS = 30.0
+
+
+@atexit.register
+def _finish_background_work() -> None:
+    _STOPPING.set()
+    for thread in threading.enumerate():
+        if thread.name in (OPEN_THREAD, WARM_THREAD, SNAPSHOT_THREAD):
+            thread.join(timeout=STOP_PATIENCE_SECONDS)
+
+
 class _PagesDrawn:
-    """How many script runs are drawing a page in this process (see `drawing_a_page`)."""
+    """How many script runs are drawing a page in this process, and when the last one ended (see
+    `drawing_a_page`)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.last_end = 0.0
         self.changed = threading.Condition()
 
-    def wait_until_idle(self, patience: float) -> None:
+    def wait_until_idle(self, quiet: float, patience: float) -> None:
+        """Until no page has been drawn for `quiet` seconds (people read what they opened; a burst
+        of reruns is no time to read a million rows beside them), or `patience` has run out."""
+        give_up = time.monotonic() + patience
         with self.changed:
-            self.changed.wait_for(lambda: self.count == 0, timeout=patience)
+            while (now := time.monotonic()) < give_up:
+                if self.count == 0 and now - self.last_end >= quiet:
+                    return
+                self.changed.wait(timeout=max(0.0, min(give_up, self.last_end + quiet) - now) or quiet)
 
 
-_PAGES = _PagesDrawn()  # process-wide, like the caches: a count, no user's data
-WARM_PATIENCE_SECONDS = 30.0  # a warm-up step waits at most this long for the pages to be drawn
+_PAGES = _PagesDrawn()  # process-wide, like the caches: a count and a time, no user's data
+WARM_QUIET_SECONDS = 1.0  # the warm-up reads on after this long with no page drawn
+WARM_PATIENCE_SECONDS = 30.0  # a warm-up step waits at most this long for such a moment
 
 
 @contextlib.contextmanager
@@ -171,6 +202,7 @@ def drawing_a_page() -> Iterator[None]:
     finally:
         with _PAGES.changed:
             _PAGES.count -= 1
+            _PAGES.last_end = time.monotonic()
             _PAGES.changed.notify_all()
 
 

@@ -88,12 +88,16 @@ def _from_reader(store: Store, stmt: Select, schema: dict[str, pl.DataType]) -> 
 def _arrow_frame(
     table: Any, stmt: Select, schema: dict[str, pl.DataType], partition: str | None
 ) -> pl.DataFrame | None:
-    """connectorx's Arrow table as the typed frame, in the statement's order; None if it has not
-    the columns or types the statement should give (the usual way then reads)."""
-    if table is None or table.column_names != list(schema):
+    """connectorx's result (a reader's frame, or an Arrow table read here) as the typed frame, in
+    the statement's order; None if it has not the columns or types the statement should give (the
+    usual way then reads)."""
+    if table is None:
+        return None
+    frame = table if isinstance(table, pl.DataFrame) else pl.DataFrame(pl.from_arrow(table))
+    if frame.columns != list(schema):
         return None
     try:
-        frame = pl.DataFrame(pl.from_arrow(table)).cast(schema).rechunk()  # type: ignore[arg-type]
+        frame = frame.cast(schema).rechunk()  # type: ignore[arg-type]
     except pl.exceptions.PolarsError:
         return None  # a value of another type than its column's: the cursor's way handles it
     if partition is not None:

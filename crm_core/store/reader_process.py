@@ -30,10 +30,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
-if TYPE_CHECKING:
-    import pyarrow as pa  # imported where a result arrives: importing the store stays light
+import polars as pl
 
 WORKER = Path(__file__).with_name("reader_worker.py")
 IDLE_SECONDS = 60.0
@@ -65,20 +64,23 @@ class _Reader:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def read(self, sql: str, partition_on: str | None, partitions: int) -> pa.Table | None:
+    def read(self, sql: str, partition_on: str | None, partitions: int) -> pl.DataFrame | None:
         """The rows of `sql`, or None when the reader could not give them (see the module doc)."""
-        import pyarrow as pa
-
         stdin, stdout = self._pipes()
         request = {"sql": sql, "partition_on": partition_on, "partitions": partitions}
         try:
             stdin.write(json.dumps(request).encode() + b"\n")
             stdin.flush()
-            header = stdout.readline()
-            if header.strip() != b"ok":
+            status, _, size = stdout.readline().partition(b" ")
+            if status != b"ok":
                 return None  # an error from the driver, or the process ended (EOF)
-            return pa.ipc.open_stream(stdout).read_all()
-        except (OSError, ValueError, pa.ArrowException):
+            stream = stdout.read(int(size))
+            if len(stream) != int(size):
+                raise OSError("the reader ended mid-answer")
+            # Polars copies the columns out of the message: a frame made on the message's memory
+            # itself (pyarrow, zero-copy) would keep all of it alive for as long as the frame lives.
+            return pl.read_ipc_stream(stream)
+        except (OSError, ValueError, pl.exceptions.PolarsError):
             self.stop()  # the pipe broke mid-answer: this process cannot be trusted any more
             return None
 
@@ -155,8 +157,8 @@ class ReaderPool:
                 except OSError:
                     return
 
-    def read(self, sql: str, partition_on: str | None = None) -> pa.Table | None:
-        """The rows of `sql` as one Arrow table, read in a reader process; None when the caller
+    def read(self, sql: str, partition_on: str | None = None) -> pl.DataFrame | None:
+        """The rows of `sql` as a frame (typed as read), read in a reader process; None when the caller
         should read them itself (the pool is disabled, or the reader failed). With `partition_on`
         (an integer column of the result) it is read in ranges of that column on every core: the
         rows of each range keep the statement's order, the caller restores it across ranges."""

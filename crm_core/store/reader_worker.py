@@ -10,8 +10,10 @@ One request at a time on stdin/stdout:
 - request: one line of JSON, `{"sql": "<a SELECT, parameters inlined>", "partition_on": <an
   integer column of the result, or null>, "partitions": <n>}`; with a partition column the rows
   are read in `partitions` ranges of it on as many threads;
-- reply: one line, `ok` or `error <the message as a JSON string>`; after `ok`, the result as one
-  Arrow IPC stream (schema, one record batch, end of stream).
+- reply: one line, `ok <bytes>` or `error <the message as a JSON string>`; after `ok`, that many
+  bytes: the result as one Arrow IPC stream (schema, one record batch, end of stream). The app
+  reads them with plain file reads, then parses them in memory: no Arrow code calling back into
+  Python, which a thread still reading when the app's interpreter shuts down would crash.
 Columns are typed by their declared SQL types (DATETIME, DATE, BOOLEAN, INTEGER, VARCHAR …); a
 stored value that does not fit its column's type is an error, and the app reads the rows itself.
 The process ends when stdin closes or after the idle time.
@@ -42,9 +44,12 @@ def _answer(url: str, request: dict[str, Any], out: Any) -> None:
         out.write(b"error " + json.dumps(f"{type(exc).__name__}: {exc}").encode() + b"\n")
         out.flush()
         return
-    out.write(b"ok\n")
-    with pa.ipc.new_stream(out, table.schema) as writer:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table.combine_chunks())
+    stream = sink.getvalue()
+    out.write(b"ok %d\n" % stream.size)
+    out.write(stream)
     out.flush()
 
 

@@ -175,7 +175,7 @@ def test_an_idle_reader_ends_itself_and_the_next_read_starts_another(
         assert not reader.alive
         assert reader.process.returncode == 0
         table = pool.read("SELECT count(*) AS n FROM orders")
-        assert table is not None and table.column("n").to_pylist()[0] > 0
+        assert table is not None and table["n"].item() > 0
         assert pool.enabled
     finally:
         pool.close()
