@@ -41,6 +41,7 @@ from crm_core.store.models import (
 )
 
 MAX_GROUPS = 20_000
+FEW_GROUPS = 1_000  # up to this many groups touched, their rows are fetched as rows (columnar.read_select)
 MAX_CHUNKS = 16
 
 
@@ -228,6 +229,7 @@ def _deleted(store: Store, table: str, since: int) -> pl.Series:
     return read_select(
         store,
         select(DeletedRow.row_id).where(DeletedRow.table_name == table, DeletedRow.row_version > since),
+        few=True,
     )["row_id"]
 
 
@@ -250,7 +252,7 @@ def caught_up(
     every = frozenset(cached.columns)
     if name in APPENDED:
         appended = APPENDED[name]
-        fresh = read_select(store, appended.since(since, upto))
+        fresh = read_select(store, appended.since(since, upto), few=True)
         if appended.keep is not None:
             fresh = fresh.filter(appended.keep)
         if fresh.is_empty():
@@ -266,12 +268,12 @@ def caught_up(
         return (merged.rechunk() if merged.n_chunks() > MAX_CHUNKS else merged), every
     if name in WHOLE:
         read, model = WHOLE[name]
-        touched = read_select(store, _changed(model, since).limit(1))
+        touched = read_select(store, _changed(model, since).limit(1), few=True)
         gone = _deleted(store, model.__tablename__, since)  # type: ignore[attr-defined]
         return (cached, frozenset()) if touched.is_empty() and gone.is_empty() else (read(store), every)
     spec = GROUPED[name]
     touched_sql = union(*spec.touched(since)).subquery()
-    groups = read_select(store, select(touched_sql.c[0].label("key")))["key"].unique()
+    groups = read_select(store, select(touched_sql.c[0].label("key")), few=True)["key"].unique()
     gone = _deleted(store, spec.table, since)
     if groups.is_empty() and gone.is_empty():
         return cached, frozenset()
@@ -279,7 +281,9 @@ def caught_up(
         return spec.full(store), every
     fresh = None
     if not groups.is_empty():
-        fresh = read_select(store, spec.rows(spec.key().in_(groups.to_list())))
+        fresh = read_select(
+            store, spec.rows(spec.key().in_(groups.to_list())), few=groups.len() <= FEW_GROUPS
+        )
         fresh = fresh.select(cached.columns).cast(cached.schema)  # type: ignore[arg-type]
         if gone.is_empty() and spec.group == "id" and spec.sort == ("id",):
             patched = _patched(cached, fresh, groups)
