@@ -87,9 +87,9 @@ def _open(url: str, source: str) -> Store:
     store = make_store(DatabaseTarget(make_url(url), source))
     warming = os.environ.get("CRM_WARM_FRAMES", "").strip().lower() != "off"
     if store.readers is not None:
-        # The readers the first large reads will use load their libraries while the database is
-        # checked and migrated.
-        store.readers.prestart(background=warming)
+        # The readers the first large reads will use (the warm-up's first, or a page's) load their
+        # libraries while the database is checked and migrated.
+        store.readers.prestart()
     check_connection(store)
     init_db(store)
     if warming:
@@ -113,41 +113,41 @@ WARMED_TOGETHER = 2
 
 
 def warm(store: Store) -> None:
-    """Bring the frames in WARMED up to date (`CRM_WARM_FRAMES=off`: not at start-up). A page that
-    asks for a frame meanwhile waits for the same read instead of starting its own. The first
-    `WARMED_TOGETHER` are read at once (the Overview's and the Pipeline's: the likely first page
-    waits for them), the others one after another. On a large SQLite file the reads go to reader
-    processes at the lowest CPU priority (`crm_core.store.reader_process`), which give way to a page
-    computing meanwhile; elsewhere each of the others is read only once no page has been drawn for
-    `WARM_QUIET_SECONDS` (`drawing_a_page`), so that the warm-up does not take the cores a page is
-    computing on (a page that needs one of them sooner reads it itself)."""
+    """Bring the frames in WARMED up to date (`CRM_WARM_FRAMES=off`: not at start-up).
 
-    def load(name: str, *, when_idle: bool) -> bool:
-        if when_idle:
+    The first `WARMED_TOGETHER` (the Overview's and the Pipeline's: the likely first page waits for
+    them) are read at once, at the app's own priority; a page that asks for one meanwhile waits for
+    the same read instead of starting its own. The others follow one after another, in the
+    background: on a large SQLite file in reader processes at the lowest CPU priority
+    (`crm_core.store.reader_process`), which give way to a page computing meanwhile — and a page
+    that needs one of those frames sooner reads it itself at its own priority rather than waiting
+    behind them (`_load`'s `aside`); elsewhere, in the app's process, each only once no page has
+    been drawn for `WARM_QUIET_SECONDS` (`drawing_a_page`), so that the warm-up does not take the
+    cores a page is computing on."""
+    in_process = store.readers is None or not store.readers.worth_it()
+
+    def load(name: str, *, first: bool) -> bool:
+        if not first and in_process:
             _PAGES.wait_until_idle(WARM_QUIET_SECONDS, WARM_PATIENCE_SECONDS)
         if _STOPPING.is_set():
             return False
-        with in_background():
+        with contextlib.nullcontext() if first else in_background():
             try:
-                _load(name, store, *frame_versions(store))
+                _load(name, store, *frame_versions(store), aside=not first and not in_process)
             except Exception:  # an optimisation only: the page reads it (and reports a failure) itself
                 return False
         return True
 
     together = [
-        threading.Thread(
-            target=load, args=(name,), kwargs={"when_idle": False}, name=WARM_THREAD, daemon=True
-        )
+        threading.Thread(target=load, args=(name,), kwargs={"first": True}, name=WARM_THREAD, daemon=True)
         for name in WARMED[:WARMED_TOGETHER]
     ]
     for thread in together:
         thread.start()
     for thread in together:
         thread.join()
-    # Reads in a reader process at the lowest priority give way to the pages by themselves.
-    in_process = store.readers is None or not store.readers.worth_it()
     for name in WARMED[WARMED_TOGETHER:]:
-        if not load(name, when_idle=in_process):
+        if not load(name, first=False):
             return
 
 
@@ -284,39 +284,64 @@ def _slot(name: str, key: str) -> _Slot:
     return _Slot()
 
 
-def _load(name: str, store: Store, version: int, epoch: int) -> pl.DataFrame:
+def _load(name: str, store: Store, version: int, epoch: int, *, aside: bool = False) -> pl.DataFrame:
     """The frame `name` at data version `version` (or newer): from the slot if it is current; else
     the slot's frame caught up with the rows written since (`crm_core.store.delta`); read in full
-    the first time, or when the epoch moved past it (a reset, a migration)."""
+    the first time, or when the epoch moved past it (a reset, a migration).
+
+    One session at a time brings a slot up to date, the others wait for it. `aside` (the start-up
+    warm-up's low-priority reads) works without holding the slot: a page that needs the frame
+    meanwhile reads it at its own priority rather than waiting behind a read that gives way to
+    everything else; whichever is newer is kept."""
     slot = _slot(name, store_key(store))
     held = slot.held
     if held is not None and held[0] >= version:
         return held[1]
+    if aside:
+        frame, changed = _brought_up(name, store, version, epoch, held)
+        with slot.lock:
+            if slot.held is not None and slot.held[0] >= version:
+                return slot.held[1]  # a page was quicker
+            _hold(slot, version, frame, changed if slot.held is held else None)
+            return frame
     with slot.lock:
         held = slot.held
         if held is not None and held[0] >= version:
             return held[1]
-        root = snapshot_dir()
-        where = snapshots.folder(store_key(store), root) if root is not None else None
-        if held is None and where is not None and name in INCREMENTAL:
-            held = snapshots.load(where, name, epoch=epoch, version=version)  # a restart: from disk
-        changed: frozenset[str] | None = None  # None: the frame is new (every column changed)
-        if held is None or held[0] < epoch or name not in INCREMENTAL:
-            # An event frame holds exactly the events up to `version` (the next catch-up appends on).
-            frame = full_read(store, name, version) if name in APPENDED else _LOADERS[name](store)
-            if where is not None and name in INCREMENTAL:
-                # In the background: the frame is immutable, and this rerun need not wait for it.
-                args = (where, name, epoch, version, frame)
-                threading.Thread(target=_save_quietly, args=args, name=SNAPSHOT_THREAD, daemon=True).start()
-        else:
-            frame, changed = caught_up(store, name, held[1], held[0], version)
-        if slot.held is None or frame is not slot.held[1]:
-            slot.changed_at = version
-            # new to this slot (read in full, or a snapshot caught up): every column is new here
-            for column in frame.columns if changed is None or slot.held is None else changed:
-                slot.columns_changed_at[column] = version
-        slot.held = (version, frame)
+        frame, changed = _brought_up(name, store, version, epoch, held)
+        _hold(slot, version, frame, changed)
         return frame
+
+
+def _brought_up(
+    name: str, store: Store, version: int, epoch: int, held: tuple[int, pl.DataFrame] | None
+) -> tuple[pl.DataFrame, frozenset[str] | None]:
+    """The frame at `version` from `held` (the slot's), and the columns that changed (None: the
+    frame is new, every column changed)."""
+    root = snapshot_dir()
+    where = snapshots.folder(store_key(store), root) if root is not None else None
+    if held is None and where is not None and name in INCREMENTAL:
+        held = snapshots.load(where, name, epoch=epoch, version=version)  # a restart: from disk
+        if held is not None:
+            return caught_up(store, name, held[1], held[0], version)[0], None
+    if held is None or held[0] < epoch or name not in INCREMENTAL:
+        # An event frame holds exactly the events up to `version` (the next catch-up appends on).
+        frame = full_read(store, name, version) if name in APPENDED else _LOADERS[name](store)
+        if where is not None and name in INCREMENTAL:
+            # In the background: the frame is immutable, and this rerun need not wait for it.
+            args = (where, name, epoch, version, frame)
+            threading.Thread(target=_save_quietly, args=args, name=SNAPSHOT_THREAD, daemon=True).start()
+        return frame, None
+    return caught_up(store, name, held[1], held[0], version)
+
+
+def _hold(slot: _Slot, version: int, frame: pl.DataFrame, changed: frozenset[str] | None) -> None:
+    """Put the frame in the slot, noting the version at which it (and each column) last changed."""
+    if slot.held is None or frame is not slot.held[1]:
+        slot.changed_at = version
+        for column in frame.columns if changed is None or slot.held is None else changed:
+            slot.columns_changed_at[column] = version
+    slot.held = (version, frame)
 
 
 SNAPSHOT_THREAD = "frame-snapshot"

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -35,17 +36,21 @@ def warm_store(app_db: Path) -> Iterator[Store]:
     store.dispose()
 
 
-def _loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The frames the warm-up asks for, in order (nothing is read)."""
+def _loads(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], set[str]]:
+    """The frames the warm-up asks for, in order (nothing is read), and those it reads aside:
+    without holding their slot (see `ui.data._load`)."""
     loaded: list[str] = []
+    set_aside: set[str] = set()
     lock = threading.Lock()
 
-    def load(name: str, *_args: object) -> None:
+    def load(name: str, *_versions: int, aside: bool = False) -> None:
         with lock:
             loaded.append(name)
+            if aside:
+                set_aside.add(name)
 
     monkeypatch.setattr(ui.data, "_load", load)
-    return loaded
+    return loaded, set_aside
 
 
 def _wait_for(condition: object, seconds: float = 30) -> None:
@@ -61,7 +66,7 @@ REST = list(ui.data.WARMED[ui.data.WARMED_TOGETHER :])
 def test_in_the_apps_process_the_warm_up_reads_no_more_while_a_page_is_drawn(
     warm_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    loaded = _loads(monkeypatch)
+    loaded, aside = _loads(monkeypatch)
     assert warm_store.readers is None or not warm_store.readers.worth_it()  # a small file: read here
     warming = threading.Thread(target=ui.data.warm, args=(warm_store,), daemon=True)
     with ui.data.drawing_a_page():
@@ -73,6 +78,7 @@ def test_in_the_apps_process_the_warm_up_reads_no_more_while_a_page_is_drawn(
     warming.join(timeout=30)
     assert not warming.is_alive()
     assert loaded[len(FIRST) :] == REST  # the page drawn, the others one after another
+    assert not aside  # at the app's priority: a page that needs one waits for the same read
 
 
 def test_with_reader_processes_at_low_priority_the_warm_up_does_not_wait_for_the_pages(
@@ -80,7 +86,7 @@ def test_with_reader_processes_at_low_priority_the_warm_up_does_not_wait_for_the
 ) -> None:
     monkeypatch.setenv(reader_process.SETTING, "on")
     warm_store.readers = reader_process.ReaderPool(Path(warm_store.engine.url.database or ""))
-    loaded = _loads(monkeypatch)
+    loaded, aside = _loads(monkeypatch)
     warming = threading.Thread(target=ui.data.warm, args=(warm_store,), daemon=True)
     with ui.data.drawing_a_page():
         warming.start()
@@ -88,3 +94,32 @@ def test_with_reader_processes_at_low_priority_the_warm_up_does_not_wait_for_the
         assert not warming.is_alive()
     assert set(loaded[: len(FIRST)]) == FIRST
     assert loaded[len(FIRST) :] == REST
+    # The low-priority reads hold no slot: a page needing one of them reads it at its own priority.
+    assert aside == set(REST)
+
+
+def test_a_read_made_aside_starts_while_a_page_reads_the_same_frame_and_keeps_the_newer_one(
+    warm_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slot = ui.data._slot("orders", ui.data.store_key(warm_store))
+    slot.held = None
+    version, epoch = ui.data.frame_versions(warm_store)
+    reading = threading.Event()
+    brought_up = ui.data._brought_up
+
+    def recording(*args: object) -> object:
+        reading.set()
+        return brought_up(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ui.data, "_brought_up", recording)
+    done: dict[str, pl.DataFrame] = {}
+    aside = threading.Thread(
+        target=lambda: done.update(frame=ui.data._load("orders", warm_store, version, epoch, aside=True))
+    )
+    with slot.lock:  # a page is bringing the orders up to date
+        aside.start()
+        assert reading.wait(timeout=30)  # the low-priority read did not wait for the page
+        newer = pl.DataFrame({"id": [1]})
+        slot.held = (version + 1, newer)  # the page kept a newer frame meanwhile
+    aside.join(timeout=30)
+    assert done["frame"] is newer and slot.held[1] is newer  # the older read is dropped
