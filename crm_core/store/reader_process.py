@@ -71,16 +71,20 @@ class _Reader:
         try:
             stdin.write(json.dumps(request).encode() + b"\n")
             stdin.flush()
-            status, _, size = stdout.readline().partition(b" ")
+            line = stdout.readline()
+            if not line:  # the process ended (EOF): wait for it, so its exit status is known
+                self.process.wait(timeout=30)
+                return None
+            status, _, size = line.partition(b" ")
             if status != b"ok":
-                return None  # an error from the driver, or the process ended (EOF)
+                return None  # an error from the driver
             stream = stdout.read(int(size))
             if len(stream) != int(size):
                 raise OSError("the reader ended mid-answer")
             # Polars copies the columns out of the message: a frame made on the message's memory
             # itself (pyarrow, zero-copy) would keep all of it alive for as long as the frame lives.
             return pl.read_ipc_stream(stream)
-        except (OSError, ValueError, pl.exceptions.PolarsError):
+        except (OSError, ValueError, subprocess.TimeoutExpired, pl.exceptions.PolarsError):
             self.stop()  # the pipe broke mid-answer: this process cannot be trusted any more
             return None
 

@@ -11,7 +11,7 @@ One request at a time on stdin/stdout:
   integer column of the result, or null>, "partitions": <n>}`; with a partition column the rows
   are read in `partitions` ranges of it on as many threads;
 - reply: one line, `ok <bytes>` or `error <the message as a JSON string>`; after `ok`, that many
-  bytes: the result as one Arrow IPC stream (schema, one record batch, end of stream). The app
+  bytes: the result as one Arrow IPC stream (schema, record batches, end of stream). The app
   reads them with plain file reads, then parses them in memory: no Arrow code calling back into
   Python, which a thread still reading when the app's interpreter shuts down would crash.
 Columns are typed by their declared SQL types (DATETIME, DATE, BOOLEAN, INTEGER, VARCHAR …); a
@@ -21,6 +21,8 @@ The process ends when stdin closes or after the idle time.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import select
@@ -46,11 +48,22 @@ def _answer(url: str, request: dict[str, Any], out: Any) -> None:
         return
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table.combine_chunks())
+        writer.write_table(table)  # in connectorx's batches: the app makes one chunk of each column
+    del table  # the result twice at most (the table, then the message), never three times
     stream = sink.getvalue()
     out.write(b"ok %d\n" % stream.size)
     out.write(stream)
     out.flush()
+    del stream, sink
+    _give_memory_back(pa)
+
+
+def _give_memory_back(pa: Any) -> None:
+    """Return the freed result's memory to the system now, not when the process ends: Arrow's pool
+    and the C allocator (connectorx) both keep freed memory for reuse."""
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: it goes back when the reader ends
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def serve(path: str, idle_seconds: float, background: bool) -> None:
