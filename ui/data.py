@@ -161,6 +161,8 @@ STOP_PATIENCE_SECONDS = 30.0
 @atexit.register
 def _finish_background_work() -> None:
     _STOPPING.set()
+    with _PAGES.changed:
+        _PAGES.changed.notify_all()  # a warm-up waiting for a quiet moment stops waiting
     for thread in threading.enumerate():
         if thread.name in (OPEN_THREAD, WARM_THREAD, SNAPSHOT_THREAD):
             thread.join(timeout=STOP_PATIENCE_SECONDS)
@@ -180,7 +182,7 @@ class _PagesDrawn:
         of reruns is no time to read a million rows beside them), or `patience` has run out."""
         give_up = time.monotonic() + patience
         with self.changed:
-            while (now := time.monotonic()) < give_up:
+            while (now := time.monotonic()) < give_up and not _STOPPING.is_set():
                 if self.count == 0 and now - self.last_end >= quiet:
                     return
                 self.changed.wait(timeout=max(0.0, min(give_up, self.last_end + quiet) - now) or quiet)

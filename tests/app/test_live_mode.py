@@ -18,7 +18,7 @@ from crm_core.config import DatabaseTarget
 from crm_core.orders import LineInput
 from crm_core.services import create_order
 from crm_core.services.orders import NewOrder
-from crm_core.store import make_store
+from crm_core.store import Store, make_store
 from tests.app.conftest import APP
 from tests.integration.order_builders import REP, ROUTER, roomy_customer
 from ui.live import LIVE_LABEL
@@ -30,19 +30,23 @@ def in_flight(at: AppTest) -> int:
 
 
 @pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Counts full reads of the orders frame and catch-ups of any frame."""
+def reads(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts full reads of the orders frame and catch-ups of any frame, of this test's database
+    (a warm-up another test started may still be reading its own)."""
     counts = {"full": 0, "catch_up": 0}
     full: Callable[..., pl.DataFrame] = ui.data._LOADERS["orders"]
     caught_up = ui.data.caught_up
 
-    def counting_full(store: object) -> pl.DataFrame:
-        counts["full"] += 1
+    def ours(store: Store) -> bool:
+        return Path(store.target.url.database or "") == app_db
+
+    def counting_full(store: Store) -> pl.DataFrame:
+        counts["full"] += ours(store)
         return full(store)
 
-    def counting_catch_up(*args: object) -> tuple[pl.DataFrame, frozenset[str]]:
-        counts["catch_up"] += 1
-        return caught_up(*args)  # type: ignore[arg-type]
+    def counting_catch_up(store: Store, *args: object) -> tuple[pl.DataFrame, frozenset[str]]:
+        counts["catch_up"] += ours(store)
+        return caught_up(store, *args)  # type: ignore[arg-type]
 
     monkeypatch.setitem(ui.data._LOADERS, "orders", counting_full)
     monkeypatch.setattr(ui.data, "caught_up", counting_catch_up)
