@@ -6,7 +6,6 @@ computes on (on a large SQLite file its reader processes run at the lowest prior
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,12 +52,6 @@ def _loads(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], set[str]]:
     return loaded, set_aside
 
 
-def _wait_for(condition: object, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
-        time.sleep(0.02)  # polls the other thread's progress; nothing is timed
-
-
 FIRST = set(ui.data.WARMED[: ui.data.WARMED_TOGETHER])
 REST = list(ui.data.WARMED[ui.data.WARMED_TOGETHER :])
 
@@ -68,14 +61,23 @@ def test_in_the_apps_process_the_warm_up_reads_no_more_while_a_page_is_drawn(
 ) -> None:
     loaded, aside = _loads(monkeypatch)
     assert warm_store.readers is None or not warm_store.readers.worth_it()  # a small file: read here
+    waiting = threading.Event()
+    pages_when_it_went_on: list[int] = []
+    wait_until_idle = ui.data._PAGES.wait_until_idle
+
+    def recorded(quiet: float, patience: float) -> None:
+        waiting.set()
+        wait_until_idle(quiet, patience)
+        pages_when_it_went_on.append(ui.data._PAGES.count)
+
+    monkeypatch.setattr(ui.data._PAGES, "wait_until_idle", recorded)
     warming = threading.Thread(target=ui.data.warm, args=(warm_store,), daemon=True)
     with ui.data.drawing_a_page():
         warming.start()
-        _wait_for(lambda: set(loaded) >= FIRST)
+        assert waiting.wait(timeout=30)  # it has come to the next read while the page is drawn
         assert set(loaded) == FIRST  # the likely first page's frames, at once, page or no page
-        time.sleep(0.3)  # a chance to read on while the page is drawn: it must not take it
-        assert set(loaded) == FIRST
     warming.join(timeout=30)
+    assert pages_when_it_went_on == [0] * len(REST)  # each next read only once no page was drawn
     assert not warming.is_alive()
     assert loaded[len(FIRST) :] == REST  # the page drawn, the others one after another
     assert not aside  # at the app's priority: a page that needs one waits for the same read
